@@ -1,0 +1,36 @@
+package io.safetyguard.core.image;
+
+import java.util.Objects;
+
+/**
+ * An image decoded in Java into packed 8-bit RGB (3 bytes per pixel, row-major, no padding),
+ * with the SHA-256 digest of the original encoded bytes.
+ *
+ * <p>The pixel array is not copied; treat it as read-only.
+ *
+ * @param width   pixels per row, &gt; 0
+ * @param height  rows, &gt; 0
+ * @param rgb     {@code width * height * 3} bytes
+ * @param sha256  lower-case hex SHA-256 of the source bytes (for a {@code BufferedImage} source:
+ *                of the decoded RGB plus dimensions)
+ * @param source  a short description of where the image came from (file path, "bytes", ...)
+ */
+public record DecodedImage(int width, int height, byte[] rgb, String sha256, String source) {
+    public DecodedImage {
+        Objects.requireNonNull(rgb, "rgb");
+        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(source, "source");
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("image dimensions must be positive: " + width + "x" + height);
+        }
+        if ((long) width * height * 3 != rgb.length) {
+            throw new IllegalArgumentException(
+                    "RGB buffer has " + rgb.length + " bytes, expected " + ((long) width * height * 3));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DecodedImage[" + width + "x" + height + ", sha256=" + sha256 + ", source=" + source + "]";
+    }
+}

@@ -1,0 +1,36 @@
+package io.safetyguard.core.spi;
+
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * What a backend returns: the raw generated text and, when it can read them, the probability
+ * that the rating is {@code Unsafe} and timings.
+ *
+ * @param text            the generated text, untrusted
+ * @param probabilityUnsafe P(Unsafe) at the rating position, if the backend computed it
+ * @param promptTokens    tokens evaluated for the prompt (image + text), or -1 if unknown
+ * @param generatedTokens tokens generated, or -1 if unknown
+ * @param encodeMillis    image encoding time, or -1
+ * @param prefillMillis   prompt evaluation time, or -1
+ * @param decodeMillis    generation time, or -1
+ */
+public record ModelOutput(
+        String text,
+        OptionalDouble probabilityUnsafe,
+        int promptTokens,
+        int generatedTokens,
+        double encodeMillis,
+        double prefillMillis,
+        double decodeMillis) {
+
+    public ModelOutput {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(probabilityUnsafe, "probabilityUnsafe");
+    }
+
+    /** An output that carries only text (test doubles, remote backends without logprobs). */
+    public static ModelOutput ofText(String text) {
+        return new ModelOutput(text, OptionalDouble.empty(), -1, -1, -1, -1, -1);
+    }
+}

@@ -1,0 +1,41 @@
+package io.safetyguard.core.spi;
+
+import io.safetyguard.core.image.DecodedImage;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One evaluation: an image, the policy prompt, the grammar that constrains the answer, and the
+ * generation options.
+ *
+ * @param image        the decoded 8-bit RGB image
+ * @param policyPrompt the rendered policy text, exactly as the model was trained to read it
+ * @param grammar      GBNF grammar the answer must follow (full or verdict-only variant), or null for none
+ * @param options      sampling and limits
+ * @param cancelled    polled by the backend between steps; true aborts with a CancellationException
+ */
+public record ModelRequest(
+        DecodedImage image,
+        String policyPrompt,
+        String grammar,
+        GenerationOptions options,
+        BooleanSupplier cancelled) {
+
+    public ModelRequest {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(policyPrompt, "policyPrompt");
+        Objects.requireNonNull(options, "options");
+        if (cancelled == null) {
+            cancelled = () -> false;
+        }
+    }
+
+    public boolean verdictOnly() {
+        return options.verdictOnly();
+    }
+
+    public Duration timeout() {
+        return options.timeout();
+    }
+}
