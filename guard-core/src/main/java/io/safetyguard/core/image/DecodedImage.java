@@ -1,5 +1,13 @@
 package io.safetyguard.core.image;
 
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.util.Objects;
 
 /**
@@ -27,6 +35,15 @@ public record DecodedImage(int width, int height, byte[] rgb, String sha256, Str
             throw new IllegalArgumentException(
                     "RGB buffer has " + rgb.length + " bytes, expected " + ((long) width * height * 3));
         }
+    }
+
+    /** A new sRGB {@link BufferedImage} backed by a copy of the pixels. */
+    public BufferedImage toBufferedImage() {
+        WritableRaster raster = Raster.createInterleavedRaster(
+                new DataBufferByte(rgb.clone(), rgb.length), width, height, width * 3, 3, new int[] {0, 1, 2}, null);
+        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB),
+                false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        return new BufferedImage(cm, raster, false, null);
     }
 
     @Override

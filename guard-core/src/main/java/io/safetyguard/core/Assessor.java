@@ -1,0 +1,236 @@
+package io.safetyguard.core;
+
+import io.safetyguard.core.image.DecodedImage;
+import io.safetyguard.core.image.ImageDecoder;
+import io.safetyguard.core.image.ImageDecodingException;
+import io.safetyguard.core.spi.GenerationOptions;
+import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.core.spi.ModelOutput;
+import io.safetyguard.core.spi.ModelRequest;
+import io.safetyguard.core.spi.SafetyModel;
+import java.util.OptionalDouble;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One assessment, start to end: read the image and hash it, look up the cache, and on a miss
+ * decode, run the model under the timeout, and parse. Every way this can fail ends as an
+ * {@link AssessmentFailure} handed to the {@link FailureHandler}; nothing else escapes except
+ * {@link SafetyGuardException} (THROW mode) and {@link Error}s.
+ */
+final class Assessor {
+
+    /** Raw answers kept in verdicts (and so in the cache) are cut to this many characters. */
+    static final int MAX_RAW_TEXT_CHARS = 16 * 1024;
+    /** How often a call waiting on another call's cache computation re-checks its own deadline. */
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final SafetyModel model;
+    private final String modelId;
+    private final ImageDecoder decoder;
+    private final GenerationOptions options;
+    private final VerdictCache cache;
+    private final FailureHandler failures;
+    private final ExecutorService modelRunner;
+    private final BooleanSupplier closing;
+
+    Assessor(SafetyModel model, String modelId, ImageDecoder decoder, GenerationOptions options, VerdictCache cache,
+            FailureHandler failures, ExecutorService modelRunner, BooleanSupplier closing) {
+        this.model = model;
+        this.modelId = modelId;
+        this.decoder = decoder;
+        this.options = options;
+        this.cache = cache;
+        this.failures = failures;
+        this.modelRunner = modelRunner;
+        this.closing = closing;
+    }
+
+    Verdict assess(ImageInput input, PolicyContext policy, Cancellation cancel, boolean inBatch) {
+        long start = System.nanoTime();
+        Deadline deadline = Deadline.after(start, options.timeout());
+        try {
+            ImageInput.Prepared image;
+            try {
+                image = input.prepare(decoder);
+            } catch (ImageDecodingException e) {
+                throw new AssessmentFailure(FailureKind.IMAGE_REJECTED, e.getMessage(), e, null);
+            }
+            if (cache == null) {
+                return evaluate(image, policy, cancel, start, deadline);
+            }
+            CacheKey key = CacheKey.of(image.sha256(), policy, modelId, options);
+            VerdictCache.Lookup lookup = cache.lookup(key, () -> evaluate(image, policy, cancel, start, deadline));
+            Verdict verdict = await(lookup.future(), image, cancel, deadline);
+            return lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start));
+        } catch (AssessmentFailure failure) {
+            return failures.handle(failure, policy.fingerprint(), start, inBatch);
+        }
+    }
+
+    /** Waits for a cache future, under this call's own deadline and cancellation. */
+    private Verdict await(CompletableFuture<Verdict> future, ImageInput.Prepared image, Cancellation cancel, Deadline deadline) {
+        while (true) {
+            try {
+                return future.get(Math.min(WAIT_SLICE_NANOS, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (cancel.isCancelled() || closing.getAsBoolean()) {
+                    throw cancelled(image);
+                }
+                if (deadline.expired()) {
+                    throw timedOut(image, null);
+                }
+            } catch (VerdictCache.FailedLoad e) {
+                throw e.failure();
+            } catch (ExecutionException e) {
+                throw unwrap(e.getCause(), image);
+            } catch (CancellationException e) {
+                throw cancelled(image);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancel.cancel();
+                throw new AssessmentFailure(FailureKind.CANCELLED, image.name() + ": interrupted while waiting for the verdict",
+                        e, image.sha256());
+            }
+        }
+    }
+
+    /** Decodes, runs the model and parses; on another thread when there is a timeout to enforce. */
+    private Verdict evaluate(ImageInput.Prepared image, PolicyContext policy, Cancellation cancel, long start, Deadline deadline) {
+        BooleanSupplier stop = () -> cancel.isCancelled() || closing.getAsBoolean() || deadline.expired();
+        if (!deadline.bounded()) {
+            return run(image, policy, stop, cancel, start, deadline);
+        }
+        Future<Verdict> task;
+        try {
+            task = modelRunner.submit(() -> run(image, policy, stop, cancel, start, deadline));
+        } catch (RejectedExecutionException e) {
+            // Only after close() gave up waiting for this call and shut the runner down.
+            throw new AssessmentFailure(FailureKind.CANCELLED,
+                    image.name() + ": the assessment was stopped because the SafetyGuard is closing", e, image.sha256());
+        }
+        try {
+            return task.get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // The backend sees the deadline through ModelRequest.cancelled and should stop soon;
+            // this call does not wait for it.
+            cancel.cancel();
+            task.cancel(true);
+            throw timedOut(image, null);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause(), image);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel.cancel();
+            task.cancel(true);
+            throw new AssessmentFailure(FailureKind.CANCELLED, image.name() + ": interrupted during the assessment",
+                    e, image.sha256());
+        }
+    }
+
+    private Verdict run(ImageInput.Prepared image, PolicyContext policy, BooleanSupplier stop, Cancellation cancel,
+            long start, Deadline deadline) {
+        DecodedImage pixels;
+        try {
+            pixels = image.decode(decoder);
+        } catch (ImageDecodingException e) {
+            throw new AssessmentFailure(FailureKind.IMAGE_REJECTED, e.getMessage(), e, image.sha256());
+        }
+        if (stop.getAsBoolean()) {
+            throw stopReason(image, cancel, deadline, null);
+        }
+        ModelRequest request = new ModelRequest(pixels, policy.prompt(), policy.grammar(), options, stop);
+        long modelStart = System.nanoTime();
+        ModelOutput output;
+        try {
+            output = model.evaluate(request);
+        } catch (ModelException e) {
+            throw new AssessmentFailure(FailureKind.MODEL_ERROR, image.name() + ": the model failed: " + e.getMessage(),
+                    e, image.sha256(), null, Timing.millisSince(modelStart));
+        } catch (CancellationException e) {
+            throw stopReason(image, cancel, deadline, e);
+        } catch (RuntimeException e) {
+            throw new AssessmentFailure(FailureKind.MODEL_ERROR, image.name() + ": the model threw " + e,
+                    e, image.sha256(), null, Timing.millisSince(modelStart));
+        }
+        double modelMillis = Timing.millisSince(modelStart);
+        if (output == null) {
+            throw new AssessmentFailure(FailureKind.MODEL_ERROR, image.name() + ": the model returned no output",
+                    null, image.sha256(), null, modelMillis);
+        }
+        String raw = cap(output.text());
+        ParsedVerdict parsed;
+        try {
+            parsed = policy.parser().parse(output.text());
+        } catch (VerdictParseException e) {
+            throw new AssessmentFailure(FailureKind.UNPARSEABLE_OUTPUT,
+                    image.name() + ": the model's answer is not a verdict: " + e.getMessage(),
+                    null, image.sha256(), raw, modelMillis); // the message says it all; the type is internal
+        }
+        return Verdict.builder()
+                .rating(parsed.rating())
+                .category(parsed.category())
+                .rationale(parsed.rationale().orElse(null))
+                .truncated(parsed.truncated())
+                .probabilityUnsafe(validProbability(output.probabilityUnsafe()))
+                .policyFingerprint(policy.fingerprint())
+                .modelId(modelId)
+                .imageDigest(image.sha256())
+                .source(VerdictSource.MODEL)
+                .totalMillis(Timing.millisSince(start))
+                .modelMillis(modelMillis)
+                .rawText(raw)
+                .build();
+    }
+
+    private AssessmentFailure stopReason(ImageInput.Prepared image, Cancellation cancel, Deadline deadline, Throwable cause) {
+        if (deadline.expired() && !cancel.isCancelled()) {
+            return timedOut(image, cause);
+        }
+        if (closing.getAsBoolean() && !cancel.isCancelled()) {
+            return new AssessmentFailure(FailureKind.CANCELLED,
+                    image.name() + ": the assessment was stopped because the SafetyGuard is closing", cause, image.sha256());
+        }
+        return cancelled(image);
+    }
+
+    private AssessmentFailure timedOut(ImageInput.Prepared image, Throwable cause) {
+        return new AssessmentFailure(FailureKind.TIMEOUT, image.name() + ": no verdict within "
+                + options.timeout().toMillis() + " ms (GenerationOptions.timeout); the model was asked to stop",
+                cause, image.sha256());
+    }
+
+    private AssessmentFailure cancelled(ImageInput.Prepared image) {
+        return new AssessmentFailure(FailureKind.CANCELLED, image.name() + ": the assessment was cancelled", null, image.sha256());
+    }
+
+    private static AssessmentFailure unwrap(Throwable cause, ImageInput.Prepared image) {
+        if (cause instanceof AssessmentFailure failure) {
+            return failure;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new AssessmentFailure(FailureKind.MODEL_ERROR, image.name() + ": unexpected error: " + cause,
+                cause, image.sha256());
+    }
+
+    private static OptionalDouble validProbability(OptionalDouble p) {
+        // Backend output is untrusted too: a NaN or out-of-range value is dropped, not reported.
+        return p.isPresent() && p.getAsDouble() >= 0 && p.getAsDouble() <= 1 ? p : OptionalDouble.empty();
+    }
+
+    static String cap(String text) {
+        if (text.length() <= MAX_RAW_TEXT_CHARS) {
+            return text;
+        }
+        return text.substring(0, MAX_RAW_TEXT_CHARS) + "...[" + (text.length() - MAX_RAW_TEXT_CHARS) + " more characters]";
+    }
+}

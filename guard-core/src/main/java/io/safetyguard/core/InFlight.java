@@ -1,0 +1,48 @@
+package io.safetyguard.core;
+
+import java.time.Duration;
+
+/**
+ * Counts calls in progress so {@link SafetyGuard#close()} can stop new calls and wait for the
+ * running ones before it frees the model.
+ */
+final class InFlight {
+    private int active;
+    private boolean closed;
+
+    /** @return false when closed: the caller must not start */
+    synchronized boolean enter() {
+        if (closed) {
+            return false;
+        }
+        active++;
+        return true;
+    }
+
+    synchronized void exit() {
+        if (--active == 0) {
+            notifyAll();
+        }
+    }
+
+    synchronized void close() {
+        closed = true;
+    }
+
+    synchronized int active() {
+        return active;
+    }
+
+    /** @return true when no call is in progress, false when {@code timeout} passed first */
+    synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (active > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+}

@@ -1,0 +1,455 @@
+package io.safetyguard.core;
+
+import io.safetyguard.core.image.ImageDecoder;
+import io.safetyguard.core.image.ImageLimits;
+import io.safetyguard.core.spi.GenerationOptions;
+import io.safetyguard.core.spi.ModelInfo;
+import io.safetyguard.core.spi.SafetyModel;
+import io.safetyguard.policy.Policy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Checks images against a safety policy with a {@link SafetyModel}. Thread-safe: one guard serves
+ * any number of threads, synchronously ({@link #assess}), asynchronously ({@link #assessAsync}) or
+ * in batches ({@link #assessAll}).
+ *
+ * <pre>{@code
+ * try (SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(true).build()) {
+ *     Verdict v = guard.assess(ImageInput.ofPath(Path.of("photo.png")));
+ *     if (v.isUnsafe()) { ... v.category(), v.rationale(), v.failureReason() ... }
+ * }
+ * }</pre>
+ *
+ * <p><b>Failures.</b> When no verdict can be produced (the image is rejected, the model throws or
+ * times out, or its answer does not parse) the {@link FailureMode} decides: by default the image is
+ * rated Unsafe with {@link VerdictSource#FAILURE} and the reason. Configuration errors (a null
+ * argument, a policy that cannot be compiled into a grammar) always throw.
+ *
+ * <p><b>Caching.</b> Verdicts are cached by image digest, policy fingerprint, model id and
+ * generation settings; concurrent calls for the same key run the model once. Failures are not
+ * cached.
+ *
+ * <p><b>Ownership and closing.</b> The guard closes the model only when built with
+ * {@link Builder#ownsModel(boolean) ownsModel(true)}; otherwise whoever created the model closes it
+ * (after the guard). An executor passed to {@link Builder#executor(Executor)} is never shut down by
+ * the guard; the one it creates itself is. {@link #close()} stops new calls at once
+ * ({@link IllegalStateException}), lets calls in progress finish for up to
+ * {@link Builder#closeTimeout(Duration)}, then asks those still running to stop (they end as
+ * {@link FailureKind#CANCELLED} failures) before freeing resources. It is idempotent.
+ */
+public final class SafetyGuard implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(SafetyGuard.class.getName());
+    /** After the grace period and the stop request, how long close() still waits for stragglers. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
+    private final SafetyModel model;
+    private final ModelInfo modelInfo;
+    private final boolean ownsModel;
+    private final Policy defaultPolicy;
+    private final GenerationOptions options;
+    private final ImageLimits limits;
+    private final FailureMode failureMode;
+    private final int parallelism;
+    private final Duration closeTimeout;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
+    private final ExecutorService modelRunner;
+    private final VerdictCache cache;
+    private final PolicyContexts policies;
+    private final FailureHandler failures;
+    private final Assessor assessor;
+    private final InFlight inFlight = new InFlight();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean stopping;
+
+    private SafetyGuard(Builder b) {
+        this.model = Objects.requireNonNull(b.model, "model: call Builder.model(SafetyModel)");
+        this.modelInfo = Objects.requireNonNull(model.info(), "SafetyModel.info() returned null");
+        this.ownsModel = b.ownsModel;
+        this.defaultPolicy = b.policy != null ? b.policy : Policy.llavaGuardDefault();
+        this.options = b.options;
+        this.limits = b.limits;
+        this.failureMode = b.failureMode;
+        this.parallelism = b.parallelism;
+        this.closeTimeout = b.closeTimeout;
+        this.policies = new PolicyContexts(options.verdictOnly());
+        policies.get(defaultPolicy); // fail at build time, not at the first image, if the policy is unusable
+        if (b.executor != null) {
+            this.executor = b.executor;
+            this.ownedExecutor = null;
+        } else {
+            this.ownedExecutor = Executors.newFixedThreadPool(parallelism, new GuardThreads("worker"));
+            this.executor = ownedExecutor;
+        }
+        // Runs model calls that have a timeout, so the caller can stop waiting. Unbounded, because
+        // the callers bound the concurrency; idle threads expire.
+        this.modelRunner = Executors.newCachedThreadPool(new GuardThreads("model"));
+        this.cache = b.cache.enabled() ? new VerdictCache(b.cache) : null;
+        this.failures = new FailureHandler(failureMode, modelInfo.id());
+        this.assessor = new Assessor(model, modelInfo.id(), new ImageDecoder(limits), options, cache, failures,
+                modelRunner, () -> stopping);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Assesses one image under the default policy. */
+    public Verdict assess(ImageInput image) {
+        return assess(image, defaultPolicy);
+    }
+
+    /**
+     * Assesses one image under {@code policy}, on the calling thread (the model call itself runs
+     * on a guard thread when a timeout is set, so the wait can end on time).
+     *
+     * @throws SafetyGuardException  when no verdict could be produced and the mode is {@link FailureMode#THROW}
+     * @throws IllegalStateException when the guard is closed
+     */
+    public Verdict assess(ImageInput image, Policy policy) {
+        Objects.requireNonNull(image, "image");
+        PolicyContext context = policies.get(policy);
+        enter();
+        try {
+            return assessor.assess(image, context, new Cancellation(), false);
+        } finally {
+            inFlight.exit();
+        }
+    }
+
+    /** {@link #assessAsync(ImageInput, Policy)} under the default policy. */
+    public CompletableFuture<Verdict> assessAsync(ImageInput image) {
+        return assessAsync(image, defaultPolicy);
+    }
+
+    /**
+     * Assesses one image on the guard's executor. Cancelling the returned future asks the model to
+     * stop. In {@link FailureMode#THROW} a failure completes the future exceptionally with
+     * {@link SafetyGuardException}.
+     *
+     * @throws IllegalStateException when the guard is closed
+     */
+    public CompletableFuture<Verdict> assessAsync(ImageInput image, Policy policy) {
+        Objects.requireNonNull(image, "image");
+        PolicyContext context = policies.get(policy);
+        enter();
+        Cancellation cancel = new Cancellation();
+        CompletableFuture<Verdict> result = new CompletableFuture<>();
+        result.whenComplete((v, t) -> {
+            if (result.isCancelled()) {
+                cancel.cancel();
+            }
+        });
+        Runnable task = () -> {
+            try {
+                if (!result.isDone()) {
+                    result.complete(assessor.assess(image, context, cancel, false));
+                }
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            } finally {
+                inFlight.exit();
+            }
+        };
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            inFlight.exit();
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /** {@link #assessAll(List, Policy)} under the default policy. */
+    public List<Verdict> assessAll(List<ImageInput> images) {
+        return assessAll(images, defaultPolicy);
+    }
+
+    /**
+     * Assesses many images, at most {@link Builder#parallelism(int)} at a time, and returns their
+     * verdicts in input order. Never throws for one item: a failed item becomes a failure verdict
+     * ({@link FailureMode#FAIL_OPEN} gives Safe, the other modes, THROW included, give Unsafe), so
+     * no other item's verdict is lost. If the calling thread is interrupted, items not yet started
+     * become {@link FailureKind#CANCELLED} failures and the interrupt flag is kept.
+     *
+     * @throws IllegalStateException when the guard is closed
+     */
+    public List<Verdict> assessAll(List<ImageInput> images, Policy policy) {
+        List<ImageInput> items = List.copyOf(images);
+        PolicyContext context = policies.get(policy);
+        enter();
+        try {
+            return new BatchRun(items, context).run();
+        } finally {
+            inFlight.exit();
+        }
+    }
+
+    /** Counters of the verdict cache; all zero when caching is disabled. */
+    public CacheStats cacheStats() {
+        return cache == null ? CacheStats.EMPTY : cache.stats();
+    }
+
+    /** Drops every cached verdict (e.g. after the host changed what a verdict means to it). */
+    public void invalidateCache() {
+        if (cache != null) {
+            cache.invalidateAll();
+        }
+    }
+
+    public Policy defaultPolicy() {
+        return defaultPolicy;
+    }
+
+    public ModelInfo modelInfo() {
+        return modelInfo;
+    }
+
+    public ImageLimits imageLimits() {
+        return limits;
+    }
+
+    public GenerationOptions generationOptions() {
+        return options;
+    }
+
+    public FailureMode failureMode() {
+        return failureMode;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Stops new calls, waits for calls in progress (see the class comment), shuts down the guard's
+     * own threads, and closes the model if the guard owns it. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        inFlight.close();
+        try {
+            if (!inFlight.awaitIdle(closeTimeout)) {
+                LOG.log(System.Logger.Level.WARNING, "SafetyGuard.close(): {0} call(s) still running after {1}; asking them to stop",
+                        inFlight.active(), closeTimeout);
+                stopping = true;
+                inFlight.awaitIdle(STOP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            stopping = true;
+            Thread.currentThread().interrupt();
+        }
+        stopping = true;
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+        modelRunner.shutdown();
+        if (cache != null) {
+            cache.invalidateAll();
+        }
+        if (ownsModel) {
+            model.close();
+        }
+    }
+
+    private void enter() {
+        if (!inFlight.enter()) {
+            throw new IllegalStateException("this SafetyGuard is closed (model " + modelInfo.displayName()
+                    + "); build a new SafetyGuard to assess more images");
+        }
+    }
+
+    /** One assessAll call: submits items as permits free up, fills the result array by index. */
+    private final class BatchRun {
+        private final List<ImageInput> items;
+        private final PolicyContext context;
+        private final Verdict[] results;
+        private final Semaphore permits = new Semaphore(parallelism);
+        private final CountDownLatch done;
+        private final Cancellation cancel = new Cancellation();
+
+        BatchRun(List<ImageInput> items, PolicyContext context) {
+            this.items = items;
+            this.context = context;
+            this.results = new Verdict[items.size()];
+            this.done = new CountDownLatch(items.size());
+        }
+
+        List<Verdict> run() {
+            long start = System.nanoTime();
+            int submitted = 0;
+            try {
+                for (; submitted < items.size(); submitted++) {
+                    permits.acquire();
+                    int index = submitted;
+                    Runnable task = () -> {
+                        try {
+                            results[index] = assessor.assess(items.get(index), context, cancel, true);
+                        } finally {
+                            permits.release();
+                            done.countDown();
+                        }
+                    };
+                    try {
+                        executor.execute(task);
+                    } catch (RejectedExecutionException e) {
+                        task.run(); // a saturated or shut-down host executor: do the item here
+                    }
+                }
+                done.await();
+            } catch (InterruptedException e) {
+                cancel.cancel();
+                for (int i = submitted; i < items.size(); i++) {
+                    done.countDown(); // never submitted, never counted down by a task
+                }
+                awaitStarted();
+                Thread.currentThread().interrupt();
+            }
+            List<Verdict> out = new ArrayList<>(items.size());
+            for (int i = 0; i < results.length; i++) {
+                out.add(results[i] != null ? results[i] : notAssessed(i, i >= submitted, start));
+            }
+            return List.copyOf(out);
+        }
+
+        /** Started items are told to stop; wait for them so nothing runs after the batch returns. */
+        private void awaitStarted() {
+            while (true) {
+                try {
+                    done.await();
+                    return;
+                } catch (InterruptedException again) {
+                    // keep waiting; the flag is restored by the caller
+                }
+            }
+        }
+
+        private Verdict notAssessed(int index, boolean neverStarted, long start) {
+            String name = items.get(index).name();
+            AssessmentFailure failure = neverStarted
+                    ? new AssessmentFailure(FailureKind.CANCELLED, name + ": not assessed, the batch was interrupted", null, null)
+                    : new AssessmentFailure(FailureKind.MODEL_ERROR, name + ": the assessment ended without a verdict", null, null);
+            return failures.handle(failure, context.fingerprint(), start, true);
+        }
+    }
+
+    /** Configures a {@link SafetyGuard}. Only {@link #model(SafetyModel)} is required. */
+    public static final class Builder {
+        private SafetyModel model;
+        private boolean ownsModel;
+        private Policy policy;
+        private CacheConfig cache = CacheConfig.defaults();
+        private FailureMode failureMode = FailureMode.FAIL_CLOSED;
+        private GenerationOptions options = GenerationOptions.DEFAULT;
+        private ImageLimits limits = ImageLimits.DEFAULT;
+        private int parallelism = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private Executor executor;
+        private Duration closeTimeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** The backend that runs the model. Required. */
+        public Builder model(SafetyModel value) {
+            this.model = Objects.requireNonNull(value, "model");
+            return this;
+        }
+
+        /**
+         * Whether {@link SafetyGuard#close()} also closes the model. Default false: the model
+         * belongs to whoever created it, which allows several guards (policies, settings) over
+         * one loaded model. Pass true to hand the model over, so one try-with-resources frees both.
+         */
+        public Builder ownsModel(boolean value) {
+            this.ownsModel = value;
+            return this;
+        }
+
+        /** The policy for calls that do not name one. Default: {@link Policy#llavaGuardDefault()}. */
+        public Builder policy(Policy value) {
+            this.policy = Objects.requireNonNull(value, "policy");
+            return this;
+        }
+
+        /** Verdict cache settings. Default: {@link CacheConfig#defaults()}; {@link CacheConfig#disabled()} turns it off. */
+        public Builder cache(CacheConfig value) {
+            this.cache = Objects.requireNonNull(value, "cache");
+            return this;
+        }
+
+        /** What a failure turns into. Default: {@link FailureMode#FAIL_CLOSED}. */
+        public Builder failureMode(FailureMode value) {
+            this.failureMode = Objects.requireNonNull(value, "failureMode");
+            return this;
+        }
+
+        /** Sampling, token limit, verdict-only and timeout. Default: {@link GenerationOptions#DEFAULT}. */
+        public Builder generationOptions(GenerationOptions value) {
+            this.options = Objects.requireNonNull(value, "generationOptions");
+            return this;
+        }
+
+        /** Size limits for images. Default: {@link ImageLimits#DEFAULT}. */
+        public Builder imageLimits(ImageLimits value) {
+            this.limits = Objects.requireNonNull(value, "imageLimits");
+            return this;
+        }
+
+        /**
+         * How many images {@link SafetyGuard#assessAll} assesses at once, and the size of the
+         * guard's own thread pool for {@link SafetyGuard#assessAsync}. Default: min(4, CPUs).
+         * Each image in flight holds its decoded pixels, so this also bounds memory.
+         */
+        public Builder parallelism(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("parallelism must be >= 1, got " + value);
+            }
+            this.parallelism = value;
+            return this;
+        }
+
+        /**
+         * Runs async and batch work on the host's executor instead of a pool the guard creates.
+         * The guard never shuts it down; batch concurrency is still capped at the parallelism.
+         */
+        public Builder executor(Executor value) {
+            this.executor = Objects.requireNonNull(value, "executor");
+            return this;
+        }
+
+        /** How long {@link SafetyGuard#close()} lets calls in progress finish before stopping them. Default 30 s. */
+        public Builder closeTimeout(Duration value) {
+            Objects.requireNonNull(value, "closeTimeout");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("closeTimeout must not be negative, got " + value);
+            }
+            this.closeTimeout = value;
+            return this;
+        }
+
+        /**
+         * @throws NullPointerException when no model was given
+         * @throws io.safetyguard.policy.PolicyException when the default policy cannot be compiled into a grammar
+         */
+        public SafetyGuard build() {
+            if (model == null) {
+                throw new NullPointerException("no model: call SafetyGuard.builder().model(...) before build()");
+            }
+            return new SafetyGuard(this);
+        }
+    }
+}

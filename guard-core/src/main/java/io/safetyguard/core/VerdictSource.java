@@ -1,0 +1,11 @@
+package io.safetyguard.core;
+
+/** Where a verdict came from. */
+public enum VerdictSource {
+    /** The model assessed the image for this call. */
+    MODEL,
+    /** A verdict computed earlier for the same image, policy, model and settings (or by a concurrent identical call). */
+    CACHE,
+    /** No verdict could be produced; the rating is set by the {@link FailureMode}. */
+    FAILURE
+}
