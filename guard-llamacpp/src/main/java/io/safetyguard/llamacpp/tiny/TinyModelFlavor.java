@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /** The two kinds of tiny LlavaGuard-shaped model pairs, one per LlavaGuard family. */
 public enum TinyModelFlavor {
     /**
-     * Like LlavaGuard v1.1 (LLaVA-1.6): arch {@code llama} with the 32k SentencePiece vocab, a CLIP-style tower
+     * Like LlavaGuard v1.0/v1.1 (LLaVA-1.5): arch {@code llama} with the 32k SentencePiece vocab, a CLIP-style tower
      * (class embedding, pre-layernorm), no pinpoints.
      */
     LLAMA_CLIP("llama-clip", "llama", "ggml-vocab-llama-spm.gguf", "llama", 64, "v1.1", true, false),
