@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# Builds the native side of guard-llamacpp: the pinned llama.cpp release (ggml, llama, mtmd; no
+# llama-common) and our JNI shim, then copies the shared libraries and the tokenizer vocab files into
+# an output folder that Maven packages into the jar.
+#
+# Everything expensive is cached outside the repository, keyed by everything that affects it:
+#   ${SAFETYGUARD_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/safetyguard}/
+#     src/node-llama-cpp-<ver>.tgz      the npm package that carries the llama.cpp source
+#     src/llama.cpp-<commit>/           the verified llama.cpp source tree
+#     natives/llama-<backend>-<key>/    llama.cpp built and installed (lib/, include/)
+#     natives/jni-<backend>-<key>/      the shim built against it, plus the bundle to package
+#     natives/cli-<key>/bin/            optional llama-mtmd-cli (--with-cli), for benchmarks
+# A rebuild with nothing changed only checks the keys and copies files (seconds).
+#
+# Usage: build-natives.sh --shim-dir DIR --out-dir DIR [options]   (--opt VALUE or --opt=VALUE)
+#   --shim-dir DIR      the JNI shim's CMake project (src/main/native)
+#   --out-dir DIR       where to put natives/<os>-<arch>/ and io/safetyguard/llamacpp/vocab/
+#   --backend NAME      cpu (default) | cuda | metal
+#   --cuda-arch LIST    CMAKE_CUDA_ARCHITECTURES for --backend cuda (default 75;80;86;89;90)
+#   --llama-dir DIR     use this local llama.cpp checkout instead of downloading (env LLAMA_CPP_DIR)
+#   --java-home DIR     JDK whose include/jni.h the shim compiles against (default: $JAVA_HOME)
+#   --jobs N            parallel compile jobs (default or 0: nproc)
+#   --cmake-args "ARGS"  extra CMake arguments for llama.cpp, e.g. "-DGGML_NATIVE=ON" for a build tuned to
+#                       this CPU, or "-DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF -DGGML_BMI2=OFF" for old CPUs
+#   --with-cli | --cli=true   also build llama-mtmd-cli from the same tree (for side-by-side benchmarks)
+#   --cli-only          only build llama-mtmd-cli (implies --with-cli) and print its path
+#   --print-cli-path    print where llama-mtmd-cli is (or would be) and exit
+set -euo pipefail
+
+# ---------------------------------------------------------------------------------------------
+# Pinned release. Changing any of these changes every cache key.
+LLAMA_TAG="v0.4.0"
+LLAMA_COMMIT="80fb11ac73e66d89eae2c6a91d8a77428fa733ed"
+LLAMA_CMAKE_VERSION="0.4.0"
+NPM_PACKAGE="node-llama-cpp"
+NPM_VERSION="3.21.1"
+DEFAULT_CUDA_ARCH="75;80;86;89;90"
+# ---------------------------------------------------------------------------------------------
+
+log()  { echo "[build-natives] $*" >&2; }
+die()  { echo "[build-natives] ERROR: $*" >&2; exit 1; }
+
+SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+
+SHIM_DIR=""; OUT_DIR=""; BACKEND="cpu"; CUDA_ARCH=""; LLAMA_DIR="${LLAMA_CPP_DIR:-}"
+JAVA_HOME_ARG="${JAVA_HOME:-}"; JOBS=""; WITH_CLI=0; CLI_ONLY=0; PRINT_CLI=0; EXTRA_CMAKE=""
+while [ $# -gt 0 ]; do
+  arg="$1"; shift
+  case "$arg" in
+    --*=*) val="${arg#*=}"; arg="${arg%%=*}" ;;
+    --shim-dir|--out-dir|--backend|--cuda-arch|--llama-dir|--java-home|--jobs|--cli|--cmake-args)
+      [ $# -gt 0 ] || die "$arg needs a value"; val="$1"; shift ;;
+    *) val="" ;;
+  esac
+  case "$arg" in
+    --shim-dir)  SHIM_DIR="$val" ;;
+    --out-dir)   OUT_DIR="$val" ;;
+    --backend)   BACKEND="$val" ;;
+    --cuda-arch) CUDA_ARCH="$val" ;;
+    --llama-dir) if [ -n "$val" ]; then LLAMA_DIR="$val"; fi ;;
+    --java-home) if [ -n "$val" ]; then JAVA_HOME_ARG="$val"; fi ;;
+    --jobs)      JOBS="$val" ;;
+    --cmake-args) EXTRA_CMAKE="$val" ;;
+    --cli)       if [ "$val" = true ]; then WITH_CLI=1; fi ;;
+    --with-cli)  WITH_CLI=1 ;;
+    --cli-only)  WITH_CLI=1; CLI_ONLY=1 ;;
+    --print-cli-path) PRINT_CLI=1 ;;
+    -h|--help)   sed -n '2,31p' "$SCRIPT_PATH"; exit 0 ;;
+    *) die "unknown argument: $arg (see --help)" ;;
+  esac
+done
+# Maven passes unset properties as empty strings or as the literal ${...}; treat both as unset.
+case "$LLAMA_DIR" in '${'*) LLAMA_DIR="${LLAMA_CPP_DIR:-}" ;; esac
+case "$CUDA_ARCH" in ''|'${'*) CUDA_ARCH="$DEFAULT_CUDA_ARCH" ;; esac
+case "$BACKEND" in ''|'${'*) BACKEND=cpu ;; esac
+case "$EXTRA_CMAKE" in '${'*) EXTRA_CMAKE="" ;; esac
+case "$BACKEND" in cpu|cuda|metal) ;; *) die "unknown backend '$BACKEND' (use cpu, cuda or metal)" ;; esac
+
+CACHE_ROOT="${SAFETYGUARD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/safetyguard}"
+mkdir -p "$CACHE_ROOT/src" "$CACHE_ROOT/natives"
+
+# ---------------------------------------------------------------------------------------------
+# Platform
+case "$(uname -s)" in
+  Linux)  OS=linux;  LIBEXT=so ;;
+  Darwin) OS=macos;  LIBEXT=dylib ;;
+  *) die "unsupported build OS $(uname -s): this script builds Linux and macOS natives" ;;
+esac
+case "$(uname -m)" in
+  x86_64|amd64)  ARCH=x86_64 ;;
+  aarch64|arm64) ARCH=aarch64 ;;
+  *) die "unsupported CPU architecture $(uname -m)" ;;
+esac
+PLATFORM="$OS-$ARCH"
+if [ "$BACKEND" = metal ] && [ "$OS" != macos ]; then die "--backend metal needs macOS"; fi
+
+case "$JOBS" in ''|0|'${'*) JOBS="" ;; esac
+if [ -z "$JOBS" ]; then
+  JOBS="$( (command -v nproc >/dev/null && nproc) || sysctl -n hw.ncpu 2>/dev/null || echo 2)"
+fi
+
+sha256() { if command -v sha256sum >/dev/null; then sha256sum | cut -d' ' -f1; else shasum -a 256 | cut -d' ' -f1; fi; }
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+install_hint() {
+  if [ "$OS" = macos ]; then echo "xcode-select --install; brew install cmake git node"
+  else echo "apt-get install cmake g++ git npm   (Fedora: dnf install cmake gcc-c++ git npm)"; fi
+}
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed; it is needed to build the native libraries. Install the build tools: $(install_hint)"; }
+need cmake
+need git
+CXX_BIN="${CXX:-}"; CC_BIN="${CC:-}"
+if [ -z "$CXX_BIN" ]; then for c in c++ g++ clang++; do command -v $c >/dev/null 2>&1 && { CXX_BIN=$c; break; }; done; fi
+if [ -z "$CC_BIN" ];  then for c in cc gcc clang;   do command -v $c >/dev/null 2>&1 && { CC_BIN=$c;  break; }; done; fi
+[ -n "$CXX_BIN" ] && [ -n "$CC_BIN" ] || die "no C/C++ compiler found. Install one: $(install_hint)"
+CMAKE_VER="$(cmake --version | head -1 | awk '{print $3}')"
+case "$CMAKE_VER" in 3.1[4-9]*|3.[2-9]*|[4-9].*) ;; *) die "cmake $CMAKE_VER is too old; llama.cpp needs >= 3.14 ($(install_hint))" ;; esac
+COMPILER_ID="$("$CXX_BIN" --version 2>&1 | head -1) / $("$CC_BIN" --version 2>&1 | head -1)"
+
+# ---------------------------------------------------------------------------------------------
+# Lock the cache while we work on it (two builds at once would otherwise race).
+LOCK_FILE="$CACHE_ROOT/.lock"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$LOCK_FILE"
+  if ! flock -n 9; then log "waiting for another native build to release $LOCK_FILE"; flock 9; fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# llama.cpp source: a local checkout (verified) or the npm package (downloaded once, verified)
+SRC_ID=""   # what the cache key uses to identify the source
+
+verify_local_checkout() {
+  local dir="$1"
+  [ -f "$dir/CMakeLists.txt" ] && [ -f "$dir/include/llama.h" ] && [ -f "$dir/tools/mtmd/mtmd.h" ] \
+    || die "$dir does not look like a llama.cpp source tree (no CMakeLists.txt, include/llama.h or tools/mtmd/mtmd.h)"
+  local top
+  top="$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null || true)"
+  # only the tree's own repository counts (a copy inside another project's repository is a plain dir)
+  if [ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$(cd "$dir" && pwd -P)" ] && git -C "$dir" rev-parse HEAD >/dev/null 2>&1; then
+    local head tree tag
+    head="$(git -C "$dir" rev-parse HEAD)"
+    tree="$(git -C "$dir" rev-parse 'HEAD^{tree}')"
+    tag="$(git -C "$dir" describe --tags --exact-match HEAD 2>/dev/null || true)"
+    if [ "$head" = "$LLAMA_COMMIT" ]; then
+      log "local llama.cpp at $dir is commit $head (pinned)"
+    elif [ "$tag" = "$LLAMA_TAG" ]; then
+      log "local llama.cpp at $dir is tag $LLAMA_TAG (commit $head; the npm copy is the squashed commit $LLAMA_COMMIT)"
+    else
+      die "local llama.cpp at $dir is commit $head${tag:+ (tag $tag)}, but SafetyGuard is pinned to llama.cpp $LLAMA_TAG (commit $LLAMA_COMMIT). Check out that tag (git -C $dir checkout $LLAMA_TAG) or drop -Dllama.cpp.dir / LLAMA_CPP_DIR to use the npm copy."
+    fi
+    local dirty
+    dirty="$(git -C "$dir" status --porcelain --untracked-files=no 2>/dev/null | head -1 || true)"
+    if [ -n "$dirty" ]; then
+      log "warning: $dir has local modifications; they are part of the cache key"
+      SRC_ID="git:$tree:$(git -C "$dir" diff HEAD | sha256)"
+    elif [ "$head" = "$LLAMA_COMMIT" ]; then
+      SRC_ID="git:$LLAMA_COMMIT"   # the same source as the npm copy: share its cached build
+    else
+      SRC_ID="git:$tree"
+    fi
+  else
+    local v
+    v="$(sed -n 's/^set(LLAMA_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)).*/\2/p' "$dir/CMakeLists.txt" | paste -sd. -)"
+    [ "$v" = "$LLAMA_CMAKE_VERSION" ] \
+      || die "local llama.cpp at $dir has CMake version '$v', but SafetyGuard is pinned to $LLAMA_CMAKE_VERSION ($LLAMA_TAG). Use a checkout of $LLAMA_TAG."
+    log "local llama.cpp at $dir is not a git checkout; CMake version $v matches (commit not verifiable)"
+    SRC_ID="dir:$( cd "$dir" && find CMakeLists.txt cmake include src ggml tools/mtmd -type f \( -name '*.c' -o -name '*.cpp' -o -name '*.h' -o -name '*.hpp' -o -name '*.cu' -o -name '*.cuh' -o -name '*.m' -o -name '*.metal' -o -name 'CMakeLists.txt' -o -name '*.cmake' -o -name '*.in' \) -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256)"
+  fi
+}
+
+fetch_npm_source() {
+  local dest="$CACHE_ROOT/src/llama.cpp-$LLAMA_COMMIT"
+  if [ -f "$dest/.safetyguard-verified" ]; then LLAMA_DIR="$dest"; return; fi
+  local tgz="$CACHE_ROOT/src/$NPM_PACKAGE-$NPM_VERSION.tgz"
+  if [ ! -s "$tgz" ]; then
+    command -v npm >/dev/null 2>&1 || die "'npm' is not installed; it is needed once to download the llama.cpp source (npm package $NPM_PACKAGE@$NPM_VERSION carries llama.cpp $LLAMA_TAG). Install it ($(install_hint)), or pass a local llama.cpp checkout of $LLAMA_TAG with -Dllama.cpp.dir=DIR or LLAMA_CPP_DIR=DIR."
+    log "downloading $NPM_PACKAGE@$NPM_VERSION from the npm registry (about 35 MB; cached in $CACHE_ROOT/src)"
+    local tmp; tmp="$(mktemp -d "$CACHE_ROOT/src/npm.XXXXXX")"
+    if ! (cd "$tmp" && npm pack --silent "$NPM_PACKAGE@$NPM_VERSION" >/dev/null); then
+      rm -rf "$tmp"
+      die "npm pack $NPM_PACKAGE@$NPM_VERSION failed (no network or no access to the npm registry?). Alternatively pass a local llama.cpp checkout of $LLAMA_TAG with -Dllama.cpp.dir=DIR or LLAMA_CPP_DIR=DIR."
+    fi
+    mv "$tmp/$NPM_PACKAGE-$NPM_VERSION.tgz" "$tgz"
+    rm -rf "$tmp"
+  fi
+  log "unpacking the llama.cpp git bundle from $(basename "$tgz")"
+  local work; work="$(mktemp -d "$CACHE_ROOT/src/unpack.XXXXXX")"
+  tar -xzf "$tgz" -C "$work" package/llama/gitRelease.bundle \
+    || { rm -rf "$work"; rm -f "$tgz"; die "$tgz has no package/llama/gitRelease.bundle (corrupt download? it was deleted; run the build again)"; }
+  local heads
+  heads="$(git bundle list-heads "$work/package/llama/gitRelease.bundle" 2>/dev/null || true)"
+  case "$heads" in
+    *"$LLAMA_COMMIT"*) ;;
+    *) rm -rf "$work"; die "the llama.cpp bundle in $NPM_PACKAGE@$NPM_VERSION is not commit $LLAMA_COMMIT (heads: ${heads:-none}). Refusing to build an unverified llama.cpp." ;;
+  esac
+  git clone --quiet "$work/package/llama/gitRelease.bundle" "$work/llama.cpp" 2>/dev/null \
+    || { rm -rf "$work"; die "git clone of the llama.cpp bundle failed"; }
+  local head; head="$(git -C "$work/llama.cpp" rev-parse HEAD)"
+  if [ "$head" != "$LLAMA_COMMIT" ]; then
+    rm -rf "$work"
+    die "the llama.cpp source from $NPM_PACKAGE@$NPM_VERSION is commit $head, expected $LLAMA_COMMIT ($LLAMA_TAG). Refusing to build an unverified llama.cpp."
+  fi
+  touch "$work/llama.cpp/.safetyguard-verified"
+  rm -rf "$dest"
+  mv "$work/llama.cpp" "$dest"
+  rm -rf "$work"
+  log "llama.cpp $LLAMA_TAG (commit $LLAMA_COMMIT) verified and cached in $dest"
+  LLAMA_DIR="$dest"
+}
+
+if [ -n "$LLAMA_DIR" ]; then
+  resolved="$(cd "$LLAMA_DIR" 2>/dev/null && pwd)" || die "llama.cpp directory '$LLAMA_DIR' (from -Dllama.cpp.dir or LLAMA_CPP_DIR) does not exist"
+  LLAMA_DIR="$resolved"
+  verify_local_checkout "$LLAMA_DIR"
+else
+  fetch_npm_source
+  SRC_ID="git:$LLAMA_COMMIT"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Configure flags (everything here is part of the cache key)
+SCRIPT_HASH="$(sha256 < "$SCRIPT_PATH")"
+LLAMA_FLAGS=(
+  -DCMAKE_BUILD_TYPE=Release
+  -DBUILD_SHARED_LIBS=ON
+  -DLLAMA_BUILD_COMMON=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_MTMD=ON
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF
+  -DMTMD_VIDEO=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_IS_DEV=OFF
+  -DGGML_NATIVE=OFF          # portable: no -march=native
+  -DGGML_OPENMP=OFF          # ggml's own thread pool: no libgomp needed at run time
+  -DGGML_CCACHE=OFF
+)
+case "$BACKEND" in
+  cpu)   ;;
+  cuda)  LLAMA_FLAGS+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH") ;;
+  metal) LLAMA_FLAGS+=(-DGGML_METAL=ON -DGGML_METAL_EMBED_LIBRARY=ON) ;;
+esac
+if [ -n "$EXTRA_CMAKE" ]; then
+  read -r -a extra_args <<< "$EXTRA_CMAKE"
+  LLAMA_FLAGS+=("${extra_args[@]}")
+fi
+if [ "$OS" = linux ]; then
+  LLAMA_FLAGS+=('-DCMAKE_INSTALL_RPATH=$ORIGIN')
+else
+  LLAMA_FLAGS+=('-DCMAKE_INSTALL_RPATH=@loader_path' -DCMAKE_INSTALL_NAME_DIR=@rpath)
+fi
+if [ "$BACKEND" = cuda ]; then
+  command -v nvcc >/dev/null 2>&1 || die "the CUDA build needs the CUDA toolkit ('nvcc' is not on PATH). Install it (https://developer.nvidia.com/cuda-downloads, or apt-get install nvidia-cuda-toolkit) or build the CPU backend (drop -Pcuda / -Dsafetyguard.native.backend=cuda)."
+  COMPILER_ID="$COMPILER_ID / $(nvcc --version | tail -1)"
+fi
+
+key_of() { printf '%s\n' "$@" | sha256 | cut -c1-16; }
+LLAMA_KEY="$(key_of "$SRC_ID" "$BACKEND" "${LLAMA_FLAGS[*]}" "$COMPILER_ID" "cmake $CMAKE_VER" "$PLATFORM" "$SCRIPT_HASH")"
+LLAMA_OUT="$CACHE_ROOT/natives/llama-$BACKEND-$LLAMA_KEY"
+
+CLI_KEY="$(key_of "$SRC_ID" cli "$COMPILER_ID" "cmake $CMAKE_VER" "$PLATFORM" "$SCRIPT_HASH")"
+CLI_OUT="$CACHE_ROOT/natives/cli-$BACKEND-$CLI_KEY"
+if [ "$PRINT_CLI" = 1 ]; then echo "$CLI_OUT/bin/llama-mtmd-cli"; exit 0; fi
+
+# ---------------------------------------------------------------------------------------------
+build_cli() {
+  if [ -x "$CLI_OUT/bin/llama-mtmd-cli" ] && [ -f "$CLI_OUT/.complete" ]; then
+    touch "$CLI_OUT/.complete"
+    log "llama-mtmd-cli: cached ($CLI_OUT/bin/llama-mtmd-cli)"; return
+  fi
+  log "building llama-mtmd-cli (static, $BACKEND) into $CLI_OUT"
+  rm -rf "$CLI_OUT"; mkdir -p "$CLI_OUT/bin"
+  local t0=$SECONDS
+  local extra=()
+  case "$BACKEND" in cuda) extra=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH") ;; metal) extra=(-DGGML_METAL=ON) ;; esac
+  cmake -S "$LLAMA_DIR" -B "$CLI_OUT/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+        -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+        -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF -DMTMD_VIDEO=OFF -DLLAMA_OPENSSL=OFF \
+        -DLLAMA_BUILD_IS_DEV=OFF -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF -DGGML_CCACHE=OFF "${extra[@]}" \
+        "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" > "$CLI_OUT/configure.log" 2>&1 \
+    || { tail -40 "$CLI_OUT/configure.log" >&2; die "configuring llama-mtmd-cli failed (log: $CLI_OUT/configure.log)"; }
+  cmake --build "$CLI_OUT/build" --target llama-mtmd-cli -j "$JOBS" > "$CLI_OUT/build.log" 2>&1 \
+    || { tail -40 "$CLI_OUT/build.log" >&2; die "building llama-mtmd-cli failed (log: $CLI_OUT/build.log)"; }
+  cp "$CLI_OUT/build/bin/llama-mtmd-cli" "$CLI_OUT/bin/"
+  rm -rf "$CLI_OUT/build"
+  touch "$CLI_OUT/.complete"
+  log "llama-mtmd-cli built in $((SECONDS - t0)) s: $CLI_OUT/bin/llama-mtmd-cli"
+}
+
+if [ "$CLI_ONLY" = 1 ]; then build_cli; echo "$CLI_OUT/bin/llama-mtmd-cli"; exit 0; fi
+[ -n "$SHIM_DIR" ] && [ -f "$SHIM_DIR/CMakeLists.txt" ] || die "--shim-dir must point at the shim's CMake project (got '$SHIM_DIR')"
+[ -n "$OUT_DIR" ] || die "--out-dir is required"
+
+# ---------------------------------------------------------------------------------------------
+# 1. llama.cpp libraries
+if [ -f "$LLAMA_OUT/.complete" ]; then
+  touch "$LLAMA_OUT/.complete"
+  log "llama.cpp ($BACKEND): cached ($LLAMA_OUT)"
+else
+  log "building llama.cpp $LLAMA_TAG ($BACKEND, $JOBS jobs) into $LLAMA_OUT; this takes a few minutes once"
+  rm -rf "$LLAMA_OUT"; mkdir -p "$LLAMA_OUT"
+  t0=$SECONDS
+  cmake -S "$LLAMA_DIR" -B "$LLAMA_OUT/build" "${LLAMA_FLAGS[@]}" \
+        "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" \
+        "-DCMAKE_INSTALL_PREFIX=$LLAMA_OUT/install" -DCMAKE_INSTALL_LIBDIR=lib > "$LLAMA_OUT/configure.log" 2>&1 \
+    || { tail -40 "$LLAMA_OUT/configure.log" >&2; die "configuring llama.cpp failed (log: $LLAMA_OUT/configure.log)"; }
+  cmake --build "$LLAMA_OUT/build" -j "$JOBS" > "$LLAMA_OUT/build.log" 2>&1 \
+    || { tail -60 "$LLAMA_OUT/build.log" >&2; die "building llama.cpp failed (log: $LLAMA_OUT/build.log)"; }
+  cmake --install "$LLAMA_OUT/build" > "$LLAMA_OUT/install.log" 2>&1 \
+    || { tail -40 "$LLAMA_OUT/install.log" >&2; die "installing llama.cpp failed (log: $LLAMA_OUT/install.log)"; }
+  rm -rf "$LLAMA_OUT/build"
+  touch "$LLAMA_OUT/.complete"
+  log "llama.cpp built in $((SECONDS - t0)) s"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 2. JNI shim
+[ -n "$JAVA_HOME_ARG" ] || JAVA_HOME_ARG="$(dirname "$(dirname "$(readlink -f "$(command -v javac || command -v java)")")")"
+[ -f "$JAVA_HOME_ARG/include/jni.h" ] || die "no JDK headers at $JAVA_HOME_ARG/include/jni.h; set JAVA_HOME to a JDK (not a JRE), e.g. apt-get install openjdk-17-jdk-headless"
+SHIM_HASH="$( cd "$SHIM_DIR" && find . -type f \( -name '*.c' -o -name '*.cpp' -o -name '*.h' -o -name 'CMakeLists.txt' \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256)"
+JNI_HASH="$(sha256 < "$JAVA_HOME_ARG/include/jni.h")"
+SHIM_KEY="$(key_of "$LLAMA_KEY" "$SHIM_HASH" "$JNI_HASH" "$COMPILER_ID" "$SCRIPT_HASH")"
+SHIM_OUT="$CACHE_ROOT/natives/jni-$BACKEND-$SHIM_KEY"
+BUNDLE="$SHIM_OUT/bundle"
+if [ -f "$SHIM_OUT/.complete" ]; then
+  touch "$SHIM_OUT/.complete"
+  log "JNI shim: cached ($SHIM_OUT)"
+else
+  log "building the JNI shim into $SHIM_OUT"
+  rm -rf "$SHIM_OUT"; mkdir -p "$SHIM_OUT"
+  cmake -S "$SHIM_DIR" -B "$SHIM_OUT/build" -DCMAKE_BUILD_TYPE=Release \
+        "-DLLAMA_PREFIX=$LLAMA_OUT/install" "-DJNI_HOME=$JAVA_HOME_ARG" \
+        "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" > "$SHIM_OUT/configure.log" 2>&1 \
+    || { tail -40 "$SHIM_OUT/configure.log" >&2; die "configuring the JNI shim failed (log: $SHIM_OUT/configure.log)"; }
+  cmake --build "$SHIM_OUT/build" -j "$JOBS" > "$SHIM_OUT/build.log" 2>&1 \
+    || { cat "$SHIM_OUT/build.log" >&2; die "building the JNI shim failed (log: $SHIM_OUT/build.log)"; }
+
+  # The bundle: every library under the name its dependents NEED (the soname), no symlinks,
+  # plus libraries.txt (load order) and build.properties.
+  mkdir -p "$BUNDLE"
+  order=(ggml-base ggml-cpu)
+  case "$BACKEND" in cuda) order+=(ggml-cuda) ;; metal) order+=(ggml-blas ggml-metal) ;; esac
+  order+=(ggml llama mtmd)
+  : > "$BUNDLE/libraries.txt"
+  for name in "${order[@]}"; do
+    if [ "$OS" = linux ]; then
+      real="$(readlink -f "$LLAMA_OUT/install/lib/lib$name.so")"
+      [ -f "$real" ] || { [ "$name" = ggml-blas ] && continue; die "missing $LLAMA_OUT/install/lib/lib$name.so"; }
+      soname="$(readelf -d "$real" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
+      [ -n "$soname" ] || soname="lib$name.so"
+    else
+      real="$(cd "$LLAMA_OUT/install/lib" && ls lib$name.*dylib 2>/dev/null | head -1 || true)"
+      [ -n "$real" ] || { [ "$name" = ggml-blas ] && continue; die "missing lib$name dylib in $LLAMA_OUT/install/lib"; }
+      real="$(readlink -f "$LLAMA_OUT/install/lib/$real")"
+      soname="$(otool -D "$real" | tail -1 | sed 's|.*/||')"
+    fi
+    cp "$real" "$BUNDLE/$soname"
+    chmod 644 "$BUNDLE/$soname"
+    echo "$soname" >> "$BUNDLE/libraries.txt"
+  done
+  shim="$SHIM_OUT/build/libsafetyguard_jni.$LIBEXT"
+  [ -f "$shim" ] || die "the shim build produced no $shim"
+  cp "$shim" "$BUNDLE/"
+  echo "libsafetyguard_jni.$LIBEXT" >> "$BUNDLE/libraries.txt"
+  if [ "$OS" = linux ] && command -v strip >/dev/null 2>&1; then
+    for f in "$BUNDLE"/*.so*; do strip --strip-unneeded "$f"; done
+  fi
+  {
+    echo "llama.cpp.tag=$LLAMA_TAG"
+    echo "llama.cpp.commit=$LLAMA_COMMIT"
+    echo "llama.cpp.source=$SRC_ID"
+    echo "backend=$BACKEND"
+    echo "platform=$PLATFORM"
+    echo "llama.key=$LLAMA_KEY"
+    echo "shim.key=$SHIM_KEY"
+    echo "compiler=$COMPILER_ID"
+    [ "$BACKEND" = cuda ] && echo "cuda.architectures=$CUDA_ARCH"
+    echo "cmake.args=${LLAMA_FLAGS[*]}"
+    # the x86-64 baseline of GGML_NATIVE=OFF (ggml/CMakeLists.txt INS_ENB); unknown with custom flags
+    [ "$ARCH" = x86_64 ] && [ "$BACKEND" != metal ] && [ -z "$EXTRA_CMAKE" ] && echo "cpu.requires=sse4_2,avx,avx2,fma,f16c,bmi2"
+    true
+  } > "$BUNDLE/build.properties"
+  rm -rf "$SHIM_OUT/build"
+  touch "$SHIM_OUT/.complete"
+fi
+
+# Forget builds of this kind that no build has used for 14 days (other keys: older llama.cpp flags,
+# shim versions, script versions). The current ones were just touched.
+for old in "$CACHE_ROOT/natives/llama-$BACKEND-"* "$CACHE_ROOT/natives/jni-$BACKEND-"* "$CACHE_ROOT/natives/cli-$BACKEND-"*; do
+  [ -d "$old" ] || continue
+  [ "$old" = "$LLAMA_OUT" ] || [ "$old" = "$SHIM_OUT" ] || [ "$old" = "$CLI_OUT" ] && continue
+  if [ ! -f "$old/.complete" ] || [ -n "$(find "$old/.complete" -mtime +14 2>/dev/null)" ]; then
+    if [ -f "$old/.complete" ] || [ -n "$(find "$old" -maxdepth 0 -mmin +240 2>/dev/null)" ]; then
+      rm -rf "$old"
+    fi
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+# 3. Copy into the output folder (the jar's resources)
+DEST="$OUT_DIR/natives/$PLATFORM"
+rm -rf "$DEST"; mkdir -p "$DEST"
+cp "$BUNDLE"/* "$DEST/"
+VOCAB_DEST="$OUT_DIR/io/safetyguard/llamacpp/vocab"
+mkdir -p "$VOCAB_DEST"
+for v in ggml-vocab-llama-spm.gguf ggml-vocab-qwen2.gguf; do
+  [ -f "$LLAMA_DIR/models/$v" ] || die "the llama.cpp tree has no models/$v"
+  cmp -s "$LLAMA_DIR/models/$v" "$VOCAB_DEST/$v" 2>/dev/null || cp "$LLAMA_DIR/models/$v" "$VOCAB_DEST/$v"
+done
+log "natives for $PLATFORM ($BACKEND) ready in $DEST"
+
+if [ "$WITH_CLI" = 1 ]; then build_cli; fi
