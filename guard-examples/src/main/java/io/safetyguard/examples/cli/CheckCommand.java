@@ -1,0 +1,136 @@
+package io.safetyguard.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.safetyguard.core.CacheConfig;
+import io.safetyguard.core.FailureMode;
+import io.safetyguard.core.ImageInput;
+import io.safetyguard.core.SafetyGuard;
+import io.safetyguard.core.Verdict;
+import io.safetyguard.core.VerdictSource;
+import io.safetyguard.core.spi.GenerationOptions;
+import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.LlamaCppModel;
+import io.safetyguard.policy.Policy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code guard check}: one JSON object per line per image, in argument order, written as each
+ * verdict arrives.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Check images against a policy and print one JSON line per image:",
+                "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made)."})
+final class CheckCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
+
+    @Mixin
+    PolicyOptions policyOptions = new PolicyOptions();
+
+    @Option(names = "--greedy", description = "Deterministic decoding: the same image and policy give the same answer.")
+    boolean greedy;
+
+    @Option(names = "--verdict-only", description = "Stop after the category: no rationale, fewer tokens to generate.")
+    boolean verdictOnly;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "500",
+            description = "Cap on generated tokens. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Sampling seed.")
+    Long seed;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Give up on one image after this many seconds (0 = no limit); it is then rated per the failure mode.")
+    long timeoutSeconds;
+
+    @Option(names = "--fail-open", description = "Rate an image Safe when no verdict can be made (default: Unsafe, fail-closed).")
+    boolean failOpen;
+
+    @Option(names = "--fail-on-unsafe", description = "Exit with code 3 when any image is rated Unsafe.")
+    boolean failOnUnsafe;
+
+    @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files (PNG, JPEG, GIF, BMP, WebP).")
+    List<Path> images = new ArrayList<>();
+
+    @Override
+    public Integer call() throws ModelException {
+        for (Path image : images) {
+            if (!Files.isRegularFile(image)) {
+                throw new BadInputException(image + ": no such image file");
+            }
+        }
+        Policy policy = policyOptions.resolve();
+        GenerationOptions options = GenerationOptions.DEFAULT
+                .withGreedy(greedy)
+                .withVerdictOnly(verdictOnly)
+                .withMaxNewTokens(maxNewTokens)
+                .withTimeout(Duration.ofSeconds(timeoutSeconds));
+        if (seed != null) {
+            options = options.withSeed(seed);
+        }
+        if (modelOptions.isTinyTestModel()) {
+            System.err.println("guard: note: " + modelOptions.model.getFileName()
+                    + " is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.");
+        }
+        LlamaCppModel model;
+        try {
+            model = modelOptions.open();
+        } catch (ModelException e) {
+            // Loading fails for the user's files or settings (missing, swapped, mismatched, context too small).
+            throw new BadInputException(e.getMessage(), e);
+        }
+        boolean anyUnsafe = false;
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .ownsModel(true)
+                .policy(policy)
+                .generationOptions(options)
+                .failureMode(failOpen ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED)
+                .cache(CacheConfig.defaults())
+                .parallelism(Math.max(1, modelOptions.parallel))
+                .build()) {
+            List<CompletableFuture<Verdict>> pending = new ArrayList<>();
+            for (Path image : images) {
+                pending.add(guard.assessAsync(ImageInput.ofPath(image)));
+            }
+            for (int i = 0; i < images.size(); i++) {
+                Verdict verdict = pending.get(i).join();
+                anyUnsafe |= verdict.isUnsafe();
+                System.out.println(toJsonLine(images.get(i), verdict));
+                System.out.flush();
+            }
+        }
+        return failOnUnsafe && anyUnsafe ? GuardCli.EXIT_UNSAFE : GuardCli.EXIT_OK;
+    }
+
+    static String toJsonLine(Path image, Verdict v) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("image", image.toString());
+        line.put("rating", v.rating().label());
+        line.put("category", v.category().orElse(null));
+        line.put("rationale", v.rationale().orElse(null));
+        if (v.probabilityUnsafe().isPresent()) {
+            line.put("p_unsafe", v.probabilityUnsafe().getAsDouble());
+        } else {
+            line.putNull("p_unsafe");
+        }
+        line.put("cached", v.source() == VerdictSource.CACHE);
+        line.put("ms", Math.round(v.totalMillis() * 10) / 10.0);
+        v.failureReason().ifPresent(reason -> line.put("error", reason));
+        return line.toString();
+    }
+}

@@ -1,0 +1,79 @@
+package io.safetyguard.examples.cli;
+
+import io.safetyguard.core.CacheConfig;
+import io.safetyguard.core.FailureMode;
+import io.safetyguard.core.SafetyGuard;
+import io.safetyguard.core.spi.GenerationOptions;
+import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.LlamaCppModel;
+import io.safetyguard.policy.Policy;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Loads the model and builds the guard for the batch commands ({@code audit}, {@code eval}), with
+ * the warnings a user needs: a random-weight test model, or a {@code --verdict-only} the backend
+ * cannot honour.
+ *
+ * @param guard   owns the model: closing it frees both
+ * @param options the generation options in effect (verdict-only dropped if unsupported)
+ * @param tiny    the model is a tiny random-weight test model
+ */
+record GuardSession(SafetyGuard guard, GenerationOptions options, boolean tiny) implements AutoCloseable {
+
+    static GuardSession open(ModelOptions modelOptions, GenerationOptions requested, Policy policy, PrintStream err) {
+        boolean tiny = modelOptions.isTinyTestModel();
+        if (tiny) {
+            err.println("guard: note: " + modelOptions.model.getFileName()
+                    + " is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.");
+        }
+        if (modelOptions.parallel < 1) {
+            throw new BadInputException("--parallel must be at least 1, got " + modelOptions.parallel);
+        }
+        LlamaCppModel model;
+        try {
+            model = modelOptions.open();
+        } catch (ModelException e) {
+            // Loading fails for the user's files or settings (missing, swapped, mismatched, context too small).
+            throw new BadInputException(e.getMessage(), e);
+        }
+        GenerationOptions options = requested;
+        if (requested.verdictOnly() && !model.supportsVerdictOnly()) {
+            err.println("guard: note: this backend cannot stop after the category; --verdict-only is ignored.");
+            options = requested.withVerdictOnly(false);
+        }
+        try {
+            SafetyGuard guard = SafetyGuard.builder()
+                    .model(model)
+                    .ownsModel(true)
+                    .policy(policy)
+                    .generationOptions(options)
+                    // Failures become error lines (no rating) in the batch commands; fail-closed is the safe default.
+                    .failureMode(FailureMode.FAIL_CLOSED)
+                    .cache(CacheConfig.defaults())
+                    .parallelism(modelOptions.parallel)
+                    .build();
+            return new GuardSession(guard, options, tiny);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Model and decoding settings, for reports. */
+    static Map<String, String> describe(ModelOptions m, GenerationOptions o) {
+        Map<String, String> rows = new LinkedHashMap<>();
+        rows.put("Parallel", Integer.toString(m.parallel));
+        rows.put("Threads", m.threads == null ? "all cores" : m.threads.toString());
+        rows.put("GPU layers", m.gpuLayers < 0 ? "all" : Integer.toString(m.gpuLayers));
+        rows.put("Context size", m.contextSize == null ? "automatic" : m.contextSize.toString());
+        rows.putAll(DecodingOptions.describe(o));
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        guard.close();
+    }
+}
