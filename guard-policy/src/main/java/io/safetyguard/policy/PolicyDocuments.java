@@ -31,6 +31,7 @@ final class PolicyDocuments {
   }
 
   private static Policy build(PolicyDocument doc) {
+    checkUnicode(doc);
     Policy.Builder b = base(doc);
     if (doc.name != null) {
       b.name(doc.name);
@@ -76,6 +77,69 @@ final class PolicyDocuments {
       b.sensitive(id);
     });
     return b.build();
+  }
+
+  /**
+   * Refuses text with an unpaired surrogate, which only a JSON or YAML escape of a lone surrogate
+   * (such as D801) can produce: it is not Unicode, cannot be saved (the writers replace it, so the
+   * saved policy rendered another prompt) and would reach the tokenizer as garbage. Found by {@code
+   * PolicyLoaderFuzzTest}.
+   */
+  private static void checkUnicode(PolicyDocument doc) {
+    checkUnicode("name", doc.name);
+    checkUnicode("description", doc.description);
+    checkUnicode("preset", doc.preset);
+    checkUnicode("preamble", doc.preamble);
+    checkUnicode("categorySeparator", doc.categorySeparator);
+    checkUnicode("exceptionSeparator", doc.exceptionSeparator);
+    checkUnicode("template", doc.template);
+    if (doc.categories != null) {
+      for (int i = 0; i < doc.categories.size(); i++) {
+        CategoryDocument c = doc.categories.get(i);
+        if (c != null) {
+          String field = "categories[" + i + "].";
+          checkUnicode(field + "id", c.id);
+          checkUnicode(field + "name", c.name);
+          checkUnicode(field + "guidelines", c.guidelines);
+          checkUnicode(field + "nonViolatingText", c.nonViolatingText);
+          checkUnicode(field + "sensitiveText", c.sensitiveText);
+        }
+      }
+    }
+    checkUnicode("remove", doc.remove);
+    checkUnicode("allow", doc.allow);
+    checkUnicode("sensitive", doc.sensitive);
+    if (doc.replace != null) {
+      for (Map.Entry<String, String> e : doc.replace.entrySet()) {
+        checkUnicode("replace", e.getKey());
+        checkUnicode("replace." + e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static void checkUnicode(String field, List<String> values) {
+    if (values != null) {
+      for (int i = 0; i < values.size(); i++) {
+        checkUnicode(field + "[" + i + "]", values.get(i));
+      }
+    }
+  }
+
+  private static void checkUnicode(String field, String text) {
+    if (text == null) {
+      return;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new PolicyException(null, field, String.format("contains an unpaired surrogate "
+            + "(\\u%04x); text must be valid Unicode, so \\u escapes of surrogates must come in"
+            + " high-low pairs", (int) c), null);
+      }
+    }
   }
 
   private static Policy.Builder base(PolicyDocument doc) {

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
@@ -57,6 +56,9 @@ import java.util.Map;
  * Changes apply in this order: {@code remove}, add {@code categories}, {@code replace}, {@code
  * allow}, {@code sensitive}. {@code description} is a free comment and is not kept.
  *
+ * <p>A policy is at most {@value #MAX_POLICY_CHARS} characters, and YAML aliases ({@code *name})
+ * are not supported (see {@link PolicyYaml}).
+ *
  * <p>Unknown fields, wrong types, duplicate keys and malformed text are errors; every {@link
  * PolicyException} names the file, the field and the problem (with line and column where the
  * parser knows them). Saving writes the short preset form when it rebuilds the policy exactly,
@@ -68,13 +70,16 @@ public final class PolicyFiles {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build());
 
-  private static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
-          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-          .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
-          .build())
+  private static final ObjectMapper YAML = configure(YAMLMapper.builder(PolicyYaml.factory())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build());
+
+  /**
+   * The longest policy text accepted, in characters (1 MiB). The presets are about 17 KB, and a
+   * policy is prompt text that has to fit the model's context with room for the image; the cap
+   * keeps parsing a hostile file cheap (SnakeYAML's scanner is quadratic in a scalar's length).
+   */
+  static final int MAX_POLICY_CHARS = 1 << 20;
 
   private static final List<String> FIELDS = List.of("name", "description", "preset", "preamble",
       "categorySeparator", "exceptionSeparator", "template", "categories", "remove", "replace",
@@ -107,6 +112,10 @@ public final class PolicyFiles {
     String source = path.toString();
     String text;
     try {
+      long size = Files.size(path);
+      if (size > 3L * MAX_POLICY_CHARS) { // a UTF-8 byte count over 3x the chars means too many chars
+        throw tooLong(source, size + " bytes");
+      }
       byte[] bytes = Files.readAllBytes(path);
       text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -157,9 +166,27 @@ public final class PolicyFiles {
   /** The policy as YAML text. */
   public static String toYaml(Policy policy) {
     try {
-      return YAML.writeValueAsString(PolicyDocuments.toDocument(policy));
+      PolicyDocument doc = PolicyDocuments.toDocument(policy);
+      String yaml = YAML.writeValueAsString(doc);
+      if (loadsBackTheSame(yaml, policy)) {
+        return yaml;
+      }
+      // Literal blocks ("|") cannot carry every character: a NEL (U+0085) in one reads back as a
+      // line break (found by PolicyLoaderFuzzTest). Double-quoted strings escape it.
+      return YAML.writer()
+          .without(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+          .without(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .writeValueAsString(doc);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write policy as YAML", e);
+    }
+  }
+
+  private static boolean loadsBackTheSame(String yaml, Policy policy) {
+    try {
+      return fromYaml(yaml, "saved policy").render().equals(policy.render());
+    } catch (PolicyException e) {
+      return false;
     }
   }
 
@@ -183,6 +210,9 @@ public final class PolicyFiles {
       throw new PolicyException(source, null, "empty policy file; write at least "
           + "{\"preset\": \"" + Policy.DEFAULT_PRESET + "\"}", null);
     }
+    if (text.length() > MAX_POLICY_CHARS) {
+      throw tooLong(source, text.length() + " characters");
+    }
     PolicyDocument doc;
     try {
       doc = mapper.readValue(text, PolicyDocument.class);
@@ -205,6 +235,11 @@ public final class PolicyFiles {
       // Syntax errors may surface wrapped in a mapping exception when found inside a value.
       Throwable syntax = e instanceof StreamReadException ? e
           : e.getCause() instanceof StreamReadException ? e.getCause() : null;
+      if (syntax instanceof PolicyYaml.UnsupportedYamlException) {
+        StreamReadException unsupported = (StreamReadException) syntax;
+        throw new PolicyException(source, null, unsupported.getOriginalMessage()
+            + at(unsupported.getLocation()), e);
+      }
       if (syntax == null) {
         throw new PolicyException(source, path(e), e.getOriginalMessage()
             + at(e.getLocation()), e);
@@ -213,6 +248,12 @@ public final class PolicyFiles {
           + syntaxProblem((StreamReadException) syntax), e);
     }
     return PolicyDocuments.toPolicy(doc, source);
+  }
+
+  private static PolicyException tooLong(String source, String actual) {
+    return new PolicyException(source, null, "policy too long: " + actual + ", the limit is "
+        + MAX_POLICY_CHARS + " characters; a policy is prompt text and must fit the model's context",
+        null);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.safetyguard.core.image;
 
-import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import io.safetyguard.core.image.ImageDecodingException.Problem;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes untrusted images in Java into {@link DecodedImage} (8-bit packed RGB), within
@@ -187,12 +185,15 @@ public final class ImageDecoder {
         }
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
+        try (EndGuardedImageInputStream in = new EndGuardedImageInputStream(bytes)) {
             // Forward-only, no metadata: the first image is all we need, and skipping metadata
             // avoids parsing attacker-controlled chunks the pixels do not depend on.
             reader.setInput(in, true, true);
             // Header only: nothing proportional to the declared size is allocated before this check.
-            checkDimensions(reader.getWidth(0), reader.getHeight(0), name);
+            int width = reader.getWidth(0);
+            int height = reader.getHeight(0);
+            checkDimensions(width, height, name);
+            in.allowPixels((long) width * height);
             BufferedImage image = reader.read(0, reader.getDefaultReadParam());
             if (image == null) {
                 throw new ImageDecodingException(Problem.CORRUPT, name, "the " + what + " decoder returned no image");
@@ -223,10 +224,15 @@ public final class ImageDecoder {
     /**
      * JPEG decoders warn instead of failing when the data ends early and fill the rest with grey;
      * PIL refuses such files ("image file is truncated"), and so do we. Other warnings (extraneous
-     * bytes before a marker, odd metadata) describe files that decode completely, and are ignored.
+     * bytes before a marker, odd metadata) describe files that decode completely, and are ignored;
+     * so is a truncated embedded ICC profile, which the reader drops while the pixels are complete
+     * (PIL ignores profiles too).
      */
     private static boolean isTruncation(String warning) {
         String w = warning.toLowerCase(Locale.ROOT);
+        if (w.contains("icc profile") || w.contains("icc_profile")) {
+            return false;
+        }
         return w.contains("truncat") || w.contains("premature end") || w.contains("missing eoi");
     }
 
