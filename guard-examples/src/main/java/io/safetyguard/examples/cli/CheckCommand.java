@@ -2,19 +2,14 @@ package io.safetyguard.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.FailureMode;
 import io.safetyguard.core.ImageInput;
-import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.core.Verdict;
 import io.safetyguard.core.VerdictSource;
 import io.safetyguard.core.spi.GenerationOptions;
-import io.safetyguard.core.spi.ModelException;
-import io.safetyguard.llamacpp.LlamaCppModel;
 import io.safetyguard.policy.Policy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,22 +35,8 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policyOptions = new PolicyOptions();
 
-    @Option(names = "--greedy", description = "Deterministic decoding: the same image and policy give the same answer.")
-    boolean greedy;
-
-    @Option(names = "--verdict-only", description = "Stop after the category: no rationale, fewer tokens to generate.")
-    boolean verdictOnly;
-
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "500",
-            description = "Cap on generated tokens. Default: ${DEFAULT-VALUE}.")
-    int maxNewTokens;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Sampling seed.")
-    Long seed;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Give up on one image after this many seconds (0 = no limit); it is then rated per the failure mode.")
-    long timeoutSeconds;
+    @Mixin
+    DecodingOptions decoding = new DecodingOptions();
 
     @Option(names = "--fail-open", description = "Rate an image Safe when no verdict can be made (default: Unsafe, fail-closed).")
     boolean failOpen;
@@ -67,46 +48,22 @@ final class CheckCommand implements Callable<Integer> {
     List<Path> images = new ArrayList<>();
 
     @Override
-    public Integer call() throws ModelException {
+    public Integer call() {
         for (Path image : images) {
             if (!Files.isRegularFile(image)) {
                 throw new BadInputException(image + ": no such image file");
             }
         }
         Policy policy = policyOptions.resolve();
-        GenerationOptions options = GenerationOptions.DEFAULT
-                .withGreedy(greedy)
-                .withVerdictOnly(verdictOnly)
-                .withMaxNewTokens(maxNewTokens)
-                .withTimeout(Duration.ofSeconds(timeoutSeconds));
-        if (seed != null) {
-            options = options.withSeed(seed);
-        }
-        if (modelOptions.isTinyTestModel()) {
-            System.err.println("guard: note: " + modelOptions.model.getFileName()
-                    + " is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.");
-        }
-        LlamaCppModel model;
-        try {
-            model = modelOptions.open();
-        } catch (ModelException e) {
-            // Loading fails for the user's files or settings (missing, swapped, mismatched, context too small).
-            throw new BadInputException(e.getMessage(), e);
-        }
+        GenerationOptions options = decoding.toGenerationOptions();
+        FailureMode failureMode = failOpen ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED;
         boolean anyUnsafe = false;
-        try (SafetyGuard guard = SafetyGuard.builder()
-                .model(model)
-                .ownsModel(true)
-                .policy(policy)
-                .generationOptions(options)
-                .failureMode(failOpen ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED)
-                .cache(CacheConfig.defaults())
-                .parallelism(Math.max(1, modelOptions.parallel))
-                .build()) {
+        try (GuardSession session = GuardSession.open(modelOptions, options, policy, failureMode, System.err)) {
             List<CompletableFuture<Verdict>> pending = new ArrayList<>();
             for (Path image : images) {
-                pending.add(guard.assessAsync(ImageInput.ofPath(image)));
+                pending.add(session.guard().assessAsync(ImageInput.ofPath(image)));
             }
+            // Printed in argument order as each verdict arrives.
             for (int i = 0; i < images.size(); i++) {
                 Verdict verdict = pending.get(i).join();
                 anyUnsafe |= verdict.isUnsafe();

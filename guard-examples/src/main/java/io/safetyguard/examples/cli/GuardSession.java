@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Loads the model and builds the guard for the batch commands ({@code audit}, {@code eval}), with
+ * Loads the model and builds the guard for the commands that run it ({@code check}, {@code audit}, {@code eval}), with
  * the warnings a user needs: a random-weight test model, or a {@code --verdict-only} the backend
  * cannot honour.
  *
@@ -23,6 +23,12 @@ import java.util.Map;
 record GuardSession(SafetyGuard guard, GenerationOptions options, boolean tiny) implements AutoCloseable {
 
     static GuardSession open(ModelOptions modelOptions, GenerationOptions requested, Policy policy, PrintStream err) {
+        // Failures become error lines (no rating) in the batch commands; fail-closed is the safe default.
+        return open(modelOptions, requested, policy, FailureMode.FAIL_CLOSED, err);
+    }
+
+    static GuardSession open(ModelOptions modelOptions, GenerationOptions requested, Policy policy,
+            FailureMode failureMode, PrintStream err) {
         boolean tiny = modelOptions.isTinyTestModel();
         if (tiny) {
             err.println("guard: note: " + modelOptions.model.getFileName()
@@ -49,8 +55,7 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, boolean tiny) 
                     .ownsModel(true)
                     .policy(policy)
                     .generationOptions(options)
-                    // Failures become error lines (no rating) in the batch commands; fail-closed is the safe default.
-                    .failureMode(FailureMode.FAIL_CLOSED)
+                    .failureMode(failureMode)
                     .cache(CacheConfig.defaults())
                     .parallelism(modelOptions.parallel)
                     .build();
