@@ -1,20 +1,16 @@
 package io.safetyguard.examples.integrations.filter;
 
+import io.safetyguard.examples.integrations.ExampleMain;
 import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.examples.integrations.ExampleCommandLine;
 import io.safetyguard.examples.integrations.ExampleException;
-import io.safetyguard.examples.integrations.GuardFlags;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * Example 2: a dataset filter. Splits {@code --in} into {@code --out}/safe, unsafe and errors
@@ -27,16 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "filter",
         description = {"Split a folder of images into safe/, unsafe/ and errors/ (copies or symlinks) with a manifest.json.",
                 "Duplicates and repeated runs are served from the verdict cache (see the cache line of the summary)."})
-public final class DatasetFilterExample implements Callable<Integer> {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    GuardFlags guardFlags = new GuardFlags();
+public final class DatasetFilterExample extends ExampleMain {
 
     @Option(names = "--in", required = true, paramLabel = "DIR", description = "The folder of images (subfolders included).")
     Path input;
@@ -61,16 +48,7 @@ public final class DatasetFilterExample implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        CommandLine cmd = spec.commandLine();
-        try {
-            return run(cmd.getOut(), cmd.getErr());
-        } catch (ExampleException e) {
-            return ExampleCommandLine.report(cmd, e);
-        }
-    }
-
-    private int run(PrintWriter stdout, PrintWriter stderr) {
+    protected int run(PrintWriter stdout, PrintWriter stderr) {
         if (parallel < 1) {
             throw ExampleException.badInput("--parallel must be >= 1, got " + parallel);
         }

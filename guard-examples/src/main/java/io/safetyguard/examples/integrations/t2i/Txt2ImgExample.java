@@ -1,5 +1,6 @@
 package io.safetyguard.examples.integrations.t2i;
 
+import io.safetyguard.examples.integrations.ExampleMain;
 import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.ImageInput;
 import io.safetyguard.core.SafetyGuard;
@@ -11,7 +12,6 @@ import io.safetyguard.core.reaction.GuardedResult;
 import io.safetyguard.core.reaction.PlaceholderStyle;
 import io.safetyguard.examples.integrations.ExampleCommandLine;
 import io.safetyguard.examples.integrations.ExampleException;
-import io.safetyguard.examples.integrations.GuardFlags;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,14 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * Example 1: a text-to-image generator behind a guard. Sends a prompt to a local Stable Diffusion
@@ -41,16 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "t2i",
         description = {"Generate an image with a local Stable Diffusion WebUI (--api) and let it through only with a Safe verdict.",
                 "Unsafe images are blocked or regenerated (--on-unsafe); the result or a placeholder is written to --out."})
-public final class Txt2ImgExample implements Callable<Integer> {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    GuardFlags guardFlags = new GuardFlags();
+public final class Txt2ImgExample extends ExampleMain {
 
     @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:7860",
             description = "The WebUI's address (started with --api). Default: ${DEFAULT-VALUE}.")
@@ -100,16 +87,7 @@ public final class Txt2ImgExample implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        CommandLine cmd = spec.commandLine();
-        try {
-            return run(cmd.getOut(), cmd.getErr());
-        } catch (ExampleException e) {
-            return ExampleCommandLine.report(cmd, e);
-        }
-    }
-
-    private int run(PrintWriter stdout, PrintWriter stderr) {
+    protected int run(PrintWriter stdout, PrintWriter stderr) {
         Txt2ImgRequest request = request();
         SdWebUiClient client = client();
         Path parent = out.toAbsolutePath().getParent();
