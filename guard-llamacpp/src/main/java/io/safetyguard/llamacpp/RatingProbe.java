@@ -48,9 +48,9 @@ final class RatingProbe {
      */
     static final int MAX_BYTES_BEFORE_VALUE = 96;
 
-    /** Tokens whose text starts like the Safe value: the Safe choices right after the quote. */
+    /** Tokens whose text can start the Safe value ("S", "Safe", "Safe\","...): the Safe choices after the quote. */
     private final int[] safeStarts;
-    /** Tokens whose text starts like the Unsafe value. */
+    /** Tokens whose text can start the Unsafe value. */
     private final int[] unsafeStarts;
     /** Tokens containing a quote directly followed by S or U (quote and value letter in one token). */
     private final int[] quoteWithValue;
@@ -83,16 +83,23 @@ final class RatingProbe {
     enum Kind { SAFE_START, UNSAFE_START, QUOTE_WITH_VALUE, OTHER }
 
     static Kind kind(String piece) {
-        if (piece.startsWith("S")) {
+        // Only text that fits the value and its closing quote can follow the opening quote; the
+        // grammar decides the rest (what may come after the quote). This keeps the sets small.
+        if (startsValue("Safe", piece)) {
             return Kind.SAFE_START;
         }
-        if (piece.startsWith("U")) {
+        if (startsValue("Unsafe", piece)) {
             return Kind.UNSAFE_START;
         }
         if (piece.contains("\"S") || piece.contains("\"U")) {
             return Kind.QUOTE_WITH_VALUE;
         }
         return Kind.OTHER;
+    }
+
+    private static boolean startsValue(String value, String piece) {
+        String closed = value + "\"";
+        return !piece.isEmpty() && (closed.startsWith(piece) || piece.startsWith(closed));
     }
 
     private static int[] toArray(List<Integer> l) {

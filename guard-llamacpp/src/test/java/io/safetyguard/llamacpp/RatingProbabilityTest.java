@@ -47,7 +47,7 @@ class RatingProbabilityTest {
 
     private static final Map<TinyModelFlavor, LlamaCppModel> MODELS = new EnumMap<>(TinyModelFlavor.class);
     private static final Map<LlamaCppModel, String[]> VOCAB = new java.util.HashMap<>();
-    private static final int IMAGES = 4;
+    private static final int IMAGES = 3;
     /** Random weights write a rationale up to the grammar's bound; tests cut it here to stay fast. */
     private static final int FULL_TOKENS_IN_TESTS = 80;
 

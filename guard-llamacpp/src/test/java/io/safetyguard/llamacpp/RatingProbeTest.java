@@ -35,6 +35,9 @@ class RatingProbeTest {
         assertThat(RatingProbe.kind("S")).isEqualTo(Kind.SAFE_START);
         assertThat(RatingProbe.kind("Safe\",")).isEqualTo(Kind.SAFE_START);
         assertThat(RatingProbe.kind("Un")).isEqualTo(Kind.UNSAFE_START);
+        assertThat(RatingProbe.kind("Unsafe\"\n")).isEqualTo(Kind.UNSAFE_START);
+        assertThat(RatingProbe.kind("Safety")).as("cannot be followed by the closing quote").isEqualTo(Kind.OTHER);
+        assertThat(RatingProbe.kind("Sh")).isEqualTo(Kind.OTHER);
         assertThat(RatingProbe.kind("\"S")).isEqualTo(Kind.QUOTE_WITH_VALUE);
         assertThat(RatingProbe.kind("\n\n\"Uns")).isEqualTo(Kind.QUOTE_WITH_VALUE);
         assertThat(RatingProbe.kind("\":\"U")).isEqualTo(Kind.QUOTE_WITH_VALUE);
