@@ -53,6 +53,11 @@ import java.util.function.BooleanSupplier;
  * and frees the native memory only after the last one has left native code. Closing twice is
  * harmless; any call after close throws {@link IllegalStateException}.
  *
+ * <p><b>P(Unsafe).</b> With a grammar (the verdict grammar), every output carries
+ * {@link ModelOutput#probabilityUnsafe()}: the grammar-constrained probability at temperature 1 that
+ * the model writes Unsafe, read from the logits right after the opening quote of the rating value
+ * (see {@code RatingProbe} for the exact quantity and why the quote is kept a token of its own).
+ *
  * <p><b>Logging.</b> llama.cpp's log goes to the {@code System.Logger}
  * {@code io.safetyguard.llamacpp.native} (llama.cpp INFO at DEBUG level), never to stderr.
  */
