@@ -143,6 +143,8 @@ class EvalCommandTest {
         assertThat(doc.select("tr.result-row")).hasSize(4);
         assertThat(doc.select("tr.invalid-row")).hasSize(1);
         assertThat(doc.select("tr[data-category]")).hasSize(10);
+        assertThat(doc.select("tr[data-threshold]")).hasSize(19);
+        assertThat(doc.getElementById("thresholds")).isNotNull();
         assertThat(doc.select("script, link, [href], [src]")).isEmpty();
         assertThat(html).doesNotContainIgnoringCase("http:").doesNotContainIgnoringCase("https:");
     }
