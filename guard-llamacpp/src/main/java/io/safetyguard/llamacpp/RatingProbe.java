@@ -38,8 +38,12 @@ import java.util.regex.Pattern;
 final class RatingProbe {
 
     private static final Pattern VALUE_OPENED = Pattern.compile("\"rating\"\\s*:\\s*\"$");
-    /** The text ends between the rating key's name and its value (where a fused token could start). */
-    private static final Pattern BEFORE_VALUE = Pattern.compile("\"rating(?:\"\\s*(?::\\s*)?)?$");
+    /**
+     * The text ends where a token could start that runs on into the rating value: after the opening
+     * brace, or anywhere from the key's opening quote to just before the value's opening quote.
+     */
+    private static final Pattern BEFORE_VALUE =
+            Pattern.compile("(?:\\{\\s*|\"(?:r(?:a(?:t(?:i(?:n(?:g(?:\"\\s*(?::\\s*)?)?)?)?)?)?)?)?)$");
 
     /**
      * The verdict grammar opens the rating value within 59 characters ({@code {}, the key, the colon,
@@ -111,7 +115,7 @@ final class RatingProbe {
         return VALUE_OPENED.matcher(generatedSoFar).find();
     }
 
-    /** Whether the generated text ends between {@code "rating} and the value's opening quote. */
+    /** Whether the generated text ends between the opening brace and the value's opening quote. */
     static boolean beforeValue(CharSequence generatedSoFar) {
         return BEFORE_VALUE.matcher(generatedSoFar).find();
     }

@@ -19,14 +19,17 @@ class RatingProbeTest {
     }
 
     @Test
-    void beforeTheValueCoversEveryGapFromTheKeyNameToTheOpeningQuote() {
+    void beforeTheValueCoversEveryPointFromTheBraceToTheOpeningQuote() {
         assertThat(RatingProbe.beforeValue("{ \"rating")).isTrue();
         assertThat(RatingProbe.beforeValue("{ \"rating\"")).isTrue();
         assertThat(RatingProbe.beforeValue("{ \"rating\"\n\t ")).isTrue();
         assertThat(RatingProbe.beforeValue("{ \"rating\" :")).isTrue();
         assertThat(RatingProbe.beforeValue("{ \"rating\" :\n ")).isTrue();
         assertThat(RatingProbe.beforeValue("{ \"rating\": \"")).isFalse();
-        assertThat(RatingProbe.beforeValue("{ \"rati")).isFalse();
+        assertThat(RatingProbe.beforeValue("{ \"rati")).as("a token may start inside the key").isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"")).isTrue();
+        assertThat(RatingProbe.beforeValue("{\n  ")).isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"rx")).isFalse();
         assertThat(RatingProbe.beforeValue("{ \"rating\": \"Safe\", \"category\": ")).isFalse();
     }
 
