@@ -25,7 +25,8 @@ class RatingProbeTest {
         assertThat(RatingProbe.beforeValue("{ \"rating\"\n\t ")).isTrue();
         assertThat(RatingProbe.beforeValue("{ \"rating\" :")).isTrue();
         assertThat(RatingProbe.beforeValue("{ \"rating\" :\n ")).isTrue();
-        assertThat(RatingProbe.beforeValue("{ \"rating\": \"")).isFalse();
+        // right after the value's opening quote valueOpened() applies (and is checked first)
+        assertThat(RatingProbe.beforeValue("{ \"rating\": \"S")).isFalse();
         assertThat(RatingProbe.beforeValue("{ \"rati")).as("a token may start inside the key").isTrue();
         assertThat(RatingProbe.beforeValue("{ \"")).isTrue();
         assertThat(RatingProbe.beforeValue("{\n  ")).isTrue();
