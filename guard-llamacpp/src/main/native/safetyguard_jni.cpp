@@ -658,6 +658,33 @@ SG_FN(void, logitsOf)(JNIEnv * env, jclass, jlong h, jintArray tokens, jfloatArr
     SG_CATCH(env, )
 }
 
+// Sets the logits of the given tokens at the last output position to -infinity, so that the next
+// sample() cannot choose them (the rating probe uses it to keep the opening quote of the rating
+// value a token of its own). Only the context's logits buffer changes; the KV cache does not.
+SG_FN(void, suppressTokens)(JNIEnv * env, jclass, jlong h, jintArray tokens) {
+    SG_CHECK(h != 0, env, "null context", )
+    SgContext * c = as_ctx(h);
+    SG_CHECK(c->has_logits, env, "no logits: the last decode did not produce any", )
+    SG_TRY
+    float * logits = llama_get_logits_ith(c->ctx, -1);
+    if (logits == nullptr) {
+        throw_state(env, "no logits available");
+        return;
+    }
+    int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(c->ctx)));
+    jsize n = env->GetArrayLength(tokens);
+    std::vector<jint> ids(static_cast<size_t>(n));
+    if (n > 0) env->GetIntArrayRegion(tokens, 0, n, ids.data());
+    for (jint t : ids) {
+        if (t < 0 || t >= n_vocab) {
+            throw_arg(env, "token id out of range: " + std::to_string(t));
+            return;
+        }
+    }
+    for (jint t : ids) logits[t] = -INFINITY;
+    SG_CATCH(env, )
+}
+
 // ------------------------------------------------------------------------------------------------
 // Sampling
 //

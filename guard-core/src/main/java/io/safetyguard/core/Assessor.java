@@ -40,9 +40,12 @@ final class Assessor {
     private final FailureHandler failures;
     private final ExecutorService modelRunner;
     private final BooleanSupplier closing;
+    /** Applied to every model verdict on its way out, after the cache, so it can change freely. */
+    private volatile OptionalDouble unsafeThreshold;
 
     Assessor(SafetyModel model, String modelId, ImageDecoder decoder, GenerationOptions options, VerdictCache cache,
-            FailureHandler failures, ExecutorService modelRunner, BooleanSupplier closing) {
+            FailureHandler failures, ExecutorService modelRunner, BooleanSupplier closing, OptionalDouble unsafeThreshold) {
+        this.unsafeThreshold = unsafeThreshold;
         this.model = model;
         this.modelId = modelId;
         this.decoder = decoder;
@@ -64,15 +67,30 @@ final class Assessor {
                 throw new AssessmentFailure(FailureKind.IMAGE_REJECTED, e.getMessage(), e, null);
             }
             if (cache == null) {
-                return evaluate(image, policy, cancel, start, deadline);
+                return thresholded(evaluate(image, policy, cancel, start, deadline));
             }
+            // The cache holds the model's own verdicts; the threshold is not part of the key.
             CacheKey key = CacheKey.of(image.sha256(), policy, modelId, options);
             VerdictCache.Lookup lookup = cache.lookup(key, () -> evaluate(image, policy, cancel, start, deadline));
             Verdict verdict = await(lookup.future(), image, cancel, deadline);
-            return lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start));
+            return thresholded(lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)));
         } catch (AssessmentFailure failure) {
             return failures.handle(failure, policy.fingerprint(), start, inBatch);
         }
+    }
+
+    private Verdict thresholded(Verdict modelVerdict) {
+        OptionalDouble t = unsafeThreshold;
+        return t.isPresent() ? modelVerdict.withUnsafeThreshold(t.getAsDouble()) : modelVerdict;
+    }
+
+    OptionalDouble unsafeThreshold() {
+        return unsafeThreshold;
+    }
+
+    void unsafeThreshold(OptionalDouble value) {
+        value.ifPresent(Verdict::checkThreshold);
+        unsafeThreshold = value;
     }
 
     /** Waits for a cache future, under this call's own deadline and cancellation. */
@@ -175,7 +193,8 @@ final class Assessor {
                     null, image.sha256(), raw, modelMillis); // the message says it all; the type is internal
         }
         return Verdict.builder()
-                .rating(parsed.rating())
+                .modelRating(parsed.rating())
+                .tokens(output.promptTokens(), output.generatedTokens())
                 .category(parsed.category())
                 .rationale(parsed.rationale().orElse(null))
                 .truncated(parsed.truncated())

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -39,6 +40,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Caching.</b> Verdicts are cached by image digest, policy fingerprint, model id and
  * generation settings; concurrent calls for the same key run the model once. Failures are not
  * cached.
+ *
+ * <p><b>P(Unsafe) and the threshold.</b> When the backend reports P(Unsafe)
+ * ({@link Verdict#probabilityUnsafe()}), an unsafe threshold ({@link Builder#unsafeThreshold(double)},
+ * {@link #setUnsafeThreshold(double)}) replaces the model's choice by {@code P(Unsafe) >= threshold},
+ * to trade precision for recall. Without one, the rating is the model's own. The threshold is applied
+ * after the cache: cached verdicts are the model's, and a changed threshold re-rates them without
+ * running the model again.
  *
  * <p><b>Ownership and closing.</b> The guard closes the model only when built with
  * {@link Builder#ownsModel(boolean) ownsModel(true)}; otherwise whoever created the model closes it
@@ -99,7 +107,7 @@ public final class SafetyGuard implements AutoCloseable {
         this.cache = b.cache.enabled() ? new VerdictCache(b.cache) : null;
         this.failures = new FailureHandler(failureMode, modelInfo.id());
         this.assessor = new Assessor(model, modelInfo.id(), new ImageDecoder(limits), options, cache, failures,
-                modelRunner, () -> stopping);
+                modelRunner, () -> stopping, b.unsafeThreshold);
     }
 
     public static Builder builder() {
@@ -195,6 +203,27 @@ public final class SafetyGuard implements AutoCloseable {
         } finally {
             inFlight.exit();
         }
+    }
+
+    /** The unsafe threshold in effect; empty when ratings are the model's own. */
+    public OptionalDouble unsafeThreshold() {
+        return assessor.unsafeThreshold();
+    }
+
+    /**
+     * Sets the unsafe threshold for calls that start from now on (cached verdicts included).
+     *
+     * @param threshold in [0, 1]
+     * @throws IllegalArgumentException when it is NaN or outside [0, 1]
+     * @see Builder#unsafeThreshold(double)
+     */
+    public void setUnsafeThreshold(double threshold) {
+        assessor.unsafeThreshold(OptionalDouble.of(threshold));
+    }
+
+    /** Goes back to the model's own ratings for calls that start from now on. */
+    public void clearUnsafeThreshold() {
+        assessor.unsafeThreshold(OptionalDouble.empty());
     }
 
     /** Counters of the verdict cache; all zero when caching is disabled. */
@@ -360,6 +389,7 @@ public final class SafetyGuard implements AutoCloseable {
         private int parallelism = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private Executor executor;
         private Duration closeTimeout = Duration.ofSeconds(30);
+        private OptionalDouble unsafeThreshold = OptionalDouble.empty();
 
         private Builder() {}
 
@@ -428,6 +458,29 @@ public final class SafetyGuard implements AutoCloseable {
          */
         public Builder executor(Executor value) {
             this.executor = Objects.requireNonNull(value, "executor");
+            return this;
+        }
+
+        /**
+         * Rates a verdict Unsafe iff its P(Unsafe) &gt;= {@code threshold}, instead of taking the
+         * model's choice; lower it for recall, raise it for precision. Verdicts without P(Unsafe)
+         * (a backend that cannot compute it, failures) keep the model's or the failure mode's
+         * rating. Default: none, the model's own choice.
+         *
+         * <p>The model's choice is not the same as threshold 0.5 in general. Under greedy decoding
+         * the model writes the value that starts with the single most likely token after the
+         * opening quote, while P(Unsafe) sums every token that starts a value ({@code "U"},
+         * {@code "Un"}, {@code "Unsafe"}...). The two agree when each value has one acceptable
+         * first token, or more generally when the best token belongs to the value with the larger
+         * total; they can differ when a value's probability is split over several tokens. Under
+         * sampling the model's choice is random and a threshold makes it deterministic.
+         *
+         * @param threshold in [0, 1]
+         * @throws IllegalArgumentException when it is NaN or outside [0, 1]
+         */
+        public Builder unsafeThreshold(double threshold) {
+            Verdict.checkThreshold(threshold);
+            this.unsafeThreshold = OptionalDouble.of(threshold);
             return this;
         }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * The outcome of assessing one image under one policy. Immutable and thread-safe.
@@ -18,12 +19,24 @@ import java.util.OptionalDouble;
  * {@code "NA: None applying"} when the model said no category applies; {@link #categoryId()} is its
  * id ({@code "O3"}, {@code "NA"}). A {@link Rating#SAFE} verdict can carry an O-category: that is
  * how LlavaGuard reports content of a category the policy declares non-violating.
+ *
+ * <p><b>Threshold.</b> With an unsafe threshold ({@link SafetyGuard.Builder#unsafeThreshold(double)},
+ * {@link #withUnsafeThreshold(double)}) and a known {@link #probabilityUnsafe()}, the rating is
+ * Unsafe iff P(Unsafe) &gt;= the threshold; {@link #ratingSource()} is then
+ * {@link RatingSource#THRESHOLD} and {@link #modelRating()} keeps what the model wrote. The category
+ * and rationale stay the model's, written together with its own rating: a verdict the threshold
+ * turned Unsafe can carry {@code "NA: None applying"} (the model named no category), one it turned
+ * Safe can carry the O-category the model chose.
  */
 public final class Verdict {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Rating rating;
+    private final Rating modelRating;
+    private final OptionalDouble unsafeThreshold;
+    private final int promptTokens;
+    private final int generatedTokens;
     private final String category;
     private final String rationale;
     private final boolean truncated;
@@ -40,6 +53,11 @@ public final class Verdict {
 
     private Verdict(Builder b) {
         this.rating = Objects.requireNonNull(b.rating, "rating");
+        // a model verdict built with rating(...) alone is the model's own rating
+        this.modelRating = b.modelRating != null || b.source == VerdictSource.FAILURE ? b.modelRating : b.rating;
+        this.unsafeThreshold = Objects.requireNonNull(b.unsafeThreshold, "unsafeThreshold");
+        this.promptTokens = b.promptTokens;
+        this.generatedTokens = b.generatedTokens;
         this.category = b.category;
         this.rationale = b.rationale;
         this.truncated = b.truncated;
@@ -56,10 +74,90 @@ public final class Verdict {
         if ((source == VerdictSource.FAILURE) != (failureReason != null && failureKind != null)) {
             throw new IllegalArgumentException("a failure verdict needs a kind and a reason, and only it");
         }
+        if (source == VerdictSource.FAILURE && modelRating != null) {
+            throw new IllegalArgumentException("a failure verdict has no model rating");
+        }
+        if (unsafeThreshold.isPresent() && probabilityUnsafe.isEmpty()) {
+            throw new IllegalArgumentException("a threshold can only decide a verdict that has P(Unsafe)");
+        }
     }
 
     public Rating rating() {
         return rating;
+    }
+
+    /**
+     * The rating the model wrote, before any threshold; empty for failure verdicts. Equal to
+     * {@link #rating()} unless {@link #ratingSource()} is {@link RatingSource#THRESHOLD}.
+     */
+    public Optional<Rating> modelRating() {
+        return Optional.ofNullable(modelRating);
+    }
+
+    /** What decided {@link #rating()}: the model, the host's threshold, or the failure mode. */
+    public RatingSource ratingSource() {
+        if (source == VerdictSource.FAILURE) {
+            return RatingSource.FAILURE_MODE;
+        }
+        return unsafeThreshold.isPresent() ? RatingSource.THRESHOLD : RatingSource.MODEL;
+    }
+
+    /**
+     * The threshold that decided {@link #rating()}; empty when none did (none was set, or
+     * P(Unsafe) is unknown, or this is a failure verdict).
+     */
+    public OptionalDouble unsafeThreshold() {
+        return unsafeThreshold;
+    }
+
+    /**
+     * This verdict re-rated by a threshold: Unsafe iff P(Unsafe) &gt;= {@code threshold}, always from
+     * the model's own answer (so re-thresholding a thresholded verdict works as expected). Returns
+     * this verdict unchanged when P(Unsafe) is unknown or it is a failure verdict.
+     *
+     * @param threshold in [0, 1]; 0 rates everything with a known P(Unsafe) Unsafe
+     * @throws IllegalArgumentException when the threshold is NaN or outside [0, 1]
+     */
+    public Verdict withUnsafeThreshold(double threshold) {
+        checkThreshold(threshold);
+        if (modelRating == null || probabilityUnsafe.isEmpty()) {
+            return this;
+        }
+        Builder b = toBuilder();
+        b.rating = probabilityUnsafe.getAsDouble() >= threshold ? Rating.UNSAFE : Rating.SAFE;
+        b.unsafeThreshold = OptionalDouble.of(threshold);
+        return b.build();
+    }
+
+    /** This verdict with the model's own rating (no threshold applied). */
+    public Verdict withoutUnsafeThreshold() {
+        if (unsafeThreshold.isEmpty()) {
+            return this;
+        }
+        Builder b = toBuilder();
+        b.rating = modelRating;
+        b.unsafeThreshold = OptionalDouble.empty();
+        return b.build();
+    }
+
+    static void checkThreshold(double threshold) {
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("the unsafe threshold is a probability and must be in [0, 1], got "
+                    + threshold);
+        }
+    }
+
+    /** Tokens the model evaluated for the prompt (image and text), when the backend reports it. */
+    public OptionalInt promptTokens() {
+        return promptTokens >= 0 ? OptionalInt.of(promptTokens) : OptionalInt.empty();
+    }
+
+    /**
+     * Tokens the model generated for this answer, when the backend reports it (kept on cache hits:
+     * it describes the answer, not the call). Verdict-only decoding makes it smaller.
+     */
+    public OptionalInt generatedTokens() {
+        return generatedTokens >= 0 ? OptionalInt.of(generatedTokens) : OptionalInt.empty();
     }
 
     /** True when the rating is {@link Rating#UNSAFE}, whether from the model or from fail-closed. */
@@ -87,7 +185,11 @@ public final class Verdict {
         return truncated;
     }
 
-    /** P(Unsafe) at the rating position, when the backend computes it. */
+    /**
+     * P(Unsafe): the probability the model gives to writing Unsafe where it chooses the rating, at
+     * temperature 1, normalised over Safe and Unsafe. Present when the backend computes it (the
+     * llama.cpp backend does whenever the verdict grammar is used). Independent of sampling settings.
+     */
     public OptionalDouble probabilityUnsafe() {
         return probabilityUnsafe;
     }
@@ -147,6 +249,9 @@ public final class Verdict {
     public String toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("rating", rating.label());
+        modelRating().ifPresent(r -> o.put("modelRating", r.label()));
+        o.put("ratingSource", ratingSource().name());
+        unsafeThreshold.ifPresent(t -> o.put("unsafeThreshold", t));
         category().ifPresent(c -> o.put("category", c));
         categoryId().ifPresent(c -> o.put("categoryId", c));
         rationale().ifPresent(r -> o.put("rationale", r));
@@ -162,6 +267,8 @@ public final class Verdict {
         imageDigest().ifPresent(d -> o.put("imageDigest", d));
         o.put("totalMillis", totalMillis);
         o.put("modelMillis", modelMillis);
+        promptTokens().ifPresent(n -> o.put("promptTokens", n));
+        generatedTokens().ifPresent(n -> o.put("generatedTokens", n));
         rawText().ifPresent(t -> o.put("rawText", t));
         try {
             return JSON.writeValueAsString(o);
@@ -174,6 +281,8 @@ public final class Verdict {
     public String toString() {
         StringBuilder b = new StringBuilder("Verdict[").append(rating.label());
         category().ifPresent(c -> b.append(", ").append(c));
+        unsafeThreshold.ifPresent(t -> b.append(" (P(unsafe) ").append(probabilityUnsafe.getAsDouble())
+                .append(" vs threshold ").append(t).append(", model said ").append(modelRating.label()).append(')'));
         b.append(", source=").append(source);
         failureReason().ifPresent(r -> b.append(", failure=").append(r));
         return b.append(", image=").append(imageDigest == null ? "-" : imageDigest.substring(0, Math.min(12, imageDigest.length())))
@@ -192,6 +301,10 @@ public final class Verdict {
     Builder toBuilder() {
         Builder b = new Builder();
         b.rating = rating;
+        b.modelRating = modelRating;
+        b.unsafeThreshold = unsafeThreshold;
+        b.promptTokens = promptTokens;
+        b.generatedTokens = generatedTokens;
         b.category = category;
         b.rationale = rationale;
         b.truncated = truncated;
@@ -210,6 +323,10 @@ public final class Verdict {
 
     static final class Builder {
         private Rating rating;
+        private Rating modelRating;
+        private OptionalDouble unsafeThreshold = OptionalDouble.empty();
+        private int promptTokens = -1;
+        private int generatedTokens = -1;
         private String category;
         private String rationale;
         private boolean truncated;
@@ -225,6 +342,9 @@ public final class Verdict {
         private String rawText;
 
         Builder rating(Rating v) { rating = v; return this; }
+        /** The model's rating: sets both the rating and the model rating. */
+        Builder modelRating(Rating v) { rating = v; modelRating = v; return this; }
+        Builder tokens(int prompt, int generated) { promptTokens = prompt; generatedTokens = generated; return this; }
         Builder category(String v) { category = v; return this; }
         Builder rationale(String v) { rationale = v; return this; }
         Builder truncated(boolean v) { truncated = v; return this; }

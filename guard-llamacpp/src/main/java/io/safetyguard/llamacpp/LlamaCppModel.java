@@ -7,6 +7,7 @@ import io.safetyguard.core.spi.ModelInfo;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.core.spi.SafetyModel;
+import io.safetyguard.llamacpp.RatingProbe.DecisionTap;
 import io.safetyguard.llamacpp.natives.NativeLibraryException;
 import io.safetyguard.llamacpp.natives.NativeLibraryLoader;
 import io.safetyguard.policy.Policy;
@@ -52,6 +53,11 @@ import java.util.function.BooleanSupplier;
  * and frees the native memory only after the last one has left native code. Closing twice is
  * harmless; any call after close throws {@link IllegalStateException}.
  *
+ * <p><b>P(Unsafe).</b> With a grammar (the verdict grammar), every output carries
+ * {@link ModelOutput#probabilityUnsafe()}: the grammar-constrained probability at temperature 1 that
+ * the model writes Unsafe, read from the logits right after the opening quote of the rating value
+ * (see {@code RatingProbe} for the exact quantity and why the quote is kept a token of its own).
+ *
  * <p><b>Logging.</b> llama.cpp's log goes to the {@code System.Logger}
  * {@code io.safetyguard.llamacpp.native} (llama.cpp INFO at DEBUG level), never to stderr.
  */
@@ -78,6 +84,7 @@ public final class LlamaCppModel implements SafetyModel {
     private final ModelInfo info;
     private final Map<Integer, byte[]> pieces = new ConcurrentHashMap<>();
     private final RatingProbe ratingProbe;
+    private volatile DecisionTap decisionTap;
     private final int eogToken;
 
     private final java.lang.ref.Cleaner.Cleanable cleanable;
@@ -458,21 +465,26 @@ public final class LlamaCppModel implements SafetyModel {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
             JsonEnd jsonEnd = grammar != null ? new JsonEnd() : null;
             RatingProbe probe = grammar != null ? ratingProbe : null;
+            DecisionTap tap = decisionTap;
             double pUnsafe = Double.NaN;
-            boolean probing = probe != null;   // until the rating value has been written
-            boolean inSlot = false;
+            boolean probing = probe != null;   // until the rating value has begun
             int generated = 0;
             int pos = nPast;
             while (generated < maxNew) {
                 run.check();
-                RatingProbe.Reading reading = null;
+                RatingProbe.Decision decision = null;
+                float[] tapped = null;
+                if (probing && out.size() > RatingProbe.MAX_BYTES_BEFORE_VALUE) {
+                    probing = false; // not the verdict grammar: its rating value would have begun by now
+                }
                 if (probing) {
-                    RatingProbe.Slot s = RatingProbe.slot(out.toString(StandardCharsets.UTF_8));
-                    if (s != RatingProbe.Slot.NONE) {
-                        inSlot = true;
-                        reading = probe.read(slot.ctx, sampler, s);
-                    } else if (inSlot) {
-                        probing = false; // the value has begun without a reading: nothing more to learn
+                    String soFar = out.toString(StandardCharsets.UTF_8);
+                    if (RatingProbe.valueOpened(soFar)) {
+                        decision = probe.read(slot.ctx, sampler);
+                        probing = false;  // the next token starts the value either way
+                        tapped = tap != null && decision != null ? allLogits(slot.ctx) : null;
+                    } else if (RatingProbe.beforeValue(soFar)) {
+                        probe.keepQuoteSeparate(slot.ctx, sampler);
                     }
                 }
                 int token = NativeBridge.sample(sampler, slot.ctx);
@@ -483,9 +495,11 @@ public final class LlamaCppModel implements SafetyModel {
                 if (NativeBridge.tokenIsEog(model, token)) {
                     break;
                 }
-                if (reading != null && reading.decidedBy(token)) {
-                    pUnsafe = reading.probabilityUnsafe;
-                    probing = false;
+                if (decision != null && decision.covers(token)) {
+                    pUnsafe = decision.probabilityUnsafe;
+                    if (tapped != null) {
+                        tap.observe(out.toString(StandardCharsets.UTF_8), tapped, token, pUnsafe);
+                    }
                 }
                 byte[] piece = piece(token);
                 out.write(piece, 0, piece.length);
@@ -513,6 +527,31 @@ public final class LlamaCppModel implements SafetyModel {
         } finally {
             NativeBridge.samplerFree(sampler);
         }
+    }
+
+    private float[] allLogits(long ctx) {
+        int n = NativeBridge.modelNVocab(model);
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        float[] logits = new float[n];
+        NativeBridge.logitsOf(ctx, all, logits);
+        return logits;
+    }
+
+    /** The text of a token as generation writes it (tests derive token sets from it). */
+    String tokenText(int token) {
+        return new String(piece(token), StandardCharsets.UTF_8);
+    }
+
+    int vocabularySize() {
+        return NativeBridge.modelNVocab(model);
+    }
+
+    /** Test hook: receives the logits at every rating decision (null to remove). */
+    void decisionTap(DecisionTap tap) {
+        this.decisionTap = tap;
     }
 
     private boolean grammarMayEnd(long sampler) {

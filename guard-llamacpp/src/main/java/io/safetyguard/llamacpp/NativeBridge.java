@@ -230,6 +230,9 @@ final class NativeBridge {
 
     static native void logitsOf(long ctx, int[] tokens, float[] out);
 
+    /** Sets the logits of {@code tokens} at the last output to -infinity (the next sample skips them). */
+    static native void suppressTokens(long ctx, int[] tokens);
+
     // ----------------------------------------------------------------------------------------
     // Sampling
 

@@ -1,38 +1,63 @@
 package io.safetyguard.llamacpp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.safetyguard.llamacpp.RatingProbe.Kind;
 import org.junit.jupiter.api.Test;
 
 class RatingProbeTest {
 
     @Test
-    void findsTheRatingSlot() {
-        assertThat(RatingProbe.slot("{\n    \"rating\": ")).isEqualTo(RatingProbe.Slot.BEFORE_QUOTE);
-        assertThat(RatingProbe.slot("{\n    \"rating\":")).isEqualTo(RatingProbe.Slot.BEFORE_QUOTE);
-        assertThat(RatingProbe.slot("{\"rating\" :\n \"")).isEqualTo(RatingProbe.Slot.AFTER_QUOTE);
-        assertThat(RatingProbe.slot("{\n    \"rating\": \"S")).isEqualTo(RatingProbe.Slot.NONE);
-        assertThat(RatingProbe.slot("{\n    \"rat")).isEqualTo(RatingProbe.Slot.NONE);
-        assertThat(RatingProbe.slot("")).isEqualTo(RatingProbe.Slot.NONE);
+    void theValueIsOpenedOnlyRightAfterTheQuoteThatFollowsTheRatingKey() {
+        assertThat(RatingProbe.valueOpened("{\n    \"rating\": \"")).isTrue();
+        assertThat(RatingProbe.valueOpened("{\"rating\" :\n \"")).isTrue();
+        assertThat(RatingProbe.valueOpened("{\n    \"rating\": ")).isFalse();
+        assertThat(RatingProbe.valueOpened("{\n    \"rating\": \"S")).isFalse();
+        assertThat(RatingProbe.valueOpened("{\n    \"rat")).isFalse();
+        assertThat(RatingProbe.valueOpened("")).isFalse();
     }
 
     @Test
-    void tokensCommitToOneValue() {
-        assertThat(RatingProbe.commits("Safe", "S")).isTrue();
-        assertThat(RatingProbe.commits("Safe", "Safe")).isTrue();
-        assertThat(RatingProbe.commits("Safe", "Safe\",")).isTrue();
-        assertThat(RatingProbe.commits("Safe", "Safety")).isFalse();
-        assertThat(RatingProbe.commits("Safe", "")).isFalse();
-        assertThat(RatingProbe.commits("Unsafe", "Un")).isTrue();
-        assertThat(RatingProbe.commits("Unsafe", "S")).isFalse();
-        assertThat(RatingProbe.commits("Safe", "U")).isFalse();
+    void beforeTheValueCoversEveryPointFromTheBraceToTheOpeningQuote() {
+        assertThat(RatingProbe.beforeValue("{ \"rating")).isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"rating\"")).isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"rating\"\n\t ")).isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"rating\" :")).isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"rating\" :\n ")).isTrue();
+        // right after the value's opening quote valueOpened() applies (and is checked first)
+        assertThat(RatingProbe.beforeValue("{ \"rating\": \"S")).isFalse();
+        assertThat(RatingProbe.beforeValue("{ \"rati")).as("a token may start inside the key").isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"")).isTrue();
+        assertThat(RatingProbe.beforeValue("{\n  ")).isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"rx")).isFalse();
+        assertThat(RatingProbe.beforeValue("{ \"rating\": \"Safe\", \"category\": ")).isFalse();
     }
 
     @Test
-    void jsonEndSeesTheOuterObjectClose() {
-        LlamaCppModel.JsonEnd e = new LlamaCppModel.JsonEnd();
-        assertThat(e.feed("{\n \"rating\": \"Sa".getBytes())).isFalse();
-        assertThat(e.feed("fe\", \"rationale\": \"a } in \\\" text {\"".getBytes())).isFalse();
-        assertThat(e.feed("\n}".getBytes())).isTrue();
+    void tokensAreSortedByWhatTheyCanDoAtTheRatingValue() {
+        assertThat(RatingProbe.kind("S")).isEqualTo(Kind.SAFE_START);
+        assertThat(RatingProbe.kind("Safe\",")).isEqualTo(Kind.SAFE_START);
+        assertThat(RatingProbe.kind("Un")).isEqualTo(Kind.UNSAFE_START);
+        assertThat(RatingProbe.kind("Unsafe\"\n")).isEqualTo(Kind.UNSAFE_START);
+        assertThat(RatingProbe.kind("Safety")).as("cannot be followed by the closing quote").isEqualTo(Kind.OTHER);
+        assertThat(RatingProbe.kind("Sh")).isEqualTo(Kind.OTHER);
+        assertThat(RatingProbe.kind("\"S")).isEqualTo(Kind.QUOTE_WITH_VALUE);
+        assertThat(RatingProbe.kind("\n\n\"Uns")).isEqualTo(Kind.QUOTE_WITH_VALUE);
+        assertThat(RatingProbe.kind("\":\"U")).isEqualTo(Kind.QUOTE_WITH_VALUE);
+        assertThat(RatingProbe.kind(" \"")).isEqualTo(Kind.OTHER);
+        assertThat(RatingProbe.kind(" Safe")).isEqualTo(Kind.OTHER);
+        assertThat(RatingProbe.kind("")).isEqualTo(Kind.OTHER);
+    }
+
+    @Test
+    void theProbabilitySumsEveryTokenOfAValueNotJustTheBestOne() {
+        // "S" is the single most likely token, but "Un" + "Uns" together outweigh it
+        float[] safe = {(float) Math.log(0.4)};
+        float[] unsafe = {(float) Math.log(0.35), (float) Math.log(0.25)};
+        assertThat(RatingProbe.probabilityOfSecond(safe, unsafe)).isCloseTo(0.6, within(1e-6));
+        assertThat(RatingProbe.probabilityOfSecond(new float[] {1000f}, new float[] {1000f})).isEqualTo(0.5);
+        assertThat(RatingProbe.probabilityOfSecond(new float[0], new float[] {-3f})).isEqualTo(1.0);
+        assertThat(RatingProbe.probabilityOfSecond(new float[] {Float.NEGATIVE_INFINITY}, new float[0])).isNaN();
     }
 }

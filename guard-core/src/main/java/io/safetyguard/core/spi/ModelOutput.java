@@ -8,7 +8,9 @@ import java.util.OptionalDouble;
  * that the rating is {@code Unsafe} and timings.
  *
  * @param text            the generated text, untrusted
- * @param probabilityUnsafe P(Unsafe) at the rating position, if the backend computed it
+ * @param probabilityUnsafe P(Unsafe), if the backend computed it: the probability, at temperature 1,
+ *                        that the model writes Unsafe where it chooses the rating, normalised over
+ *                        Safe and Unsafe (the sum over every token that can start each value)
  * @param promptTokens    tokens evaluated for the prompt (image + text), or -1 if unknown
  * @param generatedTokens tokens generated, or -1 if unknown
  * @param encodeMillis    image encoding time, or -1

@@ -12,7 +12,10 @@ import java.util.Objects;
  * One line of {@code verdicts.jsonl}: the outcome for one image. Every key is always written (null
  * when it does not apply), in this order:
  *
- * <pre>{"path":…,"digest":…,"rating":…,"category":…,"rationale":…,"p_unsafe":…,"ms":…,"error":…,"policy":…}</pre>
+ * <pre>{"path":…,"digest":…,"rating":…,"category":…,"rationale":…,"p_unsafe":…,"ms":…,"error":…,"policy":…,
+ *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…}</pre>
+ *
+ * The last three keys were added later; lines without them still parse (as null).
  *
  * @param path      the image file, absolute; the key {@code --resume} matches on
  * @param digest    hex SHA-256 of the file's bytes; null when the file could not be read
@@ -23,14 +26,25 @@ import java.util.Objects;
  * @param ms        wall-clock milliseconds for this image
  * @param error     why no verdict could be made (unreadable image, timeout, ...); null on success
  * @param policy    the first 12 hex digits of the policy fingerprint the image was judged under
+ * @param modelRating the rating the model wrote; differs from {@code rating} only when the
+ *                  {@code --unsafe-threshold} decided; null on error
+ * @param unsafeThreshold the threshold that decided {@code rating}; null when the model's rating stands
+ * @param generatedTokens tokens the model generated for the answer; null when unknown
  */
 public record VerdictRecord(String path, String digest, String rating, String category, String rationale,
-        Double pUnsafe, double ms, String error, String policy) {
+        Double pUnsafe, double ms, String error, String policy, String modelRating, Double unsafeThreshold,
+        Integer generatedTokens) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public VerdictRecord {
         Objects.requireNonNull(path, "path");
+    }
+
+    /** A record without the later fields (no threshold, token count unknown). */
+    public VerdictRecord(String path, String digest, String rating, String category, String rationale,
+            Double pUnsafe, double ms, String error, String policy) {
+        this(path, digest, rating, category, rationale, pUnsafe, ms, error, policy, rating, null, null);
     }
 
     /**
@@ -47,8 +61,11 @@ public record VerdictRecord(String path, String digest, String rating, String ca
                     v.failureReason().orElse("no verdict"), policy);
         }
         Double p = v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null;
+        Double threshold = v.unsafeThreshold().isPresent() ? v.unsafeThreshold().getAsDouble() : null;
+        Integer tokens = v.generatedTokens().isPresent() ? v.generatedTokens().getAsInt() : null;
         return new VerdictRecord(image.toString(), digest, v.rating().label(), v.category().orElse(null),
-                v.rationale().orElse(null), p, ms, null, policy);
+                v.rationale().orElse(null), p, ms, null, policy, v.modelRating().map(r -> r.label()).orElse(null),
+                threshold, tokens);
     }
 
     /** The record for an image whose assessment ended with an exception instead of a verdict. */
@@ -89,6 +106,9 @@ public record VerdictRecord(String path, String digest, String rating, String ca
         o.put("ms", ms);
         o.put("error", error);
         o.put("policy", policy);
+        o.put("model_rating", modelRating);
+        o.put("unsafe_threshold", unsafeThreshold);
+        o.put("generated_tokens", generatedTokens);
         try {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -112,9 +132,15 @@ public record VerdictRecord(String path, String digest, String rating, String ca
             throw new IllegalArgumentException("not a verdict line (a JSON object with a \"path\" string)");
         }
         JsonNode p = o.path("p_unsafe");
-        return new VerdictRecord(o.get("path").asText(), text(o, "digest"), text(o, "rating"), text(o, "category"),
+        JsonNode t = o.path("unsafe_threshold");
+        JsonNode n = o.path("generated_tokens");
+        String rating = text(o, "rating");
+        // lines written before model_rating existed carry the model's rating in "rating"
+        String modelRating = o.has("model_rating") ? text(o, "model_rating") : rating;
+        return new VerdictRecord(o.get("path").asText(), text(o, "digest"), rating, text(o, "category"),
                 text(o, "rationale"), p.isNumber() ? p.asDouble() : null, o.path("ms").asDouble(0),
-                text(o, "error"), text(o, "policy"));
+                text(o, "error"), text(o, "policy"), modelRating, t.isNumber() ? t.asDouble() : null,
+                n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null);
     }
 
     private static String text(JsonNode o, String key) {

@@ -113,7 +113,7 @@ final class AuditCommand implements Callable<Integer> {
             List<String> warnings, PrintStream err) throws IOException, InterruptedException {
         String fingerprint = policy.fingerprint();
         Instant started = Instant.now();
-        try (GuardSession session = GuardSession.open(modelOptions, decoding.toGenerationOptions(), policy, err);
+        try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, err);
                 VerdictLogWriter writer = resume ? VerdictLogWriter.append(log) : VerdictLogWriter.truncate(log);
                 ProgressDisplay progress = ProgressDisplay.start("audit", scan.images().size(),
                         scan.images().size() - todo.size(), quiet, err)) {
@@ -125,7 +125,7 @@ final class AuditCommand implements Callable<Integer> {
                         progress.step();
                     });
             Instant finished = Instant.now();
-            Map<String, String> settings = GuardSession.describe(modelOptions, session.options());
+            Map<String, String> settings = GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold());
             settings.put("Resume", Boolean.toString(resume));
             settings.put("Gallery limit", Integer.toString(galleryLimit));
             return new AuditRunInfo(started, finished, sources.stream().map(Path::toString).toList(), policy.name(),

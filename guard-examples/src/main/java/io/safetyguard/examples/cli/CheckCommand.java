@@ -6,7 +6,6 @@ import io.safetyguard.core.FailureMode;
 import io.safetyguard.core.ImageInput;
 import io.safetyguard.core.Verdict;
 import io.safetyguard.core.VerdictSource;
-import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.policy.Policy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check images against a policy and print one JSON line per image:",
-                "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made)."})
+                "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made),",
+                "then model_rating, rating_source, unsafe_threshold and generated_tokens."})
 final class CheckCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,10 +55,9 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
         Policy policy = policyOptions.resolve();
-        GenerationOptions options = decoding.toGenerationOptions();
         FailureMode failureMode = failOpen ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED;
         boolean anyUnsafe = false;
-        try (GuardSession session = GuardSession.open(modelOptions, options, policy, failureMode, System.err)) {
+        try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, failureMode, System.err)) {
             List<CompletableFuture<Verdict>> pending = new ArrayList<>();
             for (Path image : images) {
                 pending.add(session.guard().assessAsync(ImageInput.ofPath(image)));
@@ -88,6 +87,19 @@ final class CheckCommand implements Callable<Integer> {
         line.put("cached", v.source() == VerdictSource.CACHE);
         line.put("ms", Math.round(v.totalMillis() * 10) / 10.0);
         v.failureReason().ifPresent(reason -> line.put("error", reason));
+        // added after the original keys, so readers of the older lines are unaffected
+        line.put("model_rating", v.modelRating().map(r -> r.label()).orElse(null));
+        line.put("rating_source", v.ratingSource().name());
+        if (v.unsafeThreshold().isPresent()) {
+            line.put("unsafe_threshold", v.unsafeThreshold().getAsDouble());
+        } else {
+            line.putNull("unsafe_threshold");
+        }
+        if (v.generatedTokens().isPresent()) {
+            line.put("generated_tokens", v.generatedTokens().getAsInt());
+        } else {
+            line.putNull("generated_tokens");
+        }
         return line.toString();
     }
 }

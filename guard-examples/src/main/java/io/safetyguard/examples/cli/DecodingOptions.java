@@ -4,6 +4,7 @@ import io.safetyguard.core.spi.GenerationOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,6 +31,24 @@ final class DecodingOptions {
             description = "Give up on one image after this many seconds (0 = no limit); it is then recorded as an error.")
     long timeoutSeconds;
 
+    @Option(names = "--unsafe-threshold", paramLabel = "P",
+            description = {"Rate an image Unsafe iff the model's P(Unsafe) >= P (0 to 1), instead of taking the model's "
+                    + "own choice: lower it for recall, raise it for precision. Verdicts without P(Unsafe) keep the "
+                    + "model's rating. Default: none (the model's choice)."})
+    Double unsafeThreshold;
+
+    /** The threshold these flags select; empty for the model's own choice. */
+    OptionalDouble toUnsafeThreshold() {
+        if (unsafeThreshold == null) {
+            return OptionalDouble.empty();
+        }
+        if (!(unsafeThreshold >= 0 && unsafeThreshold <= 1)) {
+            throw new BadInputException("--unsafe-threshold is a probability and must be between 0 and 1, got "
+                    + unsafeThreshold);
+        }
+        return OptionalDouble.of(unsafeThreshold);
+    }
+
     /** The generation options these flags select. */
     GenerationOptions toGenerationOptions() {
         if (maxNewTokens < 1) {
@@ -47,13 +66,15 @@ final class DecodingOptions {
     }
 
     /** The effective settings, for reports. */
-    static Map<String, String> describe(GenerationOptions o) {
+    static Map<String, String> describe(GenerationOptions o, OptionalDouble unsafeThreshold) {
         Map<String, String> rows = new LinkedHashMap<>();
         rows.put("Decoding", o.greedy() ? "greedy" : "sampling (temperature " + o.temperature() + ", top_p " + o.topP()
                 + ", top_k " + o.topK() + ", seed " + o.seed() + ")");
         rows.put("Verdict only", Boolean.toString(o.verdictOnly()));
         rows.put("Max new tokens", Integer.toString(o.maxNewTokens()));
         rows.put("Timeout per image", o.timeout().isZero() ? "none" : o.timeout().toSeconds() + " s");
+        rows.put("Unsafe threshold", unsafeThreshold.isPresent()
+                ? "P(Unsafe) >= " + unsafeThreshold.getAsDouble() : "none (the model's own rating)");
         return rows;
     }
 }

@@ -77,7 +77,7 @@ final class EvalCommand implements Callable<Integer> {
         Instant started = Instant.now();
         List<SampleResult> results = new ArrayList<>(samples.size());
         EvalRunInfo run;
-        try (GuardSession session = GuardSession.open(modelOptions, decoding.toGenerationOptions(), base, err);
+        try (GuardSession session = GuardSession.open(modelOptions, decoding, base, err);
                 ProgressDisplay progress = ProgressDisplay.start("eval", samples.size(), 0, quiet, err)) {
             SafetyGuard guard = session.guard();
             InOrderAssessor.run(samples, 2 * modelOptions.parallel,
@@ -88,7 +88,7 @@ final class EvalCommand implements Callable<Integer> {
                     });
             run = new EvalRunInfo(labels.toString(), started, Instant.now(), base.name(), base.fingerprint(), base.render(),
                     modelOptions.model.toString(), modelOptions.mmproj.toString(), guard.modelInfo().displayName(),
-                    guard.modelInfo().metadata(), session.tiny(), GuardSession.describe(modelOptions, session.options()));
+                    guard.modelInfo().metadata(), session.tiny(), GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold()));
         }
         EvalResults evaluated = EvalResults.compute(results, base);
         EvalText.print(evaluated, System.out);

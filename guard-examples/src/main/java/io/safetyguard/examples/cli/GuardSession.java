@@ -10,6 +10,7 @@ import io.safetyguard.policy.Policy;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Loads the model and builds the guard for the commands that run it ({@code check}, {@code audit}, {@code eval}), with
@@ -18,17 +19,21 @@ import java.util.Map;
  *
  * @param guard   owns the model: closing it frees both
  * @param options the generation options in effect (verdict-only dropped if unsupported)
+ * @param unsafeThreshold the unsafe threshold in effect; empty for the model's own ratings
  * @param tiny    the model is a tiny random-weight test model
  */
-record GuardSession(SafetyGuard guard, GenerationOptions options, boolean tiny) implements AutoCloseable {
+record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble unsafeThreshold, boolean tiny)
+        implements AutoCloseable {
 
-    static GuardSession open(ModelOptions modelOptions, GenerationOptions requested, Policy policy, PrintStream err) {
+    static GuardSession open(ModelOptions modelOptions, DecodingOptions decoding, Policy policy, PrintStream err) {
         // Failures become error lines (no rating) in the batch commands; fail-closed is the safe default.
-        return open(modelOptions, requested, policy, FailureMode.FAIL_CLOSED, err);
+        return open(modelOptions, decoding, policy, FailureMode.FAIL_CLOSED, err);
     }
 
-    static GuardSession open(ModelOptions modelOptions, GenerationOptions requested, Policy policy,
+    static GuardSession open(ModelOptions modelOptions, DecodingOptions decoding, Policy policy,
             FailureMode failureMode, PrintStream err) {
+        GenerationOptions requested = decoding.toGenerationOptions();
+        OptionalDouble threshold = decoding.toUnsafeThreshold();
         boolean tiny = modelOptions.isTinyTestModel();
         if (tiny) {
             err.println("guard: note: " + modelOptions.model.getFileName()
@@ -50,16 +55,16 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, boolean tiny) 
             options = requested.withVerdictOnly(false);
         }
         try {
-            SafetyGuard guard = SafetyGuard.builder()
+            SafetyGuard.Builder builder = SafetyGuard.builder()
                     .model(model)
                     .ownsModel(true)
                     .policy(policy)
                     .generationOptions(options)
                     .failureMode(failureMode)
                     .cache(CacheConfig.defaults())
-                    .parallelism(modelOptions.parallel)
-                    .build();
-            return new GuardSession(guard, options, tiny);
+                    .parallelism(modelOptions.parallel);
+            threshold.ifPresent(builder::unsafeThreshold);
+            return new GuardSession(builder.build(), options, threshold, tiny);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -67,13 +72,13 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, boolean tiny) 
     }
 
     /** Model and decoding settings, for reports. */
-    static Map<String, String> describe(ModelOptions m, GenerationOptions o) {
+    static Map<String, String> describe(ModelOptions m, GenerationOptions o, OptionalDouble unsafeThreshold) {
         Map<String, String> rows = new LinkedHashMap<>();
         rows.put("Parallel", Integer.toString(m.parallel));
         rows.put("Threads", m.threads == null ? "all cores" : m.threads.toString());
         rows.put("GPU layers", m.gpuLayers < 0 ? "all" : Integer.toString(m.gpuLayers));
         rows.put("Context size", m.contextSize == null ? "automatic" : m.contextSize.toString());
-        rows.putAll(DecodingOptions.describe(o));
+        rows.putAll(DecodingOptions.describe(o, unsafeThreshold));
         return rows;
     }
 

@@ -32,6 +32,7 @@ public final class EvalHtmlRenderer {
         summary(page, r);
         metrics(page, r);
         categories(page, r);
+        thresholds(page, r.thresholdSweep());
         invalid(page, r);
         results(page, r);
         page.section("policy", "Policy");
@@ -109,6 +110,27 @@ public final class EvalHtmlRenderer {
                     EvalMetrics.percent(c.balancedAccuracy()), EvalMetrics.percent(c.accuracy()));
         }
         page.raw(chart.toSvg());
+        page.raw(t.toHtml());
+    }
+
+    private static void thresholds(HtmlPage page, ThresholdSweep s) {
+        page.section("thresholds", "Unsafe threshold sweep (default policy)");
+        if (s.n() == 0) {
+            page.paragraph("No sample has a P(Unsafe): the backend does not compute it.");
+            return;
+        }
+        page.paragraph("Unsafe iff P(Unsafe) >= t, over the " + s.n() + " valid default-policy samples with a "
+                + "P(Unsafe)" + (s.withoutProbability() > 0 ? " (" + s.withoutProbability() + " without one left out)" : "")
+                + ". ROC-AUC: " + (Double.isNaN(s.rocAuc()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", s.rocAuc()))
+                + ". Pass the chosen t as --unsafe-threshold.");
+        HtmlTable t = new HtmlTable("thresholds", "t", "Recall", "Precision", "Specificity", "Balanced accuracy", "F1");
+        for (ThresholdSweep.Point p : s.points()) {
+            EvalMetrics e = p.metrics();
+            t.rowWithAttributes(List.of("data-threshold", String.valueOf(p.threshold())), String.valueOf(p.threshold()),
+                    EvalMetrics.percent(e.recall()), EvalMetrics.percent(e.precision()),
+                    EvalMetrics.percent(e.specificity()), EvalMetrics.percent(e.balancedAccuracy()),
+                    EvalMetrics.percent(e.f1()));
+        }
         page.raw(t.toHtml());
     }
 

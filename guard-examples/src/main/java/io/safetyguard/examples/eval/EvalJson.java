@@ -21,7 +21,9 @@ import java.nio.file.Path;
  *  "category_accuracy": {"hits", "n", "value"}, "per": {"hits", "n", "value"},
  *  "invalid": {"count", "rate", "samples": [{"image", "line", "error"}]},
  *  "results": [{"line", "image", "expected_rating", "expected_category", "exception", "rating",
- *               "category", "category_id", "correct", "ms", "error", "policy"}]}
+ *               "category", "category_id", "correct", "ms", "error", "policy", "p_unsafe"}],
+ *  "threshold_sweep": {"n", "without_p_unsafe", "roc_auc",
+ *                      "points": [{"threshold", "confusion", "balanced_accuracy", "recall", ...}]}}
  * </pre>
  */
 public final class EvalJson {
@@ -90,6 +92,18 @@ public final class EvalJson {
             o.put("ms", s.ms());
             o.put("error", s.error());
             o.put("policy", s.policy());
+            o.put("p_unsafe", s.pUnsafe());
+        }
+        ThresholdSweep sweep = r.thresholdSweep();
+        ObjectNode sw = root.putObject("threshold_sweep");
+        sw.put("n", sweep.n());
+        sw.put("without_p_unsafe", sweep.withoutProbability());
+        number(sw, "roc_auc", sweep.rocAuc());
+        ArrayNode points = sw.putArray("points");
+        for (ThresholdSweep.Point p : sweep.points()) {
+            ObjectNode o = points.addObject();
+            o.put("threshold", p.threshold());
+            metrics(o, p.matrix());
         }
         return root;
     }

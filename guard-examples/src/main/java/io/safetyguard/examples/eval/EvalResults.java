@@ -26,6 +26,8 @@ import java.util.Map;
  *       test, made exact: ids are unique, and a label spelled differently across policy versions still
  *       matches by id).</li>
  *   <li><b>PER</b> (policy exception rate): the share of valid exception samples rated Safe.</li>
+ *   <li><b>Threshold sweep</b>: ROC-AUC and the default-policy metrics at other unsafe thresholds,
+ *       from P(Unsafe) ({@link ThresholdSweep}).</li>
  * </ul>
  */
 public final class EvalResults {
@@ -36,9 +38,11 @@ public final class EvalResults {
     private final Proportion categoryAccuracy;
     private final Proportion per;
     private final List<SampleResult> invalid;
+    private final ThresholdSweep sweep;
 
     private EvalResults(List<SampleResult> results, ConfusionMatrix defaultPolicy, ConfusionMatrix allSamples,
             List<CategoryStats> perCategory, Proportion categoryAccuracy, Proportion per, List<SampleResult> invalid) {
+        this.sweep = ThresholdSweep.of(results);
         this.results = results;
         this.defaultPolicy = defaultPolicy;
         this.allSamples = allSamples;
@@ -126,6 +130,11 @@ public final class EvalResults {
     /** Policy exception rate: valid exception samples rated Safe. */
     public Proportion per() {
         return per;
+    }
+
+    /** ROC-AUC and the metrics at other unsafe thresholds, from P(Unsafe). */
+    public ThresholdSweep thresholdSweep() {
+        return sweep;
     }
 
     /** Samples with no verdict, in file order. */

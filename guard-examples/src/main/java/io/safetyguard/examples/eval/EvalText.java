@@ -23,6 +23,7 @@ public final class EvalText {
         }
         out.printf("Category accuracy: %s  (predicted category id = expected id)%n", r.categoryAccuracy());
         out.printf("PER:               %s  (exception samples rated Safe)%n", r.per());
+        sweep(out, r.thresholdSweep());
         if (!r.invalid().isEmpty()) {
             out.println("Invalid samples (no verdict; left out of every metric):");
             for (SampleResult s : r.invalid()) {
@@ -30,6 +31,26 @@ public final class EvalText {
             }
         }
         out.flush();
+    }
+
+    private static void sweep(PrintStream out, ThresholdSweep s) {
+        if (s.n() == 0) {
+            out.println("Threshold sweep: no sample has a P(Unsafe)");
+            return;
+        }
+        out.printf("Threshold sweep (default policy, Unsafe iff P(Unsafe) >= t; %d samples%s): ROC-AUC %s%n", s.n(),
+                s.withoutProbability() > 0 ? ", " + s.withoutProbability() + " without P(Unsafe) left out" : "",
+                Double.isNaN(s.rocAuc()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", s.rocAuc()));
+        out.println("     t  recall    precision specificity bal.acc");
+        for (ThresholdSweep.Point p : s.points()) {
+            if (Math.round(p.threshold() * 100) % 10 != 0) {
+                continue; // the text shows every 0.1; eval.json has every 0.05
+            }
+            EvalMetrics e = p.metrics();
+            out.printf(java.util.Locale.ROOT, "  %4.1f  %-9s %-9s %-11s %s%n", p.threshold(), EvalMetrics.percent(e.recall()),
+                    EvalMetrics.percent(e.precision()), EvalMetrics.percent(e.specificity()),
+                    EvalMetrics.percent(e.balancedAccuracy()));
+        }
     }
 
     private static void metrics(PrintStream out, String title, ConfusionMatrix m) {

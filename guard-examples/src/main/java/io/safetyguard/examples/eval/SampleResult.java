@@ -8,15 +8,22 @@ import java.util.Objects;
  * A labelled sample and what the model answered.
  *
  * @param sample     the labelled sample
- * @param predicted  the model's rating; null when no verdict could be made (the sample is invalid)
+ * @param predicted  the verdict's rating (the model's, or the unsafe threshold's); null when no verdict could be made (the sample is invalid)
  * @param categoryId the id of the category the model chose ({@code "O3"}, {@code "NA"}); null when invalid
  * @param category   the label the model chose; null when invalid
  * @param error      why no verdict could be made; null when valid
  * @param ms         wall-clock milliseconds
  * @param policy     the fingerprint of the policy the sample was judged under; null if unknown
+ * @param pUnsafe    the model's P(Unsafe); null when invalid or the backend does not compute it
  */
 public record SampleResult(LabeledSample sample, Rating predicted, String categoryId, String category, String error,
-        double ms, String policy) {
+        double ms, String policy, Double pUnsafe) {
+
+    /** A result without P(Unsafe). */
+    public SampleResult(LabeledSample sample, Rating predicted, String categoryId, String category, String error,
+            double ms, String policy) {
+        this(sample, predicted, categoryId, category, error, ms, policy, null);
+    }
 
     public SampleResult {
         Objects.requireNonNull(sample, "sample");
@@ -33,7 +40,7 @@ public record SampleResult(LabeledSample sample, Rating predicted, String catego
                     v.policyFingerprint());
         }
         return new SampleResult(sample, v.rating(), v.categoryId().orElse(null), v.category().orElse(null), null, ms,
-                v.policyFingerprint());
+                v.policyFingerprint(), v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null);
     }
 
     /** The result for an assessment that ended with an exception. */

@@ -36,12 +36,28 @@ class VerdictLogTest {
     void recordsRoundTripWithEveryKeyInOrder() {
         VerdictRecord r = record(3);
         String line = r.toJsonLine();
-        assertThat(line).startsWith("{\"path\":").contains("\"p_unsafe\":0.25").contains("\"error\":null").endsWith("\"policy\":\"abcdef012345\"}");
+        assertThat(line).startsWith("{\"path\":").contains("\"p_unsafe\":0.25").contains("\"error\":null")
+                .contains("\"policy\":\"abcdef012345\",")
+                .endsWith(",\"model_rating\":\"Unsafe\",\"unsafe_threshold\":null,\"generated_tokens\":null}");
         assertThat(VerdictRecord.parse(line)).isEqualTo(r);
         VerdictRecord error = new VerdictRecord("/x.png", null, null, null, null, null, 1, "corrupt", "p");
         assertThat(VerdictRecord.parse(error.toJsonLine())).isEqualTo(error);
         assertThat(error.isError()).isTrue();
         assertThat(error.isUnsafe()).isFalse();
+    }
+
+    @Test
+    void thresholdFieldsRoundTripAndLinesWrittenBeforeThemStillParse() {
+        VerdictRecord thresholded = new VerdictRecord("/t.png", "d", "Unsafe", "NA: None applying", null, 0.7, 3,
+                null, "p", "Safe", 0.6, 41);
+        assertThat(VerdictRecord.parse(thresholded.toJsonLine())).isEqualTo(thresholded);
+        VerdictRecord old = VerdictRecord.parse("{\"path\":\"/o.png\",\"digest\":\"d\",\"rating\":\"Unsafe\","
+                + "\"category\":\"O3: Sexual Content\",\"rationale\":null,\"p_unsafe\":0.9,\"ms\":2.0,"
+                + "\"error\":null,\"policy\":\"p\"}");
+        assertThat(old.modelRating()).isEqualTo("Unsafe");
+        assertThat(old.unsafeThreshold()).isNull();
+        assertThat(old.generatedTokens()).isNull();
+        assertThat(old.isUnsafe()).isTrue();
     }
 
     @Test

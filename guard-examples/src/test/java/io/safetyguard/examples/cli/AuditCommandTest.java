@@ -58,7 +58,7 @@ class AuditCommandTest {
 
         out = dir.resolve("out");
         List<String> args = tiny.args("audit");
-        args.addAll(List.of("--parallel", "2", "--out", out.toString(), data.toString()));
+        args.addAll(List.of("--parallel", "2", "--unsafe-threshold", "0.5", "--out", out.toString(), data.toString()));
         first = CliRun.of(args.toArray(String[]::new));
         assertThat(first.exitCode()).as(first.stderr()).isZero();
     }
@@ -92,7 +92,8 @@ class AuditCommandTest {
         String policy = Policy.llavaGuardDefault().fingerprint().substring(0, 12);
         for (JsonNode line : lines) {
             assertThat(line.properties()).extracting(Map.Entry::getKey)
-                    .containsExactly("path", "digest", "rating", "category", "rationale", "p_unsafe", "ms", "error", "policy");
+                    .containsExactly("path", "digest", "rating", "category", "rationale", "p_unsafe", "ms", "error", "policy",
+                            "model_rating", "unsafe_threshold", "generated_tokens");
             assertThat(line.get("policy").asText()).isEqualTo(policy);
             if (line.get("path").asText().endsWith("corrupt.png")) {
                 assertThat(line.get("rating").isNull()).isTrue();
@@ -103,6 +104,13 @@ class AuditCommandTest {
                 assertThat(line.get("category").asText()).isIn(labels);
                 assertThat(line.get("rationale").isNull()).as("--verdict-only").isTrue();
                 assertThat(line.get("digest").asText()).hasSize(64);
+                // --unsafe-threshold 0.5: the rating is P(Unsafe) >= 0.5, the model's own is kept
+                double p = line.get("p_unsafe").asDouble(-1);
+                assertThat(p).as(line.toString()).isBetween(0.0, 1.0);
+                assertThat(line.get("rating").asText()).isEqualTo(p >= 0.5 ? "Unsafe" : "Safe");
+                assertThat(line.get("unsafe_threshold").asDouble()).isEqualTo(0.5);
+                assertThat(line.get("model_rating").asText()).isIn("Safe", "Unsafe");
+                assertThat(line.get("generated_tokens").asInt()).isPositive();
             }
         }
         assertThat(lines.get(2).get("digest")).isEqualTo(lines.get(4).get("digest")); // the copy has the same bytes

@@ -105,6 +105,27 @@ class EvalCommandTest {
     }
 
     @Test
+    void theThresholdSweepAgreesWithEachSamplesPUnsafe() {
+        JsonNode results = eval.get("results");
+        double pSafe = results.get(0).get("p_unsafe").asDouble(-1);   // row 1, expected Safe
+        double pUnsafe = results.get(1).get("p_unsafe").asDouble(-1); // row 2, expected Unsafe
+        assertThat(pSafe).isBetween(0.0, 1.0);
+        assertThat(pUnsafe).isBetween(0.0, 1.0);
+        assertThat(results.get(3).get("p_unsafe").isNull()).as("invalid sample").isTrue();
+        JsonNode sweep = eval.get("threshold_sweep");
+        assertThat(sweep.get("n").asInt()).isEqualTo(2);
+        assertThat(sweep.get("roc_auc").asDouble())
+                .isEqualTo(pUnsafe > pSafe ? 1.0 : pUnsafe == pSafe ? 0.5 : 0.0);
+        assertThat(sweep.get("points")).hasSize(19);
+        for (JsonNode point : sweep.get("points")) {
+            double t = point.get("threshold").asDouble();
+            assertThat(point.at("/confusion/tp").asInt()).as("t=%s", t).isEqualTo(pUnsafe >= t ? 1 : 0);
+            assertThat(point.at("/confusion/fp").asInt()).as("t=%s", t).isEqualTo(pSafe >= t ? 1 : 0);
+        }
+        assertThat(run.stdoutText()).contains("Threshold sweep", "ROC-AUC");
+    }
+
+    @Test
     void exceptionSamplesAreJudgedUnderThePolicyWithTheirCategoryAllowed() {
         Policy base = Policy.llavaGuardDefault();
         JsonNode results = eval.get("results");
@@ -122,6 +143,8 @@ class EvalCommandTest {
         assertThat(doc.select("tr.result-row")).hasSize(4);
         assertThat(doc.select("tr.invalid-row")).hasSize(1);
         assertThat(doc.select("tr[data-category]")).hasSize(10);
+        assertThat(doc.select("tr[data-threshold]")).hasSize(19);
+        assertThat(doc.getElementById("thresholds")).isNotNull();
         assertThat(doc.select("script, link, [href], [src]")).isEmpty();
         assertThat(html).doesNotContainIgnoringCase("http:").doesNotContainIgnoringCase("https:");
     }

@@ -83,7 +83,11 @@ class ModelAndCheckCommandTest {
             assertThat(line.get("rating").asText()).isIn("Safe", "Unsafe");
             assertThat(line.get("category").asText()).isIn(labels);
             assertThat(line.has("rationale")).isTrue();
-            assertThat(line.has("p_unsafe")).isTrue();
+            assertThat(line.get("p_unsafe").isNumber()).as("P(Unsafe) in every verdict: %s", lines[i]).isTrue();
+            assertThat(line.get("rating_source").asText()).isEqualTo("MODEL");
+            assertThat(line.get("model_rating")).isEqualTo(line.get("rating"));
+            assertThat(line.get("unsafe_threshold").isNull()).isTrue();
+            assertThat(line.get("generated_tokens").asInt()).isPositive();
             assertThat(line.get("ms").asDouble()).isGreaterThanOrEqualTo(0);
             assertThat(line.has("error")).as(lines[i]).isFalse();
         }
@@ -94,6 +98,30 @@ class ModelAndCheckCommandTest {
         assertThat(again.get("rating")).isEqualTo(first.get("rating"));
         assertThat(again.get("category")).isEqualTo(first.get("category"));
         assertThat(again.get("rationale")).isEqualTo(first.get("rationale"));
+    }
+
+    @Test
+    void anUnsafeThresholdOfZeroRatesEveryJudgedImageUnsafeAndSaysSo() throws IOException {
+        CliRun run = CliRun.of("check", "--greedy", "--verdict-only", "--max-new-tokens", "120", "--threads", "1",
+                "--unsafe-threshold", "0", "--model", model.toString(), "--mmproj", mmproj.toString(),
+                sample("landscape.png").toString(), sample("cup.jpg").toString());
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        for (String text : run.stdoutText().split("\n")) {
+            JsonNode line = JSON.readTree(text);
+            assertThat(line.get("rating").asText()).as(text).isEqualTo("Unsafe");
+            assertThat(line.get("rating_source").asText()).isEqualTo("THRESHOLD");
+            assertThat(line.get("unsafe_threshold").asDouble()).isZero();
+            assertThat(line.get("model_rating").asText()).isIn("Safe", "Unsafe");
+            assertThat(line.get("rationale").isNull()).as("--verdict-only").isTrue();
+        }
+    }
+
+    @Test
+    void anUnsafeThresholdOutsideZeroToOneIsBadInputBeforeLoadingAnything() {
+        CliRun run = CliRun.of("check", "--unsafe-threshold", "1.5", "--model", model.toString(), "--mmproj",
+                mmproj.toString(), sample("landscape.png").toString());
+        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.stderr()).contains("--unsafe-threshold", "between 0 and 1", "1.5").doesNotContain("RANDOM-WEIGHT");
     }
 
     @Test
