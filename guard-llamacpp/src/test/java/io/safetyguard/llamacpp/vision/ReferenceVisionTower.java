@@ -151,6 +151,11 @@ public final class ReferenceVisionTower {
         return chw;
     }
 
+    /** {@link #encode(float[][][], Variant)} of {@link #normalize(RgbImage) normalize(tile)}. */
+    public float[][] encode(RgbImage tile, Variant variant) {
+        return encode(normalize(tile), variant);
+    }
+
     /**
      * Encodes one normalised CHW tile into the rows the LLM receives: {@code [tokens][projectionDim]}, tokens in
      * raster order of the patches (plus, for the unpatched variant of a CLIP tower, the CLS row last).
