@@ -298,6 +298,26 @@ SG_FN(jlong, modelSize)(JNIEnv * env, jclass, jlong model) {
     return static_cast<jlong>(llama_model_size(as_model(model)));
 }
 
+// Quantizes the GGUF text model at in into out with llama_model_quantize (what llama-quantize does with
+// default options: no imatrix, output tensor quantized, k-quant fallbacks per tensor). ftype is a
+// llama_ftype; Java validates it and the input first. Returns llama_model_quantize's code (0 = ok;
+// otherwise the reason is in the log). llama.cpp writes out directly, so Java passes a temporary path.
+SG_FN(jint, modelQuantize)(JNIEnv * env, jclass, jbyteArray in, jbyteArray out, jint ftype, jint n_threads) {
+    std::string src;
+    std::string dst;
+    if (!to_string(env, in, src) || !to_string(env, out, dst)) return -1;
+    if (n_threads <= 0) {
+        throw_arg(env, "the thread count must be positive");
+        return -1;
+    }
+    SG_TRY
+    llama_model_quantize_params qp = llama_model_quantize_default_params();
+    qp.ftype   = static_cast<llama_ftype>(ftype);
+    qp.nthread = n_threads;
+    return static_cast<jint>(llama_model_quantize(src.c_str(), dst.c_str(), &qp));
+    SG_CATCH(env, -1)
+}
+
 // Tokenizes text with the model's tokenizer (thread-safe). Returns null if the text is too long.
 SG_FN(jintArray, tokenize)(JNIEnv * env, jclass, jlong model, jbyteArray text, jboolean add_special,
                            jboolean parse_special) {

@@ -177,6 +177,12 @@ final class NativeBridge {
 
     static native long modelSize(long model);
 
+    /**
+     * Runs llama_model_quantize on a text model GGUF ({@code ftype} is a {@code llama_ftype} id). Returns 0 on
+     * success, otherwise llama.cpp's code (the reason is logged). Needs no loaded model.
+     */
+    static native int modelQuantize(byte[] inputPath, byte[] outputPath, int ftype, int nThreads);
+
     static native int[] tokenize(long model, byte[] text, boolean addSpecial, boolean parseSpecial);
 
     static native byte[] tokenPiece(long model, int token, boolean special);

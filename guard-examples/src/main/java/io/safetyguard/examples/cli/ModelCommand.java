@@ -19,10 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code guard model inspect|tiny}. */
-@Command(name = "model", description = "Inspect model files or write a tiny smoke-test model pair.",
+/** {@code guard model inspect|set-meta|quantize|image-tokens|tiny}. */
+@Command(name = "model", description = "Inspect, fix up and quantize model files, plan image tokens, or write a tiny "
+        + "smoke-test model pair.",
         mixinStandardHelpOptions = true,
-        subcommands = {ModelCommand.Inspect.class, ModelCommand.Tiny.class})
+        subcommands = {ModelCommand.Inspect.class, SetMetaCommand.class, QuantizeCommand.class,
+                ImageTokensCommand.class, ModelCommand.Tiny.class})
 final class ModelCommand {
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,

@@ -113,6 +113,8 @@ public final class ModelKeys {
     public static final String FEATURE_LAYER = "clip.vision.feature_layer";
     /** i32 array of width/height pairs: the anyres tiling grids. */
     public static final String IMAGE_GRID_PINPOINTS = "clip.vision.image_grid_pinpoints";
+    /** String: {@code pad}, {@code anyres} or {@code anyres_max_N} (written by the converter, unused by llama.cpp v0.4.0). */
+    public static final String IMAGE_ASPECT_RATIO = "clip.vision.image_aspect_ratio";
     /** String, e.g. {@code spatial_unpad} (parsed but unused by llama.cpp v0.4.0). */
     public static final String MM_PATCH_MERGE_TYPE = "clip.vision.mm_patch_merge_type";
 

@@ -285,6 +285,32 @@ class ImageTokenPlannerTest {
         assertThat(ImageTokenPlanner.tokenCount(g, 10, 20)).isEqualTo(1024);
     }
 
+    /** Every integer aspect ratio from 1:8 to 8:1 (the table has only some), small, tile-sized and large. */
+    @ParameterizedTest(name = "ratio {0}:{1}")
+    @MethodSource("integerAspectRatios")
+    void everyAspectRatioFromOneToEightAgreesWithTheReference(int rw, int rh) {
+        for (int unit : new int[] {7, 48, 384, 1000}) {
+            int w = rw * unit;
+            int h = rh * unit;
+            ImageTokenLayout l = ImageTokenPlanner.plan(OV, w, h);
+            assertThat((long) l.totalTokens()).as("OneVision %dx%d", w, h).isEqualTo(ReferenceTokenCount.oneVision(w, h));
+            assertThat((long) ImageTokenPlanner.tokenCount(NEXT, w, h)).as("LLaVA-NeXT %dx%d", w, h)
+                    .isEqualTo(ReferenceTokenCount.llavaNext(w, h));
+            assertConsistent(OV, l);
+        }
+    }
+
+    static Stream<Arguments> integerAspectRatios() {
+        List<Arguments> ratios = new ArrayList<>();
+        for (int k = 1; k <= 8; k++) {
+            ratios.add(Arguments.of(1, k));
+            if (k > 1) {
+                ratios.add(Arguments.of(k, 1));
+            }
+        }
+        return ratios.stream();
+    }
+
     @Test
     void randomSizesAgreeWithTheReference() {
         SplittableRandom rnd = new SplittableRandom(20240917L);
