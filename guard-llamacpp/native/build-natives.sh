@@ -76,7 +76,7 @@ while [ $# -gt 0 ]; do
     --with-server) WITH_SERVER=1 ;;
     --server-only) WITH_SERVER=1; SERVER_ONLY=1 ;;
     --print-server-path) PRINT_SERVER=1 ;;
-    -h|--help)   sed -n '2,37p' "$SCRIPT_PATH"; exit 0 ;;
+    -h|--help)   sed -n '2,33p' "$SCRIPT_PATH"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
