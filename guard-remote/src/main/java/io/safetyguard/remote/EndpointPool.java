@@ -14,8 +14,8 @@ import java.util.function.BooleanSupplier;
  *
  * <ul>
  *   <li><b>Choice:</b> the endpoint in rotation with the fewest requests in flight and a free slot (at most
- *       {@link Endpoint#maxInFlight()} each); ties go round-robin. A retry avoids the endpoint that just
- *       failed when another one can take it.</li>
+ *       {@link Endpoint#maxInFlight()} each); ties go round-robin. A retry waits for another endpoint
+ *       rather than going back to the one that just failed, unless that one is the only one in rotation.</li>
  *   <li><b>Breaker:</b> {@code failureThreshold} consecutive endpoint faults (connection refused or reset,
  *       timeouts, 502/503/504) take an endpoint out of rotation; a failed health probe does too.</li>
  *   <li><b>Probing back:</b> an endpoint out of rotation is probed after a backoff that doubles from
@@ -111,19 +111,20 @@ final class EndpointPool {
 
     private Endpoint choose(Endpoint avoid) {
         Endpoint best = null;
-        boolean otherFree = false;
+        boolean otherInRotation = false;
         int n = endpoints.size();
         for (int i = 0; i < n; i++) {
             Endpoint e = endpoints.get((rotation + i) % n);
-            if (e.inRotation && e.inFlight < e.maxInFlight() && e != avoid) {
-                otherFree = true;
-                if (best == null || e.inFlight < best.inFlight) {
+            if (e.inRotation && e != avoid) {
+                otherInRotation = true;
+                if (e.inFlight < e.maxInFlight() && (best == null || e.inFlight < best.inFlight)) {
                     best = e;
                 }
             }
         }
-        if (!otherFree && avoid != null && avoid.inRotation && avoid.inFlight < avoid.maxInFlight()) {
-            best = avoid; // the only one that can take it
+        // Back to the endpoint that just failed only when it is the only one left; otherwise wait for another.
+        if (best == null && !otherInRotation && avoid != null && avoid.inRotation && avoid.inFlight < avoid.maxInFlight()) {
+            best = avoid;
         }
         if (best != null) {
             rotation = (endpoints.indexOf(best) + 1) % n;
