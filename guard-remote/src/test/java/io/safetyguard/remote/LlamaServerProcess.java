@@ -76,7 +76,10 @@ final class LlamaServerProcess implements AutoCloseable {
         IOException last = null;
         for (int tryNo = 0; tryNo < 3; tryNo++) {
             int port = freePort();
-            Path log = logDir.resolve("llama-server-" + port + ".log");
+            // -Dsafetyguard.remote.logdir=DIR keeps the server logs after the test (they go to a temp dir otherwise)
+            String keep = System.getProperty("safetyguard.remote.logdir", "");
+            Path dirForLog = keep.isBlank() || keep.startsWith("${") ? logDir : Files.createDirectories(Path.of(keep));
+            Path log = dirForLog.resolve("llama-server-" + port + ".log");
             List<String> cmd = new ArrayList<>(List.of(binary.toString(),
                     "--model", pair.model().toString(), "--mmproj", pair.mmproj().toString(),
                     "--host", "127.0.0.1", "--port", Integer.toString(port),

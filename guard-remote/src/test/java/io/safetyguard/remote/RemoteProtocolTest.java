@@ -246,6 +246,20 @@ class RemoteProtocolTest {
     }
 
     @Test
+    void llamaServersAnswerParserFailureIsExplainedAndNotRetried() throws Exception {
+        FakeChatServer s = server("llamacpp");
+        s.reply(500, "{\"error\":{\"code\":500,\"message\":\"The model produced output that does not match the expected "
+                + "Content-only format\",\"type\":\"server_error\"}}");
+        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()));
+
+        assertThatThrownBy(() -> m.evaluate(request(GenerationOptions.DEFAULT)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("HTTP 500: The model produced output")
+                .hasMessageContaining("not valid UTF-8");
+        assertThat(s.requests()).hasSize(1);
+    }
+
+    @Test
     void aRejectedApiKeySaysToCheckIt() throws Exception {
         FakeChatServer s = server("llamacpp");
         s.reply(401, resource("llama-server-error-401.json"));

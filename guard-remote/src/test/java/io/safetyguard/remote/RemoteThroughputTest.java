@@ -34,7 +34,8 @@ class RemoteThroughputTest {
         Path binary = LlamaServerProcess.binary();
         TinyModelPair pair = TinyModelGenerator.generate(TinyModelFlavor.LLAMA_CLIP, dir.resolve("model"));
         int n = Integer.getInteger("safetyguard.remote.throughput.images", 24);
-        for (boolean verdictOnly : new boolean[] {true, false}) {
+        boolean[] modes = Boolean.getBoolean("safetyguard.remote.throughput.fullOnly") ? new boolean[] {false} : new boolean[] {true, false};
+        for (boolean verdictOnly : modes) {
             for (int servers = 1; servers <= 2; servers++) {
                 List<LlamaServerProcess> procs = new ArrayList<>();
                 try {
@@ -63,9 +64,13 @@ class RemoteThroughputTest {
             long t0 = System.nanoTime();
             List<Verdict> verdicts = guard.assessAll(images);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            assertThat(verdicts).hasSize(n).noneMatch(Verdict::isFailure);
-            System.out.printf("THROUGHPUT servers=%d verdictOnly=%b images=%d seconds=%.2f images/s=%.2f%n",
-                    servers.size(), verdictOnly, n, seconds, n / seconds);
+            assertThat(verdicts).hasSize(n);
+            // the only failure the random model may cause: llama-server rejecting non-UTF-8 rationale text
+            List<Verdict> failed = verdicts.stream().filter(Verdict::isFailure).toList();
+            assertThat(failed).allSatisfy(v -> assertThat(v.failureReason().orElse("")).contains("valid UTF-8"));
+            System.out.printf("THROUGHPUT servers=%d verdictOnly=%b images=%d seconds=%.2f images/s=%.2f "
+                    + "(%d answers rejected by llama-server's parser)%n",
+                    servers.size(), verdictOnly, n, seconds, n / seconds, failed.size());
         }
     }
 }
