@@ -16,10 +16,10 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptions {
 
-    @Option(names = "--model", paramLabel = "FILE.gguf", description = "The LlavaGuard text model (GGUF).")
+    @Option(names = "--model", paramLabel = "FILE.gguf", description = "The LlavaGuard text model (GGUF); required unless --endpoint is given.")
     Path model;
 
-    @Option(names = "--mmproj", paramLabel = "FILE.gguf", description = "Its vision projector (mmproj GGUF).")
+    @Option(names = "--mmproj", paramLabel = "FILE.gguf", description = "Its vision projector (mmproj GGUF); required with --model.")
     Path mmproj;
 
     @Mixin
