@@ -17,7 +17,7 @@ class EndpointPoolTest {
     }
 
     private static EndpointPool pool(Endpoint... e) {
-        EndpointPool p = new EndpointPool(List.of(e), 2, Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(10));
+        EndpointPool p = new EndpointPool(List.of(e), 2, Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(10));
         for (Endpoint x : p.dueForProbe()) {
             p.probed(x, ProbeResult.up(ServerDialect.LLAMA_SERVER, "m"));
         }
@@ -68,22 +68,35 @@ class EndpointPoolTest {
         p.succeeded(p.acquire(null, () -> false, soon())); // a success resets the count
         p.failed(p.acquire(null, () -> false, soon()), "connection refused");
         assertThat(p.inRotation(a)).isTrue();
-        p.failed(p.acquire(null, () -> false, soon()), "connection refused");
+        EndpointPool.Lease last = p.acquire(null, () -> false, soon());
+        long out = System.nanoTime();
+        p.failed(last, "connection refused");
         assertThat(p.inRotation(a)).isFalse();
         assertThatThrownBy(() -> p.acquire(null, () -> false, soon()))
                 .isInstanceOf(EndpointPool.NoEndpointInRotation.class)
                 .hasMessageContaining("http://a:1 (out of rotation: connection refused)");
 
-        assertThat(p.dueForProbe()).isEmpty(); // not before the first backoff
-        Thread.sleep(120);
-        List<Endpoint> due = p.dueForProbe();
-        assertThat(due).containsExactly(a);
-        p.probed(a, ProbeResult.down("connection refused")); // backoff doubles to 200 ms
-        Thread.sleep(120);
-        assertThat(p.dueForProbe()).isEmpty();
-        Thread.sleep(120);
-        p.probed(p.dueForProbe().get(0), ProbeResult.up(ServerDialect.LLAMA_SERVER, "m"));
+        assertThat(p.dueForProbe()).isEmpty(); // not before the first backoff (200 ms)
+        assertThat(awaitDue(p)).containsExactly(a);
+        assertThat(System.nanoTime() - out).isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
+        long probedAt = System.nanoTime();
+        p.probed(a, ProbeResult.down("connection refused")); // the backoff doubles to 400 ms
+        assertThat(awaitDue(p)).containsExactly(a);
+        assertThat(System.nanoTime() - probedAt).isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+        p.probed(a, ProbeResult.up(ServerDialect.LLAMA_SERVER, "m"));
         assertThat(p.inRotation(a)).isTrue();
+    }
+
+    private static List<Endpoint> awaitDue(EndpointPool p) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Endpoint> due = p.dueForProbe();
+            if (!due.isEmpty()) {
+                return due;
+            }
+            Thread.sleep(10);
+        }
+        return List.of();
     }
 
     @Test
