@@ -127,6 +127,36 @@ class RemoteProtocolTest {
     }
 
     @Test
+    void regexEscapesCustomCategoryLabels() {
+        Policy custom = POLICY.toBuilder().addCategory("O10", "Drugs (legal?) [C++] a.b*c \"q\" \\ d", "Should not:\n- x").build();
+        String label = custom.categoryLabels().stream().filter(l -> l.startsWith("O10")).findFirst().orElseThrow();
+        Pattern p = Pattern.compile(VerdictRegex.of(custom, true));
+        String json = "{\n    \"rating\": \"Unsafe\",\n    \"category\": " + jsonQuote(label) + "\n}";
+        assertThat(p.matcher(json).matches()).as(json).isTrue();
+        assertThat(p.matcher(json.replace("a.b", "aXb")).matches()).isFalse(); // "." is literal
+    }
+
+    @Test
+    void withoutThePolicyOnlyTheGrammarCanBeSent() throws Exception {
+        FakeChatServer sglang = server("sglang");
+        FakeChatServer llama = server("llamacpp");
+        ModelRequest noPolicy = new ModelRequest(IMAGE, POLICY.render(), VerdictGrammar.gbnf(POLICY, false),
+                GenerationOptions.DEFAULT, null);
+        model(RemoteSafetyModel.builder().endpoint(sglang.url())).evaluate(noPolicy);
+        model(RemoteSafetyModel.builder().endpoint(llama.url())).evaluate(noPolicy);
+        assertThat(sglang.lastBody().has("response_format")).isFalse();
+        assertThat(llama.lastBody().path("grammar").asText()).isEqualTo(VerdictGrammar.gbnf(POLICY, false));
+    }
+
+    private static String jsonQuote(String s) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void sglangRegexIsATopLevelField() throws Exception {
         FakeChatServer s = server("sglang");
         RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()).structuredOutput(StructuredOutput.REGEX));
