@@ -9,7 +9,9 @@
 #     src/llama.cpp-<commit>/           the verified llama.cpp source tree
 #     natives/llama-<backend>-<key>/    llama.cpp built and installed (lib/, include/)
 #     natives/jni-<backend>-<key>/      the shim built against it, plus the bundle to package
-#     natives/cli-<key>/bin/            optional llama-mtmd-cli (--with-cli), for benchmarks
+#     natives/tools-<backend>-<key>/    optional static tools from the same tree, one shared build dir:
+#                                       bin/llama-mtmd-cli (--with-cli, benchmarks) and
+#                                       bin/llama-server (--with-server, guard-remote's tests)
 # A rebuild with nothing changed only checks the keys and copies files (seconds).
 #
 # Usage: build-natives.sh --shim-dir DIR --out-dir DIR [options]   (--opt VALUE or --opt=VALUE)
@@ -25,6 +27,10 @@
 #   --with-cli | --cli=true   also build llama-mtmd-cli from the same tree (for side-by-side benchmarks)
 #   --cli-only          only build llama-mtmd-cli (implies --with-cli) and print its path
 #   --print-cli-path    print where llama-mtmd-cli is (or would be) and exit
+#   --with-server | --server=true   also build llama-server from the same tree (OpenAI-compatible HTTP
+#                       server; no web UI, no network access at build time)
+#   --server-only       only build llama-server and print its path
+#   --print-server-path print where llama-server is (or would be) and exit
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
@@ -44,11 +50,12 @@ SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SO
 
 SHIM_DIR=""; OUT_DIR=""; BACKEND="cpu"; CUDA_ARCH=""; LLAMA_DIR="${LLAMA_CPP_DIR:-}"
 JAVA_HOME_ARG="${JAVA_HOME:-}"; JOBS=""; WITH_CLI=0; CLI_ONLY=0; PRINT_CLI=0; EXTRA_CMAKE=""
+WITH_SERVER=0; SERVER_ONLY=0; PRINT_SERVER=0
 while [ $# -gt 0 ]; do
   arg="$1"; shift
   case "$arg" in
     --*=*) val="${arg#*=}"; arg="${arg%%=*}" ;;
-    --shim-dir|--out-dir|--backend|--cuda-arch|--llama-dir|--java-home|--jobs|--cli|--cmake-args)
+    --shim-dir|--out-dir|--backend|--cuda-arch|--llama-dir|--java-home|--jobs|--cli|--server|--cmake-args)
       [ $# -gt 0 ] || die "$arg needs a value"; val="$1"; shift ;;
     *) val="" ;;
   esac
@@ -65,7 +72,11 @@ while [ $# -gt 0 ]; do
     --with-cli)  WITH_CLI=1 ;;
     --cli-only)  WITH_CLI=1; CLI_ONLY=1 ;;
     --print-cli-path) PRINT_CLI=1 ;;
-    -h|--help)   sed -n '2,31p' "$SCRIPT_PATH"; exit 0 ;;
+    --server)    if [ "$val" = true ]; then WITH_SERVER=1; fi ;;
+    --with-server) WITH_SERVER=1 ;;
+    --server-only) WITH_SERVER=1; SERVER_ONLY=1 ;;
+    --print-server-path) PRINT_SERVER=1 ;;
+    -h|--help)   sed -n '2,33p' "$SCRIPT_PATH"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -254,36 +265,77 @@ key_of() { printf '%s\n' "$@" | sha256 | cut -c1-16; }
 LLAMA_KEY="$(key_of "$SRC_ID" "$BACKEND" "${LLAMA_FLAGS[*]}" "$COMPILER_ID" "cmake $CMAKE_VER" "$PLATFORM" "$SCRIPT_HASH")"
 LLAMA_OUT="$CACHE_ROOT/natives/llama-$BACKEND-$LLAMA_KEY"
 
-CLI_KEY="$(key_of "$SRC_ID" cli "$COMPILER_ID" "cmake $CMAKE_VER" "$PLATFORM" "$SCRIPT_HASH")"
-CLI_OUT="$CACHE_ROOT/natives/cli-$BACKEND-$CLI_KEY"
-if [ "$PRINT_CLI" = 1 ]; then echo "$CLI_OUT/bin/llama-mtmd-cli"; exit 0; fi
+# Optional tools (llama-mtmd-cli for benchmarks, llama-server for guard-remote's tests): static, from
+# the same tree, in ONE build dir that is kept, so ggml, llama and llama-common compile once for both.
+# Their key names the flags explicitly instead of the script hash, so that editing other parts of this
+# script does not throw away a 10-minute build; change TOOLS_LAYOUT when the way they are built changes.
+TOOLS_LAYOUT=1
+TOOLS_FLAGS=(
+  -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF
+  -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF
+  -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF   # no web UI: neither npm nor a download at build time
+  -DMTMD_VIDEO=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_IS_DEV=OFF
+  -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF -DGGML_CCACHE=OFF
+)
+case "$BACKEND" in
+  cuda)  TOOLS_FLAGS+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH") ;;
+  metal) TOOLS_FLAGS+=(-DGGML_METAL=ON -DGGML_METAL_EMBED_LIBRARY=ON) ;;
+esac
+TOOLS_KEY="$(key_of "$SRC_ID" tools "$TOOLS_LAYOUT" "${TOOLS_FLAGS[*]}" "$COMPILER_ID" "cmake $CMAKE_VER" "$PLATFORM")"
+TOOLS_OUT="$CACHE_ROOT/natives/tools-$BACKEND-$TOOLS_KEY"
+if [ "$PRINT_CLI" = 1 ];    then echo "$TOOLS_OUT/bin/llama-mtmd-cli"; fi
+if [ "$PRINT_SERVER" = 1 ]; then echo "$TOOLS_OUT/bin/llama-server"; fi
+if [ "$PRINT_CLI" = 1 ] || [ "$PRINT_SERVER" = 1 ]; then exit 0; fi
 
 # ---------------------------------------------------------------------------------------------
-build_cli() {
-  if [ -x "$CLI_OUT/bin/llama-mtmd-cli" ] && [ -f "$CLI_OUT/.complete" ]; then
-    touch "$CLI_OUT/.complete"
-    log "llama-mtmd-cli: cached ($CLI_OUT/bin/llama-mtmd-cli)"; return
-  fi
-  log "building llama-mtmd-cli (static, $BACKEND) into $CLI_OUT"
-  rm -rf "$CLI_OUT"; mkdir -p "$CLI_OUT/bin"
-  local t0=$SECONDS
-  local extra=()
-  case "$BACKEND" in cuda) extra=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH") ;; metal) extra=(-DGGML_METAL=ON) ;; esac
-  cmake -S "$LLAMA_DIR" -B "$CLI_OUT/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
-        -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-        -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF -DMTMD_VIDEO=OFF -DLLAMA_OPENSSL=OFF \
-        -DLLAMA_BUILD_IS_DEV=OFF -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF -DGGML_CCACHE=OFF "${extra[@]}" \
-        "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" > "$CLI_OUT/configure.log" 2>&1 \
-    || { tail -40 "$CLI_OUT/configure.log" >&2; die "configuring llama-mtmd-cli failed (log: $CLI_OUT/configure.log)"; }
-  cmake --build "$CLI_OUT/build" --target llama-mtmd-cli -j "$JOBS" > "$CLI_OUT/build.log" 2>&1 \
-    || { tail -40 "$CLI_OUT/build.log" >&2; die "building llama-mtmd-cli failed (log: $CLI_OUT/build.log)"; }
-  cp "$CLI_OUT/build/bin/llama-mtmd-cli" "$CLI_OUT/bin/"
-  rm -rf "$CLI_OUT/build"
-  touch "$CLI_OUT/.complete"
-  log "llama-mtmd-cli built in $((SECONDS - t0)) s: $CLI_OUT/bin/llama-mtmd-cli"
+# The tools take minutes: hand the library lock back and take the tools' own, so that library and
+# shim builds of other checkouts are not held up meanwhile.
+take_tools_lock() {
+  command -v flock >/dev/null 2>&1 || return 0
+  exec 9>&-
+  exec 8>"$CACHE_ROOT/.lock-tools"
+  if ! flock -n 8; then log "waiting for another tools build to release $CACHE_ROOT/.lock-tools"; flock 8; fi
 }
 
-if [ "$CLI_ONLY" = 1 ]; then build_cli; echo "$CLI_OUT/bin/llama-mtmd-cli"; exit 0; fi
+build_tool() {
+  local target="$1"
+  local bin="$TOOLS_OUT/bin/$target"
+  if [ -x "$bin" ] && [ -f "$TOOLS_OUT/.complete-$target" ]; then
+    touch "$TOOLS_OUT/.complete" "$TOOLS_OUT/.complete-$target"
+    log "$target: cached ($bin)"; return
+  fi
+  mkdir -p "$TOOLS_OUT/bin"
+  local t0=$SECONDS
+  if [ ! -f "$TOOLS_OUT/build/.configured" ]; then
+    rm -rf "$TOOLS_OUT/build"
+    cmake -S "$LLAMA_DIR" -B "$TOOLS_OUT/build" "${TOOLS_FLAGS[@]}" \
+          "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" > "$TOOLS_OUT/configure.log" 2>&1 \
+      || { tail -40 "$TOOLS_OUT/configure.log" >&2; die "configuring the llama.cpp tools failed (log: $TOOLS_OUT/configure.log)"; }
+    touch "$TOOLS_OUT/build/.configured"
+  fi
+  log "building $target (static, $BACKEND, $JOBS jobs) in $TOOLS_OUT/build; ~10 min on 2 cores the first time"
+  cmake --build "$TOOLS_OUT/build" --target "$target" -j "$JOBS" > "$TOOLS_OUT/build-$target.log" 2>&1 \
+    || { tail -40 "$TOOLS_OUT/build-$target.log" >&2; die "building $target failed (log: $TOOLS_OUT/build-$target.log)"; }
+  cp "$TOOLS_OUT/build/bin/$target" "$bin.tmp"
+  mv "$bin.tmp" "$bin"
+  touch "$TOOLS_OUT/.complete" "$TOOLS_OUT/.complete-$target"
+  log "$target built in $((SECONDS - t0)) s: $bin"
+}
+
+build_tools() {
+  [ "$WITH_CLI" = 1 ] || [ "$WITH_SERVER" = 1 ] || return 0
+  take_tools_lock
+  if [ "$WITH_CLI" = 1 ];    then build_tool llama-mtmd-cli; fi
+  if [ "$WITH_SERVER" = 1 ]; then build_tool llama-server; fi
+}
+
+if [ "$CLI_ONLY" = 1 ] || [ "$SERVER_ONLY" = 1 ]; then
+  build_tools
+  if [ "$CLI_ONLY" = 1 ];    then echo "$TOOLS_OUT/bin/llama-mtmd-cli"; fi
+  if [ "$SERVER_ONLY" = 1 ]; then echo "$TOOLS_OUT/bin/llama-server"; fi
+  exit 0
+fi
 [ -n "$SHIM_DIR" ] && [ -f "$SHIM_DIR/CMakeLists.txt" ] || die "--shim-dir must point at the shim's CMake project (got '$SHIM_DIR')"
 [ -n "$OUT_DIR" ] || die "--out-dir is required"
 
@@ -382,9 +434,11 @@ fi
 
 # Forget builds of this kind that no build has used for 14 days (other keys: older llama.cpp flags,
 # shim versions, script versions). The current ones were just touched.
-for old in "$CACHE_ROOT/natives/llama-$BACKEND-"* "$CACHE_ROOT/natives/jni-$BACKEND-"* "$CACHE_ROOT/natives/cli-$BACKEND-"*; do
+# (cli-* is the layout before the shared tools build dir.)
+for old in "$CACHE_ROOT/natives/llama-$BACKEND-"* "$CACHE_ROOT/natives/jni-$BACKEND-"* \
+           "$CACHE_ROOT/natives/tools-$BACKEND-"* "$CACHE_ROOT/natives/cli-$BACKEND-"*; do
   [ -d "$old" ] || continue
-  [ "$old" = "$LLAMA_OUT" ] || [ "$old" = "$SHIM_OUT" ] || [ "$old" = "$CLI_OUT" ] && continue
+  [ "$old" = "$LLAMA_OUT" ] || [ "$old" = "$SHIM_OUT" ] || [ "$old" = "$TOOLS_OUT" ] && continue
   if [ ! -f "$old/.complete" ] || [ -n "$(find "$old/.complete" -mtime +14 2>/dev/null)" ]; then
     if [ -f "$old/.complete" ] || [ -n "$(find "$old" -maxdepth 0 -mmin +240 2>/dev/null)" ]; then
       rm -rf "$old"
@@ -405,4 +459,4 @@ for v in ggml-vocab-llama-spm.gguf ggml-vocab-qwen2.gguf; do
 done
 log "natives for $PLATFORM ($BACKEND) ready in $DEST"
 
-if [ "$WITH_CLI" = 1 ]; then build_cli; fi
+build_tools

@@ -118,7 +118,7 @@ final class AuditCommand implements Callable<Integer> {
                 ProgressDisplay progress = ProgressDisplay.start("audit", scan.images().size(),
                         scan.images().size() - todo.size(), quiet, err)) {
             SafetyGuard guard = session.guard();
-            InOrderAssessor.run(todo, 2 * modelOptions.parallel, image -> guard.assessAsync(ImageInput.ofPath(image)),
+            InOrderAssessor.run(todo, 2 * modelOptions.effectiveParallel(), image -> guard.assessAsync(ImageInput.ofPath(image)),
                     (image, verdict, error) -> {
                         writer.append(verdict != null ? VerdictRecord.of(image, verdict, fingerprint)
                                 : VerdictRecord.ofException(image, error, fingerprint));
@@ -129,7 +129,7 @@ final class AuditCommand implements Callable<Integer> {
             settings.put("Resume", Boolean.toString(resume));
             settings.put("Gallery limit", Integer.toString(galleryLimit));
             return new AuditRunInfo(started, finished, sources.stream().map(Path::toString).toList(), policy.name(),
-                    fingerprint, policy.render(), modelOptions.model.toString(), modelOptions.mmproj.toString(),
+                    fingerprint, policy.render(), modelOptions.modelDescription(), modelOptions.mmprojDescription(),
                     guard.modelInfo().displayName(), guard.modelInfo().metadata(), session.tiny(), settings,
                     scan.images().size(), scan.skipped(), alreadyDone, todo.size(), warnings);
         }

@@ -80,14 +80,14 @@ final class EvalCommand implements Callable<Integer> {
         try (GuardSession session = GuardSession.open(modelOptions, decoding, base, err);
                 ProgressDisplay progress = ProgressDisplay.start("eval", samples.size(), 0, quiet, err)) {
             SafetyGuard guard = session.guard();
-            InOrderAssessor.run(samples, 2 * modelOptions.parallel,
+            InOrderAssessor.run(samples, 2 * modelOptions.effectiveParallel(),
                     s -> guard.assessAsync(ImageInput.ofPath(s.image()), policyFor(s, base, exceptionPolicies)),
                     (s, verdict, error) -> {
                         results.add(verdict != null ? SampleResult.of(s, verdict) : SampleResult.ofException(s, error));
                         progress.step();
                     });
             run = new EvalRunInfo(labels.toString(), started, Instant.now(), base.name(), base.fingerprint(), base.render(),
-                    modelOptions.model.toString(), modelOptions.mmproj.toString(), guard.modelInfo().displayName(),
+                    modelOptions.modelDescription(), modelOptions.mmprojDescription(), guard.modelInfo().displayName(),
                     guard.modelInfo().metadata(), session.tiny(), GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold()));
         }
         EvalResults evaluated = EvalResults.compute(results, base);

@@ -5,7 +5,7 @@ import io.safetyguard.core.FailureMode;
 import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelException;
-import io.safetyguard.llamacpp.LlamaCppModel;
+import io.safetyguard.core.spi.SafetyModel;
 import io.safetyguard.policy.Policy;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -42,11 +42,12 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
         if (modelOptions.parallel < 1) {
             throw new BadInputException("--parallel must be at least 1, got " + modelOptions.parallel);
         }
-        LlamaCppModel model;
+        SafetyModel model;
         try {
             model = modelOptions.open();
         } catch (ModelException e) {
-            // Loading fails for the user's files or settings (missing, swapped, mismatched, context too small).
+            // Loading fails for the user's files or settings (missing, swapped, mismatched, context too small),
+            // or no --endpoint answered.
             throw new BadInputException(e.getMessage(), e);
         }
         GenerationOptions options = requested;
@@ -62,7 +63,7 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
                     .generationOptions(options)
                     .failureMode(failureMode)
                     .cache(CacheConfig.defaults())
-                    .parallelism(modelOptions.parallel);
+                    .parallelism(modelOptions.effectiveParallel());
             threshold.ifPresent(builder::unsafeThreshold);
             return new GuardSession(builder.build(), options, threshold, tiny);
         } catch (RuntimeException e) {
@@ -74,6 +75,13 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
     /** Model and decoding settings, for reports. */
     static Map<String, String> describe(ModelOptions m, GenerationOptions o, OptionalDouble unsafeThreshold) {
         Map<String, String> rows = new LinkedHashMap<>();
+        if (m.remote.used()) {
+            rows.put("Endpoints", String.join(" ", m.remote.endpoints));
+            rows.put("Endpoint concurrency", Integer.toString(m.remote.concurrency));
+            rows.put("Parallel", Integer.toString(m.effectiveParallel()));
+            rows.putAll(DecodingOptions.describe(o, unsafeThreshold));
+            return rows;
+        }
         rows.put("Parallel", Integer.toString(m.parallel));
         rows.put("Threads", m.threads == null ? "all cores" : m.threads.toString());
         rows.put("GPU layers", m.gpuLayers < 0 ? "all" : Integer.toString(m.gpuLayers));
