@@ -353,6 +353,11 @@ public final class LlamaCppModel implements SafetyModel {
         return vision.tokens(width, height);
     }
 
+    /** Tokens of the prompt before the image (what prefix reuse keeps in each context). */
+    int prefixTokenCount() {
+        return prefixTokens.length;
+    }
+
     /** Package-private test hook: called with every reference image block right before it is decoded. */
     void imageTap(java.util.function.Consumer<ReferenceImagePipeline.Embedded> tap) {
         this.imageTap = tap;

@@ -1,6 +1,7 @@
 package io.safetyguard.examples.cli;
 
 import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.ImagePipeline;
 import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.llamacpp.LlamaCppModel;
 import io.safetyguard.llamacpp.gguf.ModelFileInspector;
@@ -31,8 +32,17 @@ final class ModelOptions {
             description = "Images evaluated at once (one llama.cpp context each). Default: ${DEFAULT-VALUE}.")
     int parallel;
 
+    @Option(names = "--image-pipeline", paramLabel = "NAME", defaultValue = "REFERENCE",
+            description = "REFERENCE (default: the Hugging Face image layout) or LLAMA_CPP (libmtmd's, as llama-mtmd-cli).")
+    ImagePipeline imagePipeline;
+
+    @Option(names = "--no-prefix-reuse", description = "Decode the prompt before the image anew for every image "
+            + "(for measurements; the answers are the same).")
+    boolean noPrefixReuse;
+
     LlamaCppModel open() throws ModelException {
-        LlamaCppConfig.Builder builder = LlamaCppConfig.builder(model, mmproj).gpuLayers(gpuLayers).parallelContexts(parallel);
+        LlamaCppConfig.Builder builder = LlamaCppConfig.builder(model, mmproj).gpuLayers(gpuLayers).parallelContexts(parallel)
+                .imagePipeline(imagePipeline).reusePrefix(!noPrefixReuse);
         if (threads != null) {
             builder.threads(threads);
         }
