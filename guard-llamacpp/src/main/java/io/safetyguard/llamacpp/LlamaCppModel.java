@@ -34,11 +34,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Threads.</b> One model (weights) is shared by a pool of {@link LlamaCppConfig#parallelContexts()}
  * llama.cpp contexts. Each evaluation borrows a context, uses it alone and returns it; callers
- * beyond the pool size wait. Image encoding uses the single vision encoder (mtmd context), whose
- * output buffer is shared, so the encode and the copy of its embeddings run under one lock; the
- * decode of those embeddings into the borrowed context runs outside it. Every request starts from
- * an empty KV cache and keeps all its state (tokens, sampler, embeddings) local, so an answer can
- * only ever belong to its own image.
+ * beyond the pool size wait. Image encoding uses the single vision encoder (our clip context for
+ * {@link ImagePipeline#REFERENCE}, the mtmd context for {@link ImagePipeline#LLAMA_CPP}), whose
+ * buffers are shared, so encoding runs under one lock; the decode of the embeddings into the
+ * borrowed context runs outside it. Every request starts from a KV cache that holds at most the
+ * image-independent prompt prefix (kept from the previous request when it is the same, see
+ * {@link LlamaCppConfig#reusePrefix()}) and keeps all its state (tokens, sampler, embeddings)
+ * local, so an answer can only ever belong to its own image.
  *
  * <p><b>Cancellation and timeouts.</b> {@link ModelRequest#cancelled()}, the request's timeout,
  * thread interruption and {@link #close()} are checked between tokens and, through llama.cpp's
