@@ -13,6 +13,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.safetyguard.core.image.DecodedImage;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
+import io.safetyguard.llamacpp.gguf.GgufFile;
+import io.safetyguard.llamacpp.gguf.GgufReader;
+import io.safetyguard.llamacpp.gguf.GgufTensorInfo;
+import io.safetyguard.llamacpp.gguf.GgufValue;
+import io.safetyguard.llamacpp.gguf.GgufWriter;
+import io.safetyguard.llamacpp.gguf.TensorData;
 import io.safetyguard.llamacpp.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tiny.TinyModelGenerator;
 import io.safetyguard.llamacpp.tiny.TinyModelOptions;
@@ -23,7 +29,9 @@ import io.safetyguard.llamacpp.vision.PreparedImage;
 import io.safetyguard.llamacpp.vision.Preprocess;
 import io.safetyguard.llamacpp.vision.RgbImage;
 import io.safetyguard.llamacpp.vision.VisionGeometry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -176,6 +184,66 @@ class ReferenceImagePipelineTest {
         } finally {
             NativeBridge.clipFree(clip);
         }
+    }
+
+    @Test
+    void anyresMaxDownscalesTheGridBilinearlyBeforeTheNewlines() throws Exception {
+        // the tiny mmproj with image_aspect_ratio = anyres_max_1: a 56x56 image's 4x4 feature grid exceeds the
+        // 1-tile budget (ratio 2 > 1.1) and is downscaled to 2x2; at scale 2 bilinear (align_corners=False)
+        // averages each 2x2 block, i.e. each grid tile's four patches
+        Path mmproj = withMetadata(qwen.mmproj(), dir.resolve("max1-mmproj.gguf"),
+                Map.of(ReferenceVisionSpec.IMAGE_ASPECT_RATIO, GgufValue.string("anyres_max_1")));
+        VisionGeometry geometry = VisionGeometry.fromMmprojMetadata(28, 14, new int[] {28, 28, 28, 56, 56, 28, 56, 56},
+                "anyres_max_1");
+        ImageTokenLayout planned = ImageTokenPlanner.plan(geometry, 56, 56);
+        assertThat(planned.downscaled()).isTrue();
+        assertThat(planned.totalTokens()).as("4 base + 2x2 grid + 2 newlines").isEqualTo(10);
+
+        DecodedImage img = image(56, 56, 21);
+        float[] newline = TinyModelGenerator.recognisableImageNewline(embd(qwenModel));
+        int dim = newline.length;
+        AtomicReference<ReferenceImagePipeline.Embedded> fed = new AtomicReference<>();
+        long clip = NativeBridge.clipInit(NativeBridge.utf8(mmproj.toString()), false, false);
+        try (LlamaCppModel model = LlamaCppModel.open(LlamaCppConfig.builder(qwen.model(), mmproj).threads(1)
+                .warmup(false).build())) {
+            model.imageTap(fed::set);
+            ModelOutput out = model.evaluate(request(img, null, greedy(1)));
+            assertThat(out.promptTokens() - model.promptTextTokens(POLICY.render())).isEqualTo(10);
+            float[] e = fed.get().embeddings();
+            PreparedImage prepared = Preprocess.prepare(geometry, new RgbImage(56, 56, img.rgb()), Preprocess.BLACK);
+            for (int r = 0; r < 2; r++) {
+                for (int c = 0; c < 2; c++) {
+                    float[] tile = NativeBridge.clipEncodeTile(clip, Preprocess.normalizeChw(
+                            prepared.tiles().get(1 + r * 2 + c), Preprocess.SIGLIP_MEAN, Preprocess.SIGLIP_STD), 28, 1);
+                    int at = 4 + r * 3 + c;
+                    for (int d = 0; d < dim; d++) {
+                        double mean = (tile[d] + tile[dim + d] + tile[2 * dim + d] + tile[3 * dim + d]) / 4.0;
+                        assertThat((double) e[at * dim + d]).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-6));
+                    }
+                }
+                assertThat(tokenEquals(e, 4 + r * 3 + 2, dim, newline)).as("newline after row %d", r).isTrue();
+            }
+        } finally {
+            NativeBridge.clipFree(clip);
+        }
+    }
+
+    /** A copy of a GGUF file with some metadata keys set or replaced. */
+    private static Path withMetadata(Path in, Path out, Map<String, GgufValue> changes) throws Exception {
+        GgufFile f = GgufReader.read(in);
+        GgufWriter w = new GgufWriter(out);
+        for (Map.Entry<String, GgufValue> kv : f.metadata().entrySet()) {
+            if (!kv.getKey().equals(GgufFile.KEY_ALIGNMENT) && !changes.containsKey(kv.getKey())) {
+                w.put(kv.getKey(), kv.getValue());
+            }
+        }
+        changes.forEach(w::put);
+        for (GgufTensorInfo t : f.tensors()) {
+            w.addTensor(t.name(), t.type(), t.dims(), TensorData.raw(f.readTensorBytes(t.name())));
+        }
+        w.write();
+        assertThat(Files.size(out)).isPositive();
+        return out;
     }
 
     @Test
