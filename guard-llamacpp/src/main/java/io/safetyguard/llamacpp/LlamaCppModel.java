@@ -140,6 +140,12 @@ public final class LlamaCppModel implements SafetyModel {
         ReferenceVisionSpec spec = reference
                 ? ReferenceVisionSpec.read(config.mmprojPath(), files.textEmbeddingLength()) : null;
         int maxImageTokens = reference ? spec.maxImageTokens() : files.maxImageTokens();
+        if (reference && !files.tiny() && spec.geometry().isAnyres() && spec.geometry().anyresMaxTiles() == 0
+                && files.llavaGuardVersion().orElse("").startsWith("v1.2")) {
+            LOG.log(System.Logger.Level.WARNING, "{0} has pinpoints but no {1} = anyres_max_9: images are laid out "
+                    + "as plain anyres (LLaVA-NeXT, no downscale), not as LlavaGuard v1.2 was trained (docs/models.md, "
+                    + "step 5b)", config.mmprojPath().getFileName(), ReferenceVisionSpec.IMAGE_ASPECT_RATIO);
+        }
         if (config.contextSize() > 0 && config.contextSize() < maxImageTokens + MIN_ANSWER_TOKENS) {
             throw new ModelException(contextTooSmall(config.contextSize(), maxImageTokens, 0, files));
         }

@@ -20,9 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Per-image times of the image pipelines on the tiny qwen2-siglip pair (greedy, verdict-only grammar, 640x480
- * images, 2 threads): libmtmd's, the reference pipeline without and with prompt-prefix reuse. Not part of the default
- * suite (it measures, it does not assert); run it with
- * {@code mvn -o -pl guard-llamacpp test -Dtest=ImagePipelineBenchmark -Dsafetyguard.bench=true}.
+ * images, 2 threads or {@code -Dsafetyguard.bench.threads=N}): libmtmd's, the reference pipeline without and with
+ * prompt-prefix reuse. Not part of the default suite (it measures, it does not assert); run it with
+ * {@code mvn -o -pl guard-llamacpp -am test -Dtest=ImagePipelineBenchmark -Dsafetyguard.bench=true
+ * -Dsurefire.failIfNoSpecifiedTests=false}. On a machine with fewer free cores than threads, ggml's thread pool
+ * stalls at its barriers and the times mostly measure that.
  */
 @EnabledIfSystemProperty(named = "safetyguard.bench", matches = "true")
 class ImagePipelineBenchmark {
@@ -36,9 +38,10 @@ class ImagePipelineBenchmark {
         for (int i = 0; i < 8; i++) {
             images.add(decode(encode(pattern(640, 480, 1000 + i), "png"), "bench" + i + ".png"));
         }
-        run("LLAMA_CPP", TestSupport.config(pair).threads(2).imagePipeline(ImagePipeline.LLAMA_CPP), images);
-        run("REFERENCE, no prefix reuse", TestSupport.config(pair).threads(2).reusePrefix(false), images);
-        run("REFERENCE, prefix reuse", TestSupport.config(pair).threads(2), images);
+        int threads = Integer.getInteger("safetyguard.bench.threads", 2);
+        run("LLAMA_CPP", TestSupport.config(pair).threads(threads).imagePipeline(ImagePipeline.LLAMA_CPP), images);
+        run("REFERENCE, no prefix reuse", TestSupport.config(pair).threads(threads).reusePrefix(false), images);
+        run("REFERENCE, prefix reuse", TestSupport.config(pair).threads(threads), images);
     }
 
     private static void run(String name, LlamaCppConfig.Builder config, List<DecodedImage> images) throws Exception {
