@@ -262,6 +262,40 @@ if [ "$BACKEND" = cuda ]; then
 fi
 
 key_of() { printf '%s\n' "$@" | sha256 | cut -c1-16; }
+
+# ---------------------------------------------------------------------------------------------
+# Our fixes to the pinned source: native/patches/*.patch, applied in name order (patch -p1) to a copy
+# of the verified tree, which is never modified. Their names and contents are part of every cache key,
+# so the build, the shim (which compiles against the copy's internal mtmd headers) and the optional
+# llama-mtmd-cli all use the patched source. See native/README.md for what each patch fixes.
+PATCH_DIR="$(dirname "$SCRIPT_PATH")/patches"
+PATCHES=()
+if [ -d "$PATCH_DIR" ]; then
+  while IFS= read -r -d '' f; do PATCHES+=("$f"); done < <(find "$PATCH_DIR" -maxdepth 1 -type f -name '*.patch' -print0 | LC_ALL=C sort -z)
+fi
+BUILD_SRC="$LLAMA_DIR"
+if [ ${#PATCHES[@]} -gt 0 ]; then
+  need patch
+  PATCH_HASH="$(for f in "${PATCHES[@]}"; do basename "$f"; cat "$f"; done | sha256 | cut -c1-16)"
+  SRC_ID="$SRC_ID+patches:$PATCH_HASH"
+  BUILD_SRC="$CACHE_ROOT/src/llama.cpp-patched-$(key_of "$SRC_ID")"
+  if [ ! -f "$BUILD_SRC/.safetyguard-patched" ]; then
+    log "applying ${#PATCHES[@]} patch(es) from $PATCH_DIR to a copy of $LLAMA_DIR"
+    ptmp="$(mktemp -d "$CACHE_ROOT/src/patching.XXXXXX")"
+    (cd "$LLAMA_DIR" && tar --exclude=./.git -cf - .) | (cd "$ptmp" && tar -xf -) \
+      || { rm -rf "$ptmp"; die "copying $LLAMA_DIR for patching failed"; }
+    for f in "${PATCHES[@]}"; do
+      if ! (cd "$ptmp" && patch -p1 --forward --batch < "$f") > "$ptmp.log" 2>&1; then
+        cat "$ptmp.log" >&2; rm -rf "$ptmp" "$ptmp.log"
+        die "patch $(basename "$f") does not apply to llama.cpp $LLAMA_TAG; update it (native/README.md, Patches)"
+      fi
+    done
+    rm -f "$ptmp.log"
+    touch "$ptmp/.safetyguard-patched"
+    rm -rf "$BUILD_SRC"; mv "$ptmp" "$BUILD_SRC"
+  fi
+  log "llama.cpp source with ${#PATCHES[@]} SafetyGuard patch(es): $BUILD_SRC"
+fi
 LLAMA_KEY="$(key_of "$SRC_ID" "$BACKEND" "${LLAMA_FLAGS[*]}" "$COMPILER_ID" "cmake $CMAKE_VER" "$PLATFORM" "$SCRIPT_HASH")"
 LLAMA_OUT="$CACHE_ROOT/natives/llama-$BACKEND-$LLAMA_KEY"
 
@@ -309,7 +343,7 @@ build_tool() {
   local t0=$SECONDS
   if [ ! -f "$TOOLS_OUT/build/.configured" ]; then
     rm -rf "$TOOLS_OUT/build"
-    cmake -S "$LLAMA_DIR" -B "$TOOLS_OUT/build" "${TOOLS_FLAGS[@]}" \
+    cmake -S "$BUILD_SRC" -B "$TOOLS_OUT/build" "${TOOLS_FLAGS[@]}" \
           "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" > "$TOOLS_OUT/configure.log" 2>&1 \
       || { tail -40 "$TOOLS_OUT/configure.log" >&2; die "configuring the llama.cpp tools failed (log: $TOOLS_OUT/configure.log)"; }
     touch "$TOOLS_OUT/build/.configured"
@@ -348,7 +382,7 @@ else
   log "building llama.cpp $LLAMA_TAG ($BACKEND, $JOBS jobs) into $LLAMA_OUT; this takes a few minutes once"
   rm -rf "$LLAMA_OUT"; mkdir -p "$LLAMA_OUT"
   t0=$SECONDS
-  cmake -S "$LLAMA_DIR" -B "$LLAMA_OUT/build" "${LLAMA_FLAGS[@]}" \
+  cmake -S "$BUILD_SRC" -B "$LLAMA_OUT/build" "${LLAMA_FLAGS[@]}" \
         "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" \
         "-DCMAKE_INSTALL_PREFIX=$LLAMA_OUT/install" -DCMAKE_INSTALL_LIBDIR=lib > "$LLAMA_OUT/configure.log" 2>&1 \
     || { tail -40 "$LLAMA_OUT/configure.log" >&2; die "configuring llama.cpp failed (log: $LLAMA_OUT/configure.log)"; }
@@ -377,7 +411,7 @@ else
   log "building the JNI shim into $SHIM_OUT"
   rm -rf "$SHIM_OUT"; mkdir -p "$SHIM_OUT"
   cmake -S "$SHIM_DIR" -B "$SHIM_OUT/build" -DCMAKE_BUILD_TYPE=Release \
-        "-DLLAMA_PREFIX=$LLAMA_OUT/install" "-DJNI_HOME=$JAVA_HOME_ARG" \
+        "-DLLAMA_PREFIX=$LLAMA_OUT/install" "-DLLAMA_SRC=$BUILD_SRC" "-DJNI_HOME=$JAVA_HOME_ARG" \
         "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" > "$SHIM_OUT/configure.log" 2>&1 \
     || { tail -40 "$SHIM_OUT/configure.log" >&2; die "configuring the JNI shim failed (log: $SHIM_OUT/configure.log)"; }
   cmake --build "$SHIM_OUT/build" -j "$JOBS" > "$SHIM_OUT/build.log" 2>&1 \
@@ -417,6 +451,7 @@ else
     echo "llama.cpp.tag=$LLAMA_TAG"
     echo "llama.cpp.commit=$LLAMA_COMMIT"
     echo "llama.cpp.source=$SRC_ID"
+    echo "llama.cpp.patches=$(for f in ${PATCHES[@]+"${PATCHES[@]}"}; do basename "$f"; done | paste -sd, -)"
     echo "backend=$BACKEND"
     echo "platform=$PLATFORM"
     echo "llama.key=$LLAMA_KEY"

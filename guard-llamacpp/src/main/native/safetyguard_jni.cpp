@@ -32,9 +32,13 @@
 #include "llama.h"
 #include "mtmd.h"
 #include "mtmd-helper.h"
+// The clip API is internal to libmtmd (exported, C++ linkage, not installed); build-natives.sh passes
+// the include path of the exact source tree the libraries were built from.
+#include "clip.h"
+#include "clip-impl.h"
 
 // Bump when a native signature or semantics changes; NativeBridge checks it after loading.
-#define SG_ABI_VERSION 5
+#define SG_ABI_VERSION 6
 
 namespace {
 
@@ -171,6 +175,7 @@ inline llama_model *   as_model(jlong h) { return reinterpret_cast<llama_model *
 inline mtmd_context *  as_mtmd(jlong h)  { return reinterpret_cast<mtmd_context *>(h); }
 inline SgContext *     as_ctx(jlong h)   { return reinterpret_cast<SgContext *>(h); }
 inline mtmd_input_chunks * as_chunks(jlong h) { return reinterpret_cast<mtmd_input_chunks *>(h); }
+inline clip_ctx *      as_clip(jlong h)  { return reinterpret_cast<clip_ctx *>(h); }
 
 const mtmd_input_chunk * chunk_at(JNIEnv * env, jlong chunks, jint i) {
     if (chunks == 0) {
@@ -890,4 +895,185 @@ SG_FN(jint, sample)(JNIEnv * env, jclass, jlong h, jlong ctx) {
     SG_TRY
     return sg_sample(as_sg_smpl(h), c->ctx);
     SG_CATCH(env, -1)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Our own image pipeline (io.safetyguard.llamacpp.ReferenceImagePipeline): the vision tower without
+// libmtmd's preprocessing and token layout. Java prepares the tiles, encodes them one by one here,
+// assembles the embeddings as the reference does and decodes them with decodeEmbeddings.
+
+// Loads the vision tower + projector of an mmproj (vision only). 0 on failure (see the log).
+SG_FN(jlong, clipInit)(JNIEnv * env, jclass, jbyteArray mmproj, jboolean use_gpu, jboolean warmup) {
+    std::string p;
+    if (!to_string(env, mmproj, p)) return 0;
+    SG_TRY
+    clip_context_params cp{};
+    cp.use_gpu          = use_gpu == JNI_TRUE;
+    cp.device           = nullptr;
+    cp.flash_attn_type  = CLIP_FLASH_ATTN_TYPE_AUTO;
+    cp.image_min_tokens = -1;
+    cp.image_max_tokens = -1;
+    cp.warmup           = warmup == JNI_TRUE;
+    cp.cb_eval          = nullptr;
+    cp.cb_eval_user_data = nullptr;
+    cp.no_alloc         = false;
+    cp.progress_callback = nullptr;
+    cp.progress_callback_user_data = nullptr;
+    clip_init_result r = clip_init(p.c_str(), cp);
+    if (r.ctx_a != nullptr) clip_free(r.ctx_a);
+    if (r.ctx_gen_a != nullptr) clip_free(r.ctx_gen_a);
+    if (r.ctx_v == nullptr) {
+        throw_state(env, "the projector file has no vision encoder (clip.has_vision_encoder is false or loading failed)");
+        return 0;
+    }
+    return reinterpret_cast<jlong>(r.ctx_v);
+    SG_CATCH(env, 0)
+}
+
+SG_FN(void, clipFree)(JNIEnv * env, jclass, jlong clip) {
+    SG_TRY
+    if (clip != 0) clip_free(as_clip(clip));
+    SG_CATCH(env, )
+}
+
+// Width of the projected embeddings (must equal the text model's n_embd_inp).
+SG_FN(jint, clipNEmbd)(JNIEnv * env, jclass, jlong clip) {
+    SG_CHECK(clip != 0, env, "null clip context", 0)
+    SG_TRY
+    return clip_n_mmproj_embd(as_clip(clip));
+    SG_CATCH(env, 0)
+}
+
+// Encodes one preprocessed square tile: chw holds 3 x size x size normalized floats, channel-major
+// (clip takes them interleaved; this converts). Returns n_tokens x n_embd floats, token-major, or
+// null if the encoder failed. Not thread-safe for one clip context: the caller serialises.
+SG_FN(jfloatArray, clipEncodeTile)(JNIEnv * env, jclass, jlong clip, jfloatArray chw, jint size, jint n_threads) {
+    SG_CHECK(clip != 0, env, "null clip context", nullptr)
+    if (chw == nullptr || size <= 0 || size > 8192 || n_threads <= 0 ||
+        static_cast<int64_t>(env->GetArrayLength(chw)) != 3LL * size * size) {
+        throw_arg(env, "the tile must be 3 x size x size floats with 0 < size <= 8192 and threads > 0");
+        return nullptr;
+    }
+    SG_TRY
+    const size_t plane = static_cast<size_t>(size) * static_cast<size_t>(size);
+    std::vector<float> planar(3 * plane);
+    env->GetFloatArrayRegion(chw, 0, static_cast<jsize>(planar.size()), planar.data());
+    std::vector<float> hwc(3 * plane);
+    for (size_t i = 0; i < plane; i++) {
+        hwc[3 * i + 0] = planar[i];
+        hwc[3 * i + 1] = planar[plane + i];
+        hwc[3 * i + 2] = planar[2 * plane + i];
+    }
+    clip_image_f32 img;
+    img.set_size({size, size}, false, false);
+    img.cpy_buf(hwc);
+    const int n_tokens = clip_n_output_tokens(as_clip(clip), &img);
+    const int n_embd   = clip_n_mmproj_embd(as_clip(clip));
+    // clip_encode copies into the buffer only when it already has exactly the output's size
+    const size_t n = static_cast<size_t>(n_tokens) * static_cast<size_t>(n_embd);
+    std::vector<float> out(n);
+    if (!clip_image_encode(as_clip(clip), n_threads, &img, out)) return nullptr;
+    jfloatArray arr = env->NewFloatArray(static_cast<jsize>(n));
+    if (arr != nullptr) env->SetFloatArrayRegion(arr, 0, static_cast<jsize>(n), out.data());
+    return arr;
+    SG_CATCH(env, nullptr)
+}
+
+// Decodes n_tokens embeddings (embd: n_tokens x n_embd floats, token-major, starting at float offset
+// `offset`) at positions n_past.. in sequence 0, n_batch tokens per llama_decode; logits only for the
+// last one if logits_last. Returns llama_decode's code (0 ok, 1 no KV slot, 2 aborted, <0 error).
+SG_FN(jint, decodeEmbeddings)(JNIEnv * env, jclass, jlong h, jfloatArray embd, jint offset, jint n_tokens,
+                              jint n_past, jboolean logits_last) {
+    SG_CHECK(h != 0, env, "null context", -100)
+    SgContext * c = as_ctx(h);
+    const int32_t n_embd = llama_model_n_embd_inp(llama_get_model(c->ctx));
+    if (embd == nullptr || offset < 0 || n_tokens <= 0 ||
+        static_cast<int64_t>(offset) + static_cast<int64_t>(n_tokens) * n_embd > env->GetArrayLength(embd)) {
+        throw_arg(env, "embeddings array too short for " + std::to_string(n_tokens) + " tokens of " +
+                       std::to_string(n_embd) + " floats");
+        return -100;
+    }
+    SG_TRY
+    c->has_logits = false;
+    const int32_t per_batch = std::min<int32_t>(c->batch_cap, n_tokens);
+    llama_batch b = llama_batch_init(per_batch, n_embd, 1);
+    int32_t rc = 0;
+    try {
+        for (int32_t done = 0; done < n_tokens && rc == 0;) {
+            const int32_t k = std::min<int32_t>(per_batch, n_tokens - done);
+            env->GetFloatArrayRegion(embd, offset + done * n_embd, k * n_embd, b.embd);
+            for (int32_t j = 0; j < k; j++) {
+                b.pos[j]       = n_past + done + j;
+                b.n_seq_id[j]  = 1;
+                b.seq_id[j][0] = 0;
+                b.logits[j]    = false;
+            }
+            b.n_tokens = k;
+            done += k;
+            const bool last = done == n_tokens;
+            if (last && logits_last) b.logits[k - 1] = true;
+            rc = llama_decode(c->ctx, b);
+            if (rc == 0 && last && logits_last) c->has_logits = true;
+        }
+    } catch (...) {
+        llama_batch_free(b);
+        throw;
+    }
+    llama_batch_free(b);
+    return rc;
+    SG_CATCH(env, -100)
+}
+
+// Decodes text tokens at positions n_past.. in sequence 0, n_batch per llama_decode; logits for the
+// last one if logits_last. Returns llama_decode's code.
+SG_FN(jint, decodeTokens)(JNIEnv * env, jclass, jlong h, jintArray tokens, jint n_past, jboolean logits_last) {
+    SG_CHECK(h != 0, env, "null context", -100)
+    if (tokens == nullptr) {
+        throw_arg(env, "null tokens");
+        return -100;
+    }
+    SG_TRY
+    SgContext * c = as_ctx(h);
+    c->has_logits = false;
+    const jsize n = env->GetArrayLength(tokens);
+    std::vector<jint> ids(static_cast<size_t>(n));
+    if (n > 0) env->GetIntArrayRegion(tokens, 0, n, ids.data());
+    const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(c->ctx)));
+    for (jint t : ids) {
+        if (t < 0 || t >= n_vocab) {
+            throw_arg(env, "token id out of range: " + std::to_string(t));
+            return -100;
+        }
+    }
+    jsize k = 0;
+    llama_pos pos = n_past;
+    while (k < n) {
+        c->batch.n_tokens = 0;
+        for (; k < n && c->batch.n_tokens < c->batch_cap; k++) {
+            int32_t j = c->batch.n_tokens++;
+            c->batch.token[j]     = ids[static_cast<size_t>(k)];
+            c->batch.pos[j]       = pos++;
+            c->batch.n_seq_id[j]  = 1;
+            c->batch.seq_id[j][0] = 0;
+            c->batch.logits[j]    = false;
+        }
+        const bool last = k == n;
+        if (last && logits_last) c->batch.logits[c->batch.n_tokens - 1] = true;
+        int32_t rc = llama_decode(c->ctx, c->batch);
+        if (rc != 0) return rc;
+        if (last && logits_last) c->has_logits = true;
+    }
+    return 0;
+    SG_CATCH(env, -100)
+}
+
+// Forgets sequence 0's KV entries at positions >= from (keeps the prefix before it). False if the
+// memory cannot remove a partial range (then the caller clears the context instead).
+SG_FN(jboolean, contextTrim)(JNIEnv * env, jclass, jlong h, jint from) {
+    SG_CHECK(h != 0, env, "null context", JNI_FALSE)
+    SG_TRY
+    SgContext * c = as_ctx(h);
+    c->has_logits = false;
+    return llama_memory_seq_rm(llama_get_memory(c->ctx), 0, from, -1) ? JNI_TRUE : JNI_FALSE;
+    SG_CATCH(env, JNI_FALSE)
 }

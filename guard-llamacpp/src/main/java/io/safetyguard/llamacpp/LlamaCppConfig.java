@@ -37,6 +37,8 @@ public final class LlamaCppConfig {
     private final boolean useMmap;
     private final boolean warmup;
     private final Duration closeTimeout;
+    private final ImagePipeline imagePipeline;
+    private final boolean reusePrefix;
 
     private LlamaCppConfig(Builder b) {
         this.modelPath = b.modelPath;
@@ -52,6 +54,8 @@ public final class LlamaCppConfig {
         this.promptLayout = b.promptLayout;
         this.useMmap = b.useMmap;
         this.warmup = b.warmup;
+        this.imagePipeline = b.imagePipeline;
+        this.reusePrefix = b.reusePrefix;
         this.closeTimeout = b.closeTimeout;
     }
 
@@ -125,11 +129,21 @@ public final class LlamaCppConfig {
         return closeTimeout;
     }
 
+    /** Which pipeline turns images into embeddings (default {@link ImagePipeline#REFERENCE}). */
+    public ImagePipeline imagePipeline() {
+        return imagePipeline;
+    }
+
+    /** Whether a context keeps the prompt prefix before the image between requests (reference pipeline). */
+    public boolean reusePrefix() {
+        return reusePrefix;
+    }
+
     @Override
     public String toString() {
         return "LlamaCppConfig[model=" + modelPath + ", mmproj=" + mmprojPath + ", threads=" + threads
                 + ", gpuLayers=" + gpuLayers + ", contextSize=" + contextSize + ", batch=" + batchSize + "/" + ubatchSize
-                + ", parallelContexts=" + parallelContexts + ", layout=" + (promptLayout == null ? "auto" : promptLayout)
+                + ", parallelContexts=" + parallelContexts + ", images=" + imagePipeline + ", layout=" + (promptLayout == null ? "auto" : promptLayout)
                 + (seed.isPresent() ? ", seed=" + seed.getAsLong() : "") + "]";
     }
 
@@ -148,6 +162,8 @@ public final class LlamaCppConfig {
         private boolean useMmap = true;
         private boolean warmup = true;
         private Duration closeTimeout = Duration.ofSeconds(30);
+        private ImagePipeline imagePipeline = ImagePipeline.REFERENCE;
+        private boolean reusePrefix = true;
 
         private Builder(Path modelPath, Path mmprojPath) {
             this.modelPath = Objects.requireNonNull(modelPath, "modelPath");
@@ -250,6 +266,25 @@ public final class LlamaCppConfig {
                 throw new IllegalArgumentException("closeTimeout must not be negative");
             }
             this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Which pipeline turns images into embeddings: {@link ImagePipeline#REFERENCE} (default, the Hugging Face
+         * reference layout) or {@link ImagePipeline#LLAMA_CPP} (libmtmd's, as llama-mtmd-cli).
+         */
+        public Builder imagePipeline(ImagePipeline pipeline) {
+            this.imagePipeline = Objects.requireNonNull(pipeline, "pipeline");
+            return this;
+        }
+
+        /**
+         * Whether each context keeps the prompt before the image (BOS, system line, user header) in its KV cache
+         * between requests and only decodes what follows it (default true; reference pipeline only). The answer is
+         * the same either way: the kept entries are exactly those a fresh decode would write.
+         */
+        public Builder reusePrefix(boolean reuse) {
+            this.reusePrefix = reuse;
             return this;
         }
 

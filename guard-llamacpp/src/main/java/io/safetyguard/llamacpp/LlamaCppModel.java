@@ -35,11 +35,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Threads.</b> One model (weights) is shared by a pool of {@link LlamaCppConfig#parallelContexts()}
  * llama.cpp contexts. Each evaluation borrows a context, uses it alone and returns it; callers
- * beyond the pool size wait. Image encoding uses the single vision encoder (mtmd context), whose
- * output buffer is shared, so the encode and the copy of its embeddings run under one lock; the
- * decode of those embeddings into the borrowed context runs outside it. Every request starts from
- * an empty KV cache and keeps all its state (tokens, sampler, embeddings) local, so an answer can
- * only ever belong to its own image.
+ * beyond the pool size wait. Image encoding uses the single vision encoder (our clip context for
+ * {@link ImagePipeline#REFERENCE}, the mtmd context for {@link ImagePipeline#LLAMA_CPP}), whose
+ * buffers are shared, so encoding runs under one lock; the decode of the embeddings into the
+ * borrowed context runs outside it. Every request starts from a KV cache that holds at most the
+ * image-independent prompt prefix (kept from the previous request when it is the same, see
+ * {@link LlamaCppConfig#reusePrefix()}) and keeps all its state (tokens, sampler, embeddings)
+ * local, so an answer can only ever belong to its own image.
  *
  * <p><b>Cancellation and timeouts.</b> {@link ModelRequest#cancelled()}, the request's timeout,
  * thread interruption and {@link #close()} are checked between tokens and, through llama.cpp's
@@ -76,7 +78,10 @@ public final class LlamaCppModel implements SafetyModel {
     private final PromptLayout layout;
     private final String marker;
     private final long model;
-    private final long mtmd;
+    private final long mtmd;                      // libmtmd, only for ImagePipeline.LLAMA_CPP (else 0)
+    private final ReferenceImagePipeline vision;  // only for ImagePipeline.REFERENCE (else null)
+    private final int[] prefixTokens;             // the prompt before the image (BOS, system line, user header)
+    private final int maxImageTokens;
     private final int contextSize;
     private final List<Slot> slots;
     private final ArrayBlockingQueue<Slot> idle;
@@ -94,8 +99,12 @@ public final class LlamaCppModel implements SafetyModel {
     private int inFlight;
     private boolean closed;
 
+    /** Test hook: sees every reference-pipeline image block exactly as it is decoded into the context. */
+    private volatile java.util.function.Consumer<ReferenceImagePipeline.Embedded> imageTap;
+
     private LlamaCppModel(LlamaCppConfig config, ModelFiles files, PromptLayout layout, String marker, long model,
-                          long mtmd, int contextSize, List<Slot> slots, ModelInfo info, RatingProbe ratingProbe) {
+                          long mtmd, ReferenceImagePipeline vision, int maxImageTokens, int contextSize,
+                          List<Slot> slots, ModelInfo info, RatingProbe ratingProbe) {
         this.ratingProbe = ratingProbe;
         this.eogToken = NativeBridge.modelEogToken(model);
         this.config = config;
@@ -104,12 +113,16 @@ public final class LlamaCppModel implements SafetyModel {
         this.marker = marker;
         this.model = model;
         this.mtmd = mtmd;
+        this.vision = vision;
+        this.maxImageTokens = maxImageTokens;
+        this.prefixTokens = prefixTokens(model, layout);
         this.contextSize = contextSize;
         this.slots = List.copyOf(slots);
         this.idle = new ArrayBlockingQueue<>(slots.size(), false, slots);
         this.info = info;
         long[] contexts = slots.stream().mapToLong(sl -> sl.ctx).toArray();
-        this.cleanable = CLEANER.register(this, new NativeMemory(model, mtmd, contexts));
+        this.cleanable = CLEANER.register(this, new NativeMemory(model, mtmd, vision == null ? 0 : vision.clip(),
+                contexts));
     }
 
     /**
@@ -129,8 +142,19 @@ public final class LlamaCppModel implements SafetyModel {
                 .orElseThrow(() -> new ModelException("cannot tell which prompt layout " + config.modelPath().getFileName()
                         + " was trained with (architecture '" + files.architecture() + "', no "
                         + PromptLayout.VERSION_KEY + " key). Set LlamaCppConfig.Builder.promptLayout(...)."));
-        if (config.contextSize() > 0 && config.contextSize() < files.maxImageTokens() + MIN_ANSWER_TOKENS) {
-            throw new ModelException(contextTooSmall(config.contextSize(), files.maxImageTokens(), 0, files));
+        // The reference pipeline is planned in Java from the mmproj's metadata; libmtmd's from its tile count.
+        boolean reference = config.imagePipeline() == ImagePipeline.REFERENCE;
+        ReferenceVisionSpec spec = reference
+                ? ReferenceVisionSpec.read(config.mmprojPath(), files.textEmbeddingLength()) : null;
+        int maxImageTokens = reference ? spec.maxImageTokens() : files.maxImageTokens();
+        if (reference && !files.tiny() && spec.geometry().isAnyres() && spec.geometry().anyresMaxTiles() == 0
+                && files.llavaGuardVersion().orElse("").startsWith("v1.2")) {
+            LOG.log(System.Logger.Level.WARNING, "{0} has pinpoints but no {1} = anyres_max_9: images are laid out "
+                    + "as plain anyres (LLaVA-NeXT, no downscale), not as LlavaGuard v1.2 was trained (docs/models.md, "
+                    + "step 5b)", config.mmprojPath().getFileName(), ReferenceVisionSpec.IMAGE_ASPECT_RATIO);
+        }
+        if (config.contextSize() > 0 && config.contextSize() < maxImageTokens + MIN_ANSWER_TOKENS) {
+            throw new ModelException(contextTooSmall(config.contextSize(), maxImageTokens, 0, files));
         }
         String id;
         try {
@@ -154,30 +178,48 @@ public final class LlamaCppModel implements SafetyModel {
                     + orUnknown(NativeBridge.recentProblems()));
         }
         long mtmd = 0;
+        long clip = 0;
         List<Slot> slots = new ArrayList<>();
         try {
             NativeBridge.clearRecentProblems();
-            mtmd = NativeBridge.mtmdInit(NativeBridge.utf8(config.mmprojPath().toAbsolutePath().toString()), model,
-                    config.gpuLayers() != 0, config.threads(), config.warmup());
-            if (mtmd == 0) {
-                throw new ModelException("llama.cpp could not load the projector " + config.mmprojPath() + ": "
-                        + orUnknown(NativeBridge.recentProblems()));
+            byte[] mmprojPath = NativeBridge.utf8(config.mmprojPath().toAbsolutePath().toString());
+            ReferenceImagePipeline vision = null;
+            if (reference) {
+                clip = NativeBridge.clipInit(mmprojPath, config.gpuLayers() != 0, config.warmup());
+                if (clip == 0) {
+                    throw new ModelException("llama.cpp could not load the projector " + config.mmprojPath() + ": "
+                            + orUnknown(NativeBridge.recentProblems()));
+                }
+                int clipEmbd = NativeBridge.clipNEmbd(clip);
+                if (clipEmbd != NativeBridge.modelNEmbdInp(model)) {
+                    throw new ModelException("the projector " + config.mmprojPath().getFileName() + " produces "
+                            + clipEmbd + "-wide embeddings but " + config.modelPath().getFileName() + " reads "
+                            + NativeBridge.modelNEmbdInp(model) + "; they do not belong together");
+                }
+                vision = new ReferenceImagePipeline(spec, clip, config.threads());
+            } else {
+                mtmd = NativeBridge.mtmdInit(mmprojPath, model, config.gpuLayers() != 0, config.threads(),
+                        config.warmup());
+                if (mtmd == 0) {
+                    throw new ModelException("llama.cpp could not load the projector " + config.mmprojPath() + ": "
+                            + orUnknown(NativeBridge.recentProblems()));
+                }
             }
             String marker = new String(NativeBridge.mediaMarker(), StandardCharsets.UTF_8);
 
             // 3. Context size: the largest image + the default policy + a full answer must fit.
             int defaultPolicyTokens = countTokens(model, layout, Policy.llavaGuardDefault().render(), marker);
             int nCtxTrain = NativeBridge.modelNCtxTrain(model);
-            int needed = files.maxImageTokens() + defaultPolicyTokens + MIN_ANSWER_TOKENS;
+            int needed = maxImageTokens + defaultPolicyTokens + MIN_ANSWER_TOKENS;
             int nCtx = config.contextSize();
             if (nCtx == 0) {
                 // room for a longer custom policy (+50%) and a full 500-token answer, in steps of 256
-                int wanted = files.maxImageTokens() + defaultPolicyTokens * 3 / 2 + 512;
+                int wanted = maxImageTokens + defaultPolicyTokens * 3 / 2 + 512;
                 wanted = (wanted + 255) / 256 * 256;
                 nCtx = nCtxTrain > 0 ? Math.min(wanted, Math.max(nCtxTrain, needed)) : wanted;
             }
             if (nCtx < needed) {
-                throw new ModelException(contextTooSmall(nCtx, files.maxImageTokens(), defaultPolicyTokens, files));
+                throw new ModelException(contextTooSmall(nCtx, maxImageTokens, defaultPolicyTokens, files));
             }
             if (nCtxTrain > 0 && nCtx > nCtxTrain) {
                 LOG.log(System.Logger.Level.WARNING, "context size {0} exceeds the {1} tokens {2} was trained with",
@@ -215,7 +257,11 @@ public final class LlamaCppModel implements SafetyModel {
             meta.put("projector", files.projectorType());
             meta.put("image.size", Integer.toString(files.imageSize()));
             meta.put("image.tokensPerTile", Integer.toString(files.tokensPerTile()));
-            meta.put("image.maxTokens", Integer.toString(files.maxImageTokens()));
+            meta.put("image.pipeline", config.imagePipeline().name());
+            meta.put("image.maxTokens", Integer.toString(maxImageTokens));
+            if (reference) {
+                meta.put("image.geometry", spec.geometry().describe());
+            }
             meta.put("contextSize", Integer.toString(actualCtx));
             meta.put("contextSize.trained", Integer.toString(nCtxTrain));
             meta.put("defaultPolicyTokens", Integer.toString(defaultPolicyTokens));
@@ -228,29 +274,32 @@ public final class LlamaCppModel implements SafetyModel {
             ModelInfo info = new ModelInfo(id, display, meta);
 
             RatingProbe probe = RatingProbe.build(model); // reads the vocabulary once
-            LlamaCppModel m = new LlamaCppModel(config, files, layout, marker, model, mtmd, actualCtx, slots, info,
-                    probe);
+            LlamaCppModel m = new LlamaCppModel(config, files, layout, marker, model, mtmd, vision, maxImageTokens,
+                    actualCtx, slots, info, probe);
             LOG.log(System.Logger.Level.INFO, "loaded {0} + {1}: layout {2}, context {3} x {4}, {5} threads, in {6} ms",
                     config.modelPath().getFileName(), config.mmprojPath().getFileName(), layout,
                     String.valueOf(actualCtx), String.valueOf(config.parallelContexts()),
                     String.valueOf(config.threads()), String.valueOf((System.nanoTime() - t0) / 1_000_000));
             return m;
         } catch (RuntimeException e) {
-            freeAll(slots, mtmd, model);
+            freeAll(slots, mtmd, clip, model);
             throw new ModelException("llama.cpp failed while loading " + config.modelPath().getFileName() + " + "
                     + config.mmprojPath().getFileName() + ": " + e.getMessage(), e);
         } catch (ModelException | Error e) {
-            freeAll(slots, mtmd, model);
+            freeAll(slots, mtmd, clip, model);
             throw e;
         }
     }
 
-    private static void freeAll(List<Slot> slots, long mtmd, long model) {
+    private static void freeAll(List<Slot> slots, long mtmd, long clip, long model) {
         for (Slot s : slots) {
             NativeBridge.contextFree(s.ctx);
         }
         if (mtmd != 0) {
             NativeBridge.mtmdFree(mtmd);
+        }
+        if (clip != 0) {
+            NativeBridge.clipFree(clip);
         }
         NativeBridge.modelFree(model);
     }
@@ -274,6 +323,15 @@ public final class LlamaCppModel implements SafetyModel {
         return (before == null ? 0 : before.length) + (after == null ? 0 : after.length);
     }
 
+    /** The prompt before the image, tokenized as libmtmd does it: BOS added, special tokens parsed. */
+    private static int[] prefixTokens(long model, PromptLayout layout) {
+        int[] t = NativeBridge.tokenize(model, NativeBridge.utf8(layout.textBeforeMedia()), true, true);
+        if (t == null || t.length == 0) {
+            throw new IllegalStateException("the prompt layout " + layout + " tokenizes to nothing before the image");
+        }
+        return t;
+    }
+
     // ------------------------------------------------------------------------------------------
     // SafetyModel
 
@@ -290,6 +348,34 @@ public final class LlamaCppModel implements SafetyModel {
     /** The prompt layout in use. */
     public PromptLayout promptLayout() {
         return layout;
+    }
+
+    /** The most image tokens one image can take with the configured image pipeline. */
+    public int maxImageTokens() {
+        return maxImageTokens;
+    }
+
+    /**
+     * The image tokens a {@code width x height} image takes in the prompt: the reference count for
+     * {@link ImagePipeline#REFERENCE}; for {@link ImagePipeline#LLAMA_CPP} it is only known after libmtmd
+     * tokenized the image, so this throws.
+     */
+    public int imageTokens(int width, int height) {
+        if (vision == null) {
+            throw new UnsupportedOperationException("libmtmd decides its image token count while tokenizing; "
+                    + "see ModelOutput.promptTokens()");
+        }
+        return vision.tokens(width, height);
+    }
+
+    /** Tokens of the prompt before the image (what prefix reuse keeps in each context). */
+    int prefixTokenCount() {
+        return prefixTokens.length;
+    }
+
+    /** Package-private test hook: called with every reference image block right before it is decoded. */
+    void imageTap(java.util.function.Consumer<ReferenceImagePipeline.Embedded> tap) {
+        this.imageTap = tap;
     }
 
     /** The context size of each pooled context, in tokens. */
@@ -345,11 +431,101 @@ public final class LlamaCppModel implements SafetyModel {
         run.slot = slot;
         ACTIVE.add(run);
         ensureWatchdog();
+        NativeBridge.clearRecentProblems();
+        return vision != null ? evaluateReference(slot, run, request) : evaluateWithMtmd(slot, run, request);
+    }
+
+    /**
+     * The reference pipeline: prefix tokens (kept in the context from the last request when they are the same),
+     * the image embeddings assembled in Java, the policy and answer header tokens, then generation.
+     */
+    private ModelOutput evaluateReference(Slot slot, Run run, ModelRequest request) throws ModelException {
+        GenerationOptions opt = request.options();
+        DecodedImage image = request.image();
+        int[] suffix = NativeBridge.tokenize(model, NativeBridge.utf8(layout.textAfterMedia(request.policyPrompt())),
+                false, true);
+        if (suffix == null || suffix.length == 0) {
+            throw new ModelException("the policy prompt could not be tokenized (too long?)");
+        }
+        int imageTokens = vision.tokens(image.width(), image.height());
+        int promptTokens = prefixTokens.length + imageTokens + suffix.length;
+        checkPromptFits(promptTokens, imageTokens);
+
+        long tp = System.nanoTime();
+        int nPast = restorePrefix(slot, run);
+        double prefillMs = (System.nanoTime() - tp) / 1e6;
+
+        ReferenceImagePipeline.Embedded embedded = vision.embed(
+                new io.safetyguard.llamacpp.vision.RgbImage(image.width(), image.height(), image.rgb()), run::check);
+        if (embedded.tokens() != imageTokens) {
+            throw new ModelException("internal error: the image took " + embedded.tokens() + " tokens, planned "
+                    + imageTokens);
+        }
+        java.util.function.Consumer<ReferenceImagePipeline.Embedded> tap = imageTap;
+        if (tap != null) {
+            tap.accept(embedded);
+        }
+        run.check();
+        long td = System.nanoTime();
+        int rc = NativeBridge.decodeEmbeddings(slot.ctx, embedded.embeddings(), 0, imageTokens, nPast, false);
+        if (rc != 0) {
+            throw decodeFailure(run, rc, "evaluating the image");
+        }
+        nPast += imageTokens;
+        run.check();
+        rc = NativeBridge.decodeTokens(slot.ctx, suffix, nPast, true);
+        if (rc != 0) {
+            throw decodeFailure(run, rc, "evaluating the prompt");
+        }
+        nPast += suffix.length;
+        prefillMs += (System.nanoTime() - td) / 1e6;
+
+        long tg = System.nanoTime();
+        Generated g = generate(slot, run, request, opt, nPast);
+        double decodeMs = (System.nanoTime() - tg) / 1e6;
+        return new ModelOutput(g.text, g.probabilityUnsafe, promptTokens, g.tokens,
+                embedded.encodeMs() + embedded.prepareMs(), prefillMs, decodeMs);
+    }
+
+    /**
+     * Leaves exactly the prompt prefix in the slot's context and returns its length. When the context already
+     * holds the same prefix from the previous request, only what followed it is removed (prefix reuse, saving its
+     * decode); otherwise the context is cleared and the prefix decoded.
+     */
+    private int restorePrefix(Slot slot, Run run) throws ModelException {
+        if (config.reusePrefix() && java.util.Arrays.equals(slot.cachedPrefix, prefixTokens)
+                && NativeBridge.contextTrim(slot.ctx, prefixTokens.length)) {
+            return prefixTokens.length;
+        }
+        slot.cachedPrefix = null;
+        NativeBridge.contextClear(slot.ctx);
+        run.check();
+        int rc = NativeBridge.decodeTokens(slot.ctx, prefixTokens, 0, false);
+        if (rc != 0) {
+            throw decodeFailure(run, rc, "evaluating the prompt");
+        }
+        // positions after the prefix may be left over by a failed request; the next trim removes them
+        slot.cachedPrefix = prefixTokens;
+        return prefixTokens.length;
+    }
+
+    private void checkPromptFits(int promptTokens, int imageTokens) throws ModelException {
+        if (promptTokens + MIN_ANSWER_TOKENS > contextSize) {
+            throw new ModelException("the prompt needs " + promptTokens + " tokens (image " + imageTokens
+                    + ", text " + (promptTokens - imageTokens) + ") plus at least " + MIN_ANSWER_TOKENS
+                    + " for the answer, but the context holds " + contextSize + ". Open the model with a larger "
+                    + "context size (LlamaCppConfig.Builder.contextSize(" + ((promptTokens + 512 + 255) / 256 * 256)
+                    + ")) or shorten the policy.");
+        }
+    }
+
+    /** libmtmd's pipeline ({@link ImagePipeline#LLAMA_CPP}): mtmd_tokenize, per-chunk encode and decode. */
+    private ModelOutput evaluateWithMtmd(Slot slot, Run run, ModelRequest request) throws ModelException {
         GenerationOptions opt = request.options();
         DecodedImage image = request.image();
         String prompt = layout.render(request.policyPrompt(), marker);
 
-        NativeBridge.clearRecentProblems();
+        slot.cachedPrefix = null;
         NativeBridge.contextClear(slot.ctx);
         int[] status = new int[1];
         long chunks = NativeBridge.tokenizeWithImage(mtmd, NativeBridge.utf8(prompt), image.rgb(), image.width(),
@@ -374,13 +550,7 @@ public final class LlamaCppModel implements SafetyModel {
             if (n == 0 || NativeBridge.chunkType(chunks, n - 1) != NativeBridge.CHUNK_TEXT) {
                 throw new ModelException("internal error: the prompt does not end with text (" + n + " chunks)");
             }
-            if (promptTokens + MIN_ANSWER_TOKENS > contextSize) {
-                throw new ModelException("the prompt needs " + promptTokens + " tokens (image " + imageTokens
-                        + ", text " + (promptTokens - imageTokens) + ") plus at least " + MIN_ANSWER_TOKENS
-                        + " for the answer, but the context holds " + contextSize + ". Open the model with a larger "
-                        + "context size (LlamaCppConfig.Builder.contextSize(" + ((promptTokens + 512 + 255) / 256 * 256)
-                        + ")) or shorten the policy.");
-            }
+            checkPromptFits(promptTokens, imageTokens);
 
             // Prefill: text, image tile(s), text.
             int nPast = 0;
@@ -697,13 +867,14 @@ public final class LlamaCppModel implements SafetyModel {
      * Frees the native memory exactly once: from {@link #close()}, or when a model that was never
      * closed becomes unreachable (then no thread can be using it).
      */
-    private record NativeMemory(long model, long mtmd, long[] contexts) implements Runnable {
+    private record NativeMemory(long model, long mtmd, long clip, long[] contexts) implements Runnable {
         @Override
         public void run() {
             for (long c : contexts) {
                 NativeBridge.contextFree(c);
             }
             NativeBridge.mtmdFree(mtmd);
+            NativeBridge.clipFree(clip);
             NativeBridge.modelFree(model);
         }
     }
@@ -711,6 +882,8 @@ public final class LlamaCppModel implements SafetyModel {
     /** One pooled llama.cpp context. */
     private static final class Slot {
         final long ctx;
+        /** The prompt prefix the context's KV holds at positions 0.. (null: unknown); used by one thread at a time. */
+        int[] cachedPrefix;
 
         Slot(long ctx) {
             this.ctx = ctx;

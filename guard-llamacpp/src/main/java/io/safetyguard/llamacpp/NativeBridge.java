@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 final class NativeBridge {
 
     /** Must equal SG_ABI_VERSION in safetyguard_jni.cpp. */
-    static final int ABI_VERSION = 5;
+    static final int ABI_VERSION = 6;
 
     static final int CHUNK_TEXT = 0;
     static final int CHUNK_IMAGE = 1;
@@ -251,4 +251,30 @@ final class NativeBridge {
 
     /** The tokens among {@code tokens} the sampler's grammar accepts now (all without a grammar). */
     static native int[] samplerAllowed(long sampler, int[] tokens);
+
+    // ----------------------------------------------------------------------------------------
+    // Our image pipeline: the vision tower alone (clip API), embeddings and tokens into a context
+
+    /** Loads the vision tower + projector of an mmproj; 0 on failure (see the log). */
+    static native long clipInit(byte[] mmprojPath, boolean useGpu, boolean warmup);
+
+    static native void clipFree(long clip);
+
+    /** Width of the projected embeddings. */
+    static native int clipNEmbd(long clip);
+
+    /**
+     * Encodes one normalized {@code 3 x size x size} channel-major tile; returns {@code tokens x n_embd} floats or
+     * null. One thread at a time per clip context.
+     */
+    static native float[] clipEncodeTile(long clip, float[] chw, int size, int nThreads);
+
+    /** Decodes {@code nTokens} embeddings from {@code embd[offset..]} at {@code nPast..}; llama_decode's code. */
+    static native int decodeEmbeddings(long ctx, float[] embd, int offset, int nTokens, int nPast, boolean logitsLast);
+
+    /** Decodes text tokens at {@code nPast..}; llama_decode's code. */
+    static native int decodeTokens(long ctx, int[] tokens, int nPast, boolean logitsLast);
+
+    /** Removes sequence 0's KV entries at positions {@code >= from}; false if the memory cannot. */
+    static native boolean contextTrim(long ctx, int from);
 }

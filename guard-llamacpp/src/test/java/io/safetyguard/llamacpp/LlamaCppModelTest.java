@@ -88,16 +88,36 @@ class LlamaCppModelTest {
 
     @Test
     void anyresProjectorTilesLargeImages() throws Exception {
-        // qwen2-siglip has pinpoints up to 2x2 tiles of 28 px: a large image gets tiles + overview
+        // qwen2-siglip has pinpoints up to 2x2 tiles of 28 px (2x2 patches each). The reference layout: the base
+        // tile's 4 tokens, then the unpadded feature grid with one newline per row.
         LlamaCppModel model = MODELS.get(TinyModelFlavor.QWEN2_SIGLIP);
         int textTokens = model.promptTextTokens(POLICY.render());
         ModelOutput small = model.evaluate(request(decode(encode(pattern(20, 20, 3), "png"), "s.png"),
                 GRAMMAR_VERDICT_ONLY, greedy(4)));
         ModelOutput large = model.evaluate(request(decode(encode(pattern(120, 120, 3), "png"), "l.png"),
                 GRAMMAR_VERDICT_ONLY, greedy(4)));
-        assertThat(small.promptTokens() - textTokens).isEqualTo(4);
-        assertThat(large.promptTokens() - textTokens).isEqualTo(model.info().metadata().get("image.maxTokens")
-                .transform(Integer::parseInt));
+        assertThat(small.promptTokens() - textTokens).as("4 base + 2x2 grid + 2 newlines").isEqualTo(10);
+        assertThat(large.promptTokens() - textTokens).as("4 base + 4x4 grid + 4 newlines").isEqualTo(24)
+                .isEqualTo(model.maxImageTokens());
+        assertThat(model.info().metadata()).containsEntry("image.pipeline", "REFERENCE")
+                .containsEntry("image.maxTokens", "24");
+    }
+
+    @Test
+    void libmtmdPipelineTilesLargeImagesItsOwnWay() throws Exception {
+        // ImagePipeline.LLAMA_CPP, as llama-mtmd-cli: no tiles for an image that fits one tile (4 tokens), else
+        // every tile of the best pinpoint then the overview, no newlines: (2x2 + 1) x 4 = 20 tokens
+        try (LlamaCppModel model = LlamaCppModel.open(config(PAIRS.get(TinyModelFlavor.QWEN2_SIGLIP))
+                .imagePipeline(ImagePipeline.LLAMA_CPP).build())) {
+            int textTokens = model.promptTextTokens(POLICY.render());
+            ModelOutput small = model.evaluate(request(decode(encode(pattern(20, 20, 3), "png"), "s.png"),
+                    GRAMMAR_VERDICT_ONLY, greedy(4)));
+            ModelOutput large = model.evaluate(request(decode(encode(pattern(120, 120, 3), "png"), "l.png"),
+                    GRAMMAR_VERDICT_ONLY, greedy(4)));
+            assertThat(small.promptTokens() - textTokens).isEqualTo(4);
+            assertThat(large.promptTokens() - textTokens).isEqualTo(20).isEqualTo(model.maxImageTokens());
+            assertThat(model.info().metadata()).containsEntry("image.pipeline", "LLAMA_CPP");
+        }
     }
 
     @ParameterizedTest

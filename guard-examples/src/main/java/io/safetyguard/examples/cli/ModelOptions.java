@@ -2,6 +2,7 @@ package io.safetyguard.examples.cli;
 
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.SafetyModel;
+import io.safetyguard.llamacpp.ImagePipeline;
 import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.llamacpp.LlamaCppModel;
 import io.safetyguard.llamacpp.gguf.ModelFileInspector;
@@ -39,6 +40,14 @@ final class ModelOptions {
             description = "Images evaluated at once (one llama.cpp context each). Default: ${DEFAULT-VALUE}.")
     int parallel;
 
+    @Option(names = "--image-pipeline", paramLabel = "NAME", defaultValue = "REFERENCE",
+            description = "REFERENCE (default: the Hugging Face image layout) or LLAMA_CPP (libmtmd's, as llama-mtmd-cli).")
+    ImagePipeline imagePipeline;
+
+    @Option(names = "--no-prefix-reuse", description = "Decode the prompt before the image anew for every image "
+            + "(for measurements; the answers are the same).")
+    boolean noPrefixReuse;
+
     /** The in-process model, or the servers when {@code --endpoint} is given. */
     SafetyModel open() throws ModelException {
         if (remote.used()) {
@@ -71,7 +80,8 @@ final class ModelOptions {
     }
 
     private LlamaCppModel openLocal() throws ModelException {
-        LlamaCppConfig.Builder builder = LlamaCppConfig.builder(model, mmproj).gpuLayers(gpuLayers).parallelContexts(parallel);
+        LlamaCppConfig.Builder builder = LlamaCppConfig.builder(model, mmproj).gpuLayers(gpuLayers).parallelContexts(parallel)
+                .imagePipeline(imagePipeline).reusePrefix(!noPrefixReuse);
         if (threads != null) {
             builder.threads(threads);
         }
