@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 /** {@code guard model inspect|tiny}. */
 @Command(name = "model", description = "Inspect model files or write a tiny smoke-test model pair.",
         mixinStandardHelpOptions = true,
-        subcommands = {ModelCommand.Inspect.class, ModelCommand.Tiny.class})
+        subcommands = {ModelCommand.Inspect.class, ModelCommand.Tiny.class, RandomModelCommand.class})
 final class ModelCommand {
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
