@@ -76,7 +76,9 @@ public final class Bench {
                  GuardRunner verdictRunner = new GuardRunner(model, options.policy(), options.generation(true),
                          GuardRun.Mode.VERDICT_ONLY, true)) {
                 // one untimed pass so that first-call costs (class loading, JIT, page faults) are not measured
-                fullRunner.run(options.images().get(0));
+                if (options.warmup()) {
+                    fullRunner.run(options.images().get(0));
+                }
                 for (int round = 1; round <= options.rounds(); round++) {
                     for (Path image : options.images()) {
                         if (ref.isPresent()) {
@@ -100,7 +102,7 @@ public final class Bench {
             }
             jvmPeak = ProcStatus.selfPeakRssKib();
             CacheProbe probe = new CacheProbe(model, options.policy(), options.cacheRepeats());
-            for (Path image : options.images()) {
+            for (Path image : options.cacheRepeats() > 0 ? options.images() : List.<Path>of()) {
                 probe.measure(image, why -> progress.println("  cache hit not measured for " + image.getFileName() + ": " + why))
                         .ifPresent(cache::add);
             }
@@ -110,6 +112,7 @@ public final class Bench {
         for (int p : options.parallelLevels()) {
             throughput.add(throughput(p));
         }
+        env.put("load average", env.get("load average") + " at the start, " + loadAverage() + " at the end");
         return new BenchResult(env, loadMillis, textTokens, reference, full, verdictOnly, cache, throughput, jvmPeak);
     }
 
@@ -154,6 +157,7 @@ public final class Bench {
         env.put("date", Instant.now().toString());
         env.put("cpu", cpuModel());
         env.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        env.put("load average", loadAverage()); // other work on the machine skews every number
         env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         Map<String, String> meta = model.info().metadata();
@@ -171,6 +175,16 @@ public final class Bench {
         env.put("rounds", Integer.toString(options.rounds()));
         env.put("llama-mtmd-cli", mtmdCli.map(Path::toString).orElse("not run (--no-reference)"));
         return env;
+    }
+
+    /** The 1-, 5- and 15-minute load averages from /proc/loadavg, or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     static String cpuModel() {

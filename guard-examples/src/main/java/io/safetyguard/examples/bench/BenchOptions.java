@@ -19,15 +19,16 @@ import java.util.Objects;
  * @param contextSize      context size, 0 = SafetyGuard's automatic choice (mtmd-cli gets the same number)
  * @param maxNewTokens     cap on generated tokens, both sides
  * @param parallelLevels   pool sizes for the throughput test; empty skips it
- * @param cacheRepeats     cache hits timed per image
+ * @param cacheRepeats     cache hits timed per image; 0 skips the cache test (it costs one more model run per image)
  * @param policy           the policy prompt and grammar, both sides
  * @param referenceTimeoutSeconds how long one mtmd-cli invocation may take
+ * @param warmup           run the first image once, untimed, before measuring (first-call costs: JIT, page faults)
  * @param grammar          constrain answers with the verdict grammar (both sides); off gives a compute-only
  *                         comparison for random-weight models, whose near-random argmax the grammar keeps rejecting
  */
 public record BenchOptions(Path model, Path mmproj, List<Path> images, int rounds, int threads, int gpuLayers,
         int contextSize, int maxNewTokens, List<Integer> parallelLevels, int cacheRepeats, Policy policy,
-        long referenceTimeoutSeconds, boolean grammar) {
+        long referenceTimeoutSeconds, boolean warmup, boolean grammar) {
 
     public BenchOptions {
         Objects.requireNonNull(model, "model");
@@ -38,9 +39,11 @@ public record BenchOptions(Path model, Path mmproj, List<Path> images, int round
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images to benchmark");
         }
-        if (rounds < 1 || threads < 1 || maxNewTokens < 1 || cacheRepeats < 1 || referenceTimeoutSeconds < 1) {
-            throw new IllegalArgumentException("rounds, threads, max new tokens, cache repeats and the reference timeout "
-                    + "must be at least 1");
+        if (rounds < 1 || threads < 1 || maxNewTokens < 1 || referenceTimeoutSeconds < 1) {
+            throw new IllegalArgumentException("--n, --threads, --max-new-tokens and --reference-timeout must be at least 1");
+        }
+        if (cacheRepeats < 0) {
+            throw new IllegalArgumentException("--cache-repeats must be 0 (skip) or more");
         }
         for (int p : parallelLevels) {
             if (p < 1 || p > 64) {

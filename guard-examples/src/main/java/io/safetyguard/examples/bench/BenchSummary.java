@@ -63,7 +63,18 @@ public final class BenchSummary {
         return medianOf(r.reference(), run -> run.timings().evalRuns());
     }
 
-    /** mtmd-cli's decode time per generated token. */
+    /**
+     * mtmd-cli's generation time per token: its per-image window less encoding and prompt evaluation, over the
+     * tokens it generated. Unlike llama_perf's eval time this includes its sampling (the grammar), as SafetyGuard's
+     * decode time does; it also holds its image-file decoding and preprocessing, so it is an upper bound.
+     */
+    public OptionalDouble referenceGenerationMillisPerToken() {
+        return medianOf(r.reference(), run -> run.timings().evalRuns() > 0 && run.timings().workMillis().isPresent()
+                ? (run.timings().workMillis().getAsDouble() - run.timings().encodeMillis()
+                        - run.timings().promptEvalMillis().orElse(0)) / run.timings().evalRuns() : Double.NaN);
+    }
+
+    /** mtmd-cli's forward-pass time per generated token (llama_perf eval: no sampling). */
     public OptionalDouble referenceMillisPerToken() {
         return medianOf(r.reference(), run -> run.timings().evalRuns() > 0
                 ? run.timings().evalMillis().orElse(Double.NaN) / run.timings().evalRuns() : Double.NaN);

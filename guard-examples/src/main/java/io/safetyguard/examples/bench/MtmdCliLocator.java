@@ -45,6 +45,8 @@ public final class MtmdCliLocator {
         Path script = findScript().orElseThrow(() -> new BenchException(
                 "cannot find llama-mtmd-cli: no " + SCRIPT + " above " + Path.of("").toAbsolutePath()
                         + " or the guard jar. " + HOW_TO));
+        // the script takes the native cache's lock first, so this waits while another native build runs
+        log.println("guard bench: asking " + SCRIPT + " where llama-mtmd-cli is (pass --mtmd-cli PATH to skip this)");
         Path cli = Path.of(runScript(script, List.of("--print-cli-path"), false).strip());
         if (Files.isExecutable(cli)) {
             return cli;

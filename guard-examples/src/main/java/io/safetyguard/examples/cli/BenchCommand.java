@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> parallelLevels = new ArrayList<>();
 
     @Option(names = "--cache-repeats", paramLabel = "N", defaultValue = "50",
-            description = "Cache hits timed per image. Default: ${DEFAULT-VALUE}.")
+            description = "Cache hits timed per image; 0 skips the cache test (one more model run per image). Default: ${DEFAULT-VALUE}.")
     int cacheRepeats;
 
     @Option(names = "--mtmd-cli", paramLabel = "PATH", description = "Use this llama-mtmd-cli instead of finding or building it.")
@@ -78,6 +78,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reference-timeout", paramLabel = "SECONDS", defaultValue = "600",
             description = "Longest one llama-mtmd-cli run may take. Default: ${DEFAULT-VALUE}.")
     long referenceTimeoutSeconds;
+
+    @Option(names = "--no-warmup", description = "Skip the untimed first run (saves one model run on a slow model).")
+    boolean noWarmup;
 
     @Option(names = "--no-grammar", description = {"Generate without the verdict grammar on both sides: a compute-only",
             "comparison for random-weight models (their near-random top token is rejected by the grammar at almost",
@@ -102,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             BenchOptions options = new BenchOptions(model, mmproj, files, rounds,
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(), gpuLayers, contextSize,
-                    maxNewTokens, levels, cacheRepeats, policyOptions.resolve(), referenceTimeoutSeconds, !noGrammar);
+                    maxNewTokens, levels, cacheRepeats, policyOptions.resolve(), referenceTimeoutSeconds, !noWarmup, !noGrammar);
             Optional<Path> cli = Optional.empty();
             if (!noReference) {
                 MtmdCliLocator locator = new MtmdCliLocator(System.err);
