@@ -34,9 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * read back and run in llama.cpp (the full-size files are 1.8 GB: too big for the default suite).
  */
 class RandomModelGeneratorTest {
-    /** LlavaGuard-v1.2-0.5B's structure (GQA, q/k/v biases, tied embeddings, anyres) with tiny widths. */
+    /**
+     * LlavaGuard-v1.2-0.5B's structure (GQA, q/k/v biases, tied embeddings, anyres) with tiny widths. The 30 px tile
+     * is not a multiple of the 14 px patch, like SigLIP's 384 / 14: the remainder is dropped (2 x 2 patches).
+     */
     private static final RandomModelShape SHRUNK = new RandomModelShape("shrunk", 64, 2, 4, 2, 96, 4096, 32, 48, 2, 2,
-            28, 14, List.of(28, 28, 28, 56, 56, 28, 56, 56));
+            30, 14, List.of(30, 30, 30, 60, 60, 30, 60, 60));
 
     @TempDir
     Path dir;
