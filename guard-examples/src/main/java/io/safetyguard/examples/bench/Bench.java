@@ -142,12 +142,15 @@ public final class Bench {
              SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(false).policy(options.policy())
                      .generationOptions(options.generation(false)).cache(CacheConfig.disabled()).parallelism(p).build()) {
             guard.assessAll(batch.subList(0, Math.min(p, batch.size()))); // warm every context once, untimed
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             guard.assessAll(batch);
             double wall = (System.nanoTime() - t0) / 1e6;
-            Throughput t = new Throughput(p, config.threads(), count, wall, ProcStatus.selfPeakRssKib().orElse(-1));
-            progress.printf("  parallelism %d (%d thread(s) each): %d images in %.0f ms = %.2f images/s%n", p,
-                    config.threads(), count, wall, t.imagesPerSecond());
+            long cpu1 = processCpuNanos();
+            double cpu = cpu0 < 0 || cpu1 < 0 ? -1 : (cpu1 - cpu0) / 1e6;
+            Throughput t = new Throughput(p, config.threads(), count, wall, cpu, ProcStatus.selfPeakRssKib().orElse(-1));
+            progress.printf("  parallelism %d (%d thread(s) each): %d images in %.0f ms = %.2f images/s, %.2f cores used%n",
+                    p, config.threads(), count, wall, t.imagesPerSecond(), t.coresUsed());
             return t;
         }
     }
@@ -175,6 +178,12 @@ public final class Bench {
         env.put("rounds", Integer.toString(options.rounds()));
         env.put("llama-mtmd-cli", mtmdCli.map(Path::toString).orElse("not run (--no-reference)"));
         return env;
+    }
+
+    /** CPU time of this JVM (all threads) in nanoseconds, or -1 where the JVM does not report it. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     /** The 1-, 5- and 15-minute load averages from /proc/loadavg, or "unknown". */

@@ -32,7 +32,7 @@ public final class BenchReport {
             b.append(String.format(Locale.ROOT, "%-38s %11s%n", "llama-mtmd-cli, per invocation", ms(s.referenceInvocationMillis())));
             b.append(String.format(Locale.ROOT, "%-38s %11s %11s %9s %9s %9s %9s %9s %9s%n",
                     "llama-mtmd-cli, excluding model load", ms(s.referenceImageMillis()), ms(s.referenceModelMillis()),
-                    ms(s.referenceEncodeMillis()), ms(s.referencePromptEvalMillis()), ms(s.referenceEvalMillis()),
+                    ms(s.referenceEncodeMillis()), ms(s.referencePrefillMillis()), ms(s.referenceEvalMillis()),
                     count(s.referencePromptTokens()), count(s.referenceImageTokens()), count(s.referenceGeneratedTokens())));
         }
         row(b, s, "SafetyGuard, full rationale", r.full());
@@ -78,12 +78,13 @@ public final class BenchReport {
         }
         if (!r.throughput().isEmpty()) {
             b.append("\nbatch throughput (assessAll, full rationale, a pool of contexts):\n");
-            b.append(String.format(Locale.ROOT, "  %-12s %16s %8s %10s %12s %9s %10s%n", "parallelism", "threads/context",
-                    "images", "wall ms", "images/s", "speedup", "peak RSS"));
+            b.append(String.format(Locale.ROOT, "  %-12s %16s %8s %10s %12s %9s %11s %10s%n", "parallelism",
+                    "threads/context", "images", "wall ms", "images/s", "speedup", "cores used", "peak RSS"));
             for (Throughput t : r.throughput()) {
-                b.append(String.format(Locale.ROOT, "  %-12d %16d %8d %10.0f %12.2f %9s %10s%n", t.parallelism(),
+                b.append(String.format(Locale.ROOT, "  %-12d %16d %8d %10.0f %12.2f %9s %11s %10s%n", t.parallelism(),
                         t.threadsPerContext(), t.images(), t.wallMillis(), t.imagesPerSecond(),
-                        ratio(s.speedup(t.parallelism())), t.peakRssKib() < 0 ? NA : mib(OptionalLong.of(t.peakRssKib()))));
+                        ratio(s.speedup(t.parallelism())), t.coresUsed() < 0 ? NA : String.format(Locale.ROOT, "%.2f",
+                                t.coresUsed()), t.peakRssKib() < 0 ? NA : mib(OptionalLong.of(t.peakRssKib()))));
             }
         }
         return b.toString();
@@ -109,6 +110,7 @@ public final class BenchReport {
             put(ref, "llamaMillis", s.referenceModelMillis());
             put(ref, "encodeMillis", s.referenceEncodeMillis());
             put(ref, "promptEvalMillis", s.referencePromptEvalMillis());
+            put(ref, "prefillMillisWithoutEncode", s.referencePrefillMillis());
             put(ref, "evalMillis", s.referenceEvalMillis());
             put(ref, "promptTokens", s.referencePromptTokens());
             put(ref, "imageTokens", s.referenceImageTokens());
@@ -160,7 +162,7 @@ public final class BenchReport {
         for (Throughput t : r.throughput()) {
             tp.addObject().put("parallelism", t.parallelism()).put("threadsPerContext", t.threadsPerContext())
                     .put("images", t.images()).put("wallMillis", t.wallMillis()).put("imagesPerSecond", t.imagesPerSecond())
-                    .put("peakRssKib", t.peakRssKib());
+                    .put("cpuMillis", t.cpuMillis()).put("coresUsed", t.coresUsed()).put("peakRssKib", t.peakRssKib());
         }
         try {
             return JSON.writeValueAsString(root);

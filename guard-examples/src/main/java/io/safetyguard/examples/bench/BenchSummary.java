@@ -33,10 +33,24 @@ public final class BenchSummary {
         return medianOf(r.reference(), run -> run.timings().workMillis().orElse(Double.NaN));
     }
 
-    /** Median of mtmd-cli's encode + prompt eval + eval: its time inside llama.cpp for the image. */
+    /**
+     * Median of mtmd-cli's prompt eval + eval: its time inside llama.cpp for the image. llama_perf's prompt eval
+     * already contains the image encoding (see {@link #referencePrefillMillis()}), so encode is not added again.
+     */
     public OptionalDouble referenceModelMillis() {
-        return medianOf(r.reference(), run -> run.timings().encodeMillis() + run.timings().promptEvalMillis().orElse(0)
+        return medianOf(r.reference(), run -> run.timings().promptEvalMillis().orElse(Double.NaN)
                 + run.timings().evalMillis().orElse(0));
+    }
+
+    /**
+     * mtmd-cli's prompt evaluation without the image encoding. llama.cpp times a prompt evaluation from the start
+     * of its first decode to the synchronisation after its last ({@code llama_context::synchronize}), and mtmd-cli
+     * encodes the image between the text decode before it and the image decode, so llama_perf's "prompt eval time"
+     * contains the encoding; it is taken out here.
+     */
+    public OptionalDouble referencePrefillMillis() {
+        return medianOf(r.reference(), run -> run.timings().promptEvalMillis().orElse(Double.NaN)
+                - run.timings().encodeMillis());
     }
 
     public OptionalDouble referenceEncodeMillis() {
@@ -64,14 +78,14 @@ public final class BenchSummary {
     }
 
     /**
-     * mtmd-cli's generation time per token: its per-image window less encoding and prompt evaluation, over the
+     * mtmd-cli's generation time per token: its per-image window less prompt evaluation (encoding included), over the
      * tokens it generated. Unlike llama_perf's eval time this includes its sampling (the grammar), as SafetyGuard's
      * decode time does; it also holds its image-file decoding and preprocessing, so it is an upper bound.
      */
     public OptionalDouble referenceGenerationMillisPerToken() {
         return medianOf(r.reference(), run -> run.timings().evalRuns() > 0 && run.timings().workMillis().isPresent()
-                ? (run.timings().workMillis().getAsDouble() - run.timings().encodeMillis()
-                        - run.timings().promptEvalMillis().orElse(0)) / run.timings().evalRuns() : Double.NaN);
+                ? (run.timings().workMillis().getAsDouble() - run.timings().promptEvalMillis().orElse(0))
+                        / run.timings().evalRuns() : Double.NaN);
     }
 
     /** mtmd-cli's forward-pass time per generated token (llama_perf eval: no sampling). */

@@ -8,7 +8,9 @@ import java.util.OptionalDouble;
  *
  * @param loadMillis        llama.cpp's own "load time" of the text model and context
  * @param encodeMillis      image encoding: the sum of its "mtmd batch encoding done in N ms" lines (1 ms resolution)
- * @param promptEvalMillis  prompt evaluation (text and image embeddings), llama_perf "prompt eval time"
+ * @param promptEvalMillis  llama_perf "prompt eval time": text and image-embedding decodes, and the image encoding
+ *                          that happens between them (llama.cpp times from a prompt's first decode to the
+ *                          synchronisation after its last)
  * @param promptTokens      tokens in the prompt evaluation (text + image)
  * @param evalMillis        token generation, llama_perf "eval time"
  * @param evalRuns          generated tokens decoded

@@ -37,7 +37,7 @@ class BenchReportTest {
                         run(GuardRun.Mode.FULL, 400, 30, "{\"rating\":\"Unsafe\"}")),
                 List.of(run(GuardRun.Mode.VERDICT_ONLY, 200, 12, "{}"), run(GuardRun.Mode.VERDICT_ONLY, 210, 12, "{}")),
                 List.of(new CacheHit("a.png", 2 * 1024 * 1024, 1000, 800)),
-                List.of(new Throughput(1, 2, 8, 8000, 500_000), new Throughput(2, 1, 8, 5000, 600_000)),
+                List.of(new Throughput(1, 2, 8, 8000, 7200, 500_000), new Throughput(2, 1, 8, 5000, 9000, 600_000)),
                 OptionalLong.of(400 * 1024));
     }
 
@@ -47,7 +47,9 @@ class BenchReportTest {
 
         assertThat(s.referenceInvocationMillis()).hasValue(1600);
         assertThat(s.referenceImageMillis()).hasValue(500);
-        assertThat(s.referenceModelMillis()).hasValue(200);          // 40 + 100 + 60
+        assertThat(s.referenceModelMillis()).hasValue(160);          // prompt eval 100 (encode 40 inside) + eval 60
+        assertThat(s.referencePrefillMillis()).hasValue(60);         // prompt eval without the encode
+        assertThat(s.referenceGenerationMillisPerToken()).hasValue((500 - 100) / 30.0);
         assertThat(s.totalMillis(result().full())).hasValue(400);
         assertThat(s.ratioToReference(result().full())).hasValue(0.8);
         assertThat(s.ratioToReference(result().verdictOnly())).hasValue(0.41);
@@ -74,7 +76,7 @@ class BenchReportTest {
                 "full rationale / mtmd-cli without load:  0.80x", "verdict-only / mtmd-cli without load:    0.41x",
                 "identical answers (full rationale vs mtmd-cli, greedy): 2 of 3",
                 "verdict-only saves 18 decode tokens", "2048 MiB", "400 MiB",
-                "1.60x");
+                "1.60x", "0.90");   // cores used at parallelism 1: 7200 ms CPU in 8000 ms
     }
 
     @Test
@@ -102,5 +104,6 @@ class BenchReportTest {
         assertThat(json.at("/runs/verdictOnly/0/generatedTokens").asInt()).isEqualTo(12);
         assertThat(json.at("/runs/cacheHits/0/hitMicrosPerMib").asDouble()).isEqualTo(500);
         assertThat(json.at("/runs/throughput/1/imagesPerSecond").asDouble()).isEqualTo(1.6);
+        assertThat(json.at("/runs/throughput/1/coresUsed").asDouble()).isEqualTo(1.8);
     }
 }
