@@ -50,15 +50,20 @@ public final class MtmdCliRunner {
         }
         long peak = -1;
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (!p.waitFor(RSS_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-            OptionalLong hwm = ProcStatus.peakRssKib(p.pid());
-            if (hwm.isPresent()) {
-                peak = Math.max(peak, hwm.getAsLong());
+        try {
+            while (!p.waitFor(RSS_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                OptionalLong hwm = ProcStatus.peakRssKib(p.pid());
+                if (hwm.isPresent()) {
+                    peak = Math.max(peak, hwm.getAsLong());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new BenchException("llama-mtmd-cli took longer than " + timeoutMillis / 1000 + " s on " + image
+                            + " and was stopped; raise --reference-timeout or use a smaller --max-new-tokens");
+                }
             }
-            if (System.nanoTime() > deadline) {
-                p.destroyForcibly().waitFor();
-                throw new BenchException("llama-mtmd-cli took longer than " + timeoutMillis / 1000 + " s on " + image
-                        + " and was stopped; raise --reference-timeout or use a smaller --max-new-tokens");
+        } finally {
+            if (p.isAlive()) { // timed out or interrupted: never leave the child running
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
         double wall = (System.nanoTime() - t0) / 1e6;
