@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
 
 /** {@code guard bench}: SafetyGuard against llama-mtmd-cli from the same pinned llama.cpp, side by side. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure per-image cost: llama-mtmd-cli (built from the same pinned llama.cpp) and SafetyGuard",
-                "on the same model, images, policy prompt, grammar and greedy decoding, alternating run by run;",
-                "then verdict-cache hits and batch throughput with 1/2/4 parallel contexts."})
+        description = "Measure per-image cost: llama-mtmd-cli (built from the same pinned llama.cpp) and SafetyGuard "
+                + "on the same model, images, policy prompt, grammar and greedy decoding, alternating run by run; "
+                + "then verdict-cache hits and batch throughput with 1/2/4 parallel contexts.")
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "FILE.gguf", description = "The LlavaGuard text model (GGUF).")
@@ -82,9 +82,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-warmup", description = "Skip the untimed first run (saves one model run on a slow model).")
     boolean noWarmup;
 
-    @Option(names = "--no-grammar", description = {"Generate without the verdict grammar on both sides: a compute-only",
-            "comparison for random-weight models (their near-random top token is rejected by the grammar at almost",
-            "every step, and each rejection costs a grammar pass over the whole vocabulary). Skips verdict-only."})
+    @Option(names = "--no-grammar", description = "Generate without the verdict grammar on both sides: a compute-only "
+            + "comparison for random-weight models (their near-random top token is rejected by the grammar at almost "
+            + "every step, and each rejection costs a grammar pass over the whole vocabulary). Skips verdict-only.")
     boolean noGrammar;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every measurement as JSON.")
