@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = GuardCli.Version.class,
         description = "Check images against a written safety policy with a LlavaGuard model.",
-        subcommands = {CheckCommand.class, AuditCommand.class, EvalCommand.class, PolicyCommand.class, ModelCommand.class,
+        subcommands = {CheckCommand.class, AuditCommand.class, EvalCommand.class, PolicyCommand.class, ModelCommand.class, BenchCommand.class,
                 io.safetyguard.examples.integrations.ExampleCommand.class, CommandLine.HelpCommand.class})
 public final class GuardCli {
 

@@ -19,12 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code guard model inspect|set-meta|quantize|image-tokens|tiny}. */
+/** {@code guard model inspect|set-meta|quantize|image-tokens|tiny|random}. */
 @Command(name = "model", description = "Inspect, fix up and quantize model files, plan image tokens, or write a tiny "
-        + "smoke-test model pair.",
+        + "smoke-test or a full-size random-weight model pair.",
         mixinStandardHelpOptions = true,
         subcommands = {ModelCommand.Inspect.class, SetMetaCommand.class, QuantizeCommand.class,
-                ImageTokensCommand.class, ModelCommand.Tiny.class})
+                ImageTokensCommand.class, ModelCommand.Tiny.class, RandomModelCommand.class})
 final class ModelCommand {
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
