@@ -1,6 +1,7 @@
 package io.safetyguard.examples.bench;
 
 import io.safetyguard.core.spi.GenerationOptions;
+import io.safetyguard.llamacpp.ImagePipeline;
 import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.policy.Policy;
 import java.nio.file.Path;
@@ -25,10 +26,12 @@ import java.util.Objects;
  * @param warmup           run the first image once, untimed, before measuring (first-call costs: JIT, page faults)
  * @param grammar          constrain answers with the verdict grammar (both sides); off gives a compute-only
  *                         comparison for random-weight models, whose near-random argmax the grammar keeps rejecting
+ * @param imagePipeline    SafetyGuard's image path: REFERENCE (more image tokens for large images than llama-mtmd-cli)
+ *                         or LLAMA_CPP (libmtmd's, the same tokens as llama-mtmd-cli: the like-for-like comparison)
  */
 public record BenchOptions(Path model, Path mmproj, List<Path> images, int rounds, int threads, int gpuLayers,
         int contextSize, int maxNewTokens, List<Integer> parallelLevels, int cacheRepeats, Policy policy,
-        long referenceTimeoutSeconds, boolean warmup, boolean grammar) {
+        long referenceTimeoutSeconds, boolean warmup, boolean grammar, ImagePipeline imagePipeline) {
 
     public BenchOptions {
         Objects.requireNonNull(model, "model");
@@ -36,6 +39,7 @@ public record BenchOptions(Path model, Path mmproj, List<Path> images, int round
         images = List.copyOf(images);
         parallelLevels = List.copyOf(parallelLevels);
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(imagePipeline, "imagePipeline");
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images to benchmark");
         }
@@ -64,14 +68,15 @@ public record BenchOptions(Path model, Path mmproj, List<Path> images, int round
 
     /**
      * The llama.cpp configuration for a pool of {@code parallelism} contexts. Every backend setting the benchmark
-     * varies or passes through is set here, and only here (an image-pipeline choice is one more line).
+     * varies or passes through is set here, and only here.
      */
     public LlamaCppConfig modelConfig(int parallelism) {
         LlamaCppConfig.Builder b = LlamaCppConfig.builder(model, mmproj)
                 .threads(threadsPerContext(parallelism))
                 .gpuLayers(gpuLayers)
                 .contextSize(contextSize)
-                .parallelContexts(parallelism);
+                .parallelContexts(parallelism)
+                .imagePipeline(imagePipeline);
         return b.build();
     }
 }

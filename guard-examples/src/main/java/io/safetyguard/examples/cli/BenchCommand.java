@@ -8,6 +8,7 @@ import io.safetyguard.examples.bench.BenchOptions;
 import io.safetyguard.examples.bench.BenchReport;
 import io.safetyguard.examples.bench.BenchSummary;
 import io.safetyguard.examples.bench.MtmdCliLocator;
+import io.safetyguard.llamacpp.ImagePipeline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,6 +88,11 @@ final class BenchCommand implements Callable<Integer> {
             + "every step, and each rejection costs a grammar pass over the whole vocabulary). Skips verdict-only.")
     boolean noGrammar;
 
+    @Option(names = "--image-pipeline", paramLabel = "NAME", defaultValue = "LLAMA_CPP",
+            description = "SafetyGuard's image path: LLAMA_CPP (default here: the same image tokens as llama-mtmd-cli, "
+                    + "a like-for-like comparison) or REFERENCE (what guard check uses; more tokens for large images).")
+    ImagePipeline imagePipeline;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every measurement as JSON.")
     Path json;
 
@@ -105,7 +111,8 @@ final class BenchCommand implements Callable<Integer> {
         try {
             BenchOptions options = new BenchOptions(model, mmproj, files, rounds,
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(), gpuLayers, contextSize,
-                    maxNewTokens, levels, cacheRepeats, policyOptions.resolve(), referenceTimeoutSeconds, !noWarmup, !noGrammar);
+                    maxNewTokens, levels, cacheRepeats, policyOptions.resolve(), referenceTimeoutSeconds, !noWarmup, !noGrammar,
+                    imagePipeline);
             Optional<Path> cli = Optional.empty();
             if (!noReference) {
                 MtmdCliLocator locator = new MtmdCliLocator(System.err);
