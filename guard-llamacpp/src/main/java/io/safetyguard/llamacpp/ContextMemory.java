@@ -2,6 +2,7 @@ package io.safetyguard.llamacpp;
 
 import io.safetyguard.llamacpp.gguf.GgufFile;
 import io.safetyguard.llamacpp.gguf.GgufFormatException;
+import io.safetyguard.llamacpp.gguf.GgufReader;
 import io.safetyguard.llamacpp.gguf.GgufValue;
 import io.safetyguard.llamacpp.gguf.GgufValueType;
 import io.safetyguard.llamacpp.gguf.ModelKeys;
@@ -10,6 +11,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -74,7 +77,7 @@ final class ContextMemory {
 
     /** Reads the text model's metadata and estimates. */
     static ContextMemory of(Path textModel) throws IOException {
-        return of(io.safetyguard.llamacpp.gguf.GgufReader.read(textModel));
+        return of(GgufReader.read(textModel));
     }
 
     private static double layerBytes(long embd, long heads, long kvHeads, OptionalLong keyLength,
@@ -102,11 +105,11 @@ final class ContextMemory {
      * The reason {@code contexts} contexts of {@code nCtx} tokens cannot be created with
      * {@code availableBytes} free, naming what to lower; empty when they fit.
      */
-    java.util.Optional<String> refusal(int nCtx, int contexts, long availableBytes, int minimumCtx) {
+    Optional<String> refusal(int nCtx, int contexts, long availableBytes, int minimumCtx) {
         double one = bytesPerContext(nCtx);
         double all = one * contexts;
         if (all <= availableBytes * USABLE_SHARE) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         long fitting = (long) ((availableBytes * USABLE_SHARE / contexts - OVERHEAD_PER_CONTEXT)
                 / (kvBytesPerToken + OVERHEAD_PER_TOKEN));
@@ -130,7 +133,7 @@ final class ContextMemory {
             s.append("the memory use of other processes: even the smallest usable context (").append(minimumCtx)
                     .append(" tokens) does not fit");
         }
-        return java.util.Optional.of(s.append('.').toString());
+        return Optional.of(s.append('.').toString());
     }
 
     // ---- available memory ----
@@ -193,9 +196,9 @@ final class ContextMemory {
 
     static String size(double bytes) {
         if (bytes >= 1L << 30) {
-            return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (1L << 30));
+            return String.format(Locale.ROOT, "%.1f GiB", bytes / (1L << 30));
         }
-        return String.format(java.util.Locale.ROOT, "%.0f MiB", Math.ceil(bytes / (1L << 20)));
+        return String.format(Locale.ROOT, "%.0f MiB", Math.ceil(bytes / (1L << 20)));
     }
 
     private static OptionalLong u32(GgufFile f, String key) {
