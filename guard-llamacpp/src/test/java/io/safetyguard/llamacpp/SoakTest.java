@@ -58,9 +58,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       reason, and valid images that nobody cancelled never fail;</li>
  *   <li>no thread is stuck: every call returns before a deadline;</li>
  *   <li>the resident set after closing everything is within {@link #RSS_BOUND_MIB} MiB of the one
- *       after a shorter warm-up round that did the same (glibc keeps freed memory in its per-thread
- *       arenas, so RSS does not fall back to the byte; a leak grows with the soak's length, which
- *       the long run shows: see docs/reliability.md).</li>
+ *       after a short warm-up round that did the same (glibc keeps freed memory in its per-thread
+ *       arenas, which fill up over the first minutes, so RSS does not fall back to the byte), and
+ *       in runs of 2 minutes or more rises by less than {@link #RSS_SECOND_HALF_BOUND_MIB} MiB over
+ *       the second half of the soak, where a leak proportional to the work would show (see
+ *       docs/reliability.md).</li>
  * </ul>
  * Answers use seeded sampling (temperature 1, fixed seed), which is as deterministic as greedy
  * decoding for a given image and prompt, but unlike greedy decoding makes the random-weight tiny
@@ -72,7 +74,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SoakTest {
 
     static final int DEFAULT_SECONDS = 15;
-    static final long RSS_BOUND_MIB = 128;
+    static final long RSS_BOUND_MIB = 160;
+    /** Most the resident set may rise over the second half of a soak of 2 minutes or more. */
+    static final long RSS_SECOND_HALF_BOUND_MIB = 32;
     private static final int THREADS = 8;
     private static final int DISTINCT_IMAGES = 7;
 
@@ -118,6 +122,13 @@ class SoakTest {
                 + " MiB, every tenth of the soak " + soak.rssSamples + ")");
         assertThat(mismatches).isZero();
         assertThat(rssAfter - rssBaseline).as("RSS growth in MiB after closing everything").isLessThan(RSS_BOUND_MIB);
+        List<Long> samples = soak.rssSamples;
+        if (seconds >= 120 && samples.size() >= 2) {
+            // only in long runs: in the first minutes one arena growing by 30 MiB can fall anywhere
+            long secondHalf = samples.get(samples.size() - 1) - samples.get(samples.size() / 2 - 1);
+            assertThat(secondHalf).as("RSS growth in MiB over the second half of the soak").isLessThan(
+                    RSS_SECOND_HALF_BOUND_MIB);
+        }
     }
 
     private static long settledRssMib() throws InterruptedException {
