@@ -31,6 +31,8 @@ final class Assessor {
     static final int MAX_RAW_TEXT_CHARS = 16 * 1024;
     /** How often a call waiting on another call's cache computation re-checks its own deadline. */
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Bounds the re-lookups of a call whose loaders keep being cancelled by their own callers. */
+    private static final int MAX_LOADS_PER_CALL = 8;
 
     private final SafetyModel model;
     private final String modelId;
@@ -71,9 +73,20 @@ final class Assessor {
             }
             // The cache holds the model's own verdicts; the threshold is not part of the key.
             CacheKey key = CacheKey.of(image.sha256(), policy, modelId, options);
-            VerdictCache.Lookup lookup = cache.lookup(key, () -> evaluate(image, policy, cancel, start, deadline));
-            Verdict verdict = await(lookup.future(), image, cancel, deadline);
-            return thresholded(lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)));
+            for (int attempt = 1; ; attempt++) {
+                VerdictCache.Lookup lookup = cache.lookup(key, () -> evaluate(image, policy, cancel, start, deadline));
+                try {
+                    Verdict verdict = await(lookup.future(), image, cancel, deadline);
+                    return thresholded(lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)));
+                } catch (AssessmentFailure failure) {
+                    if (!cancelledForSomeoneElse(lookup, failure, cancel) || attempt >= MAX_LOADS_PER_CALL) {
+                        throw failure;
+                    }
+                    // The call this one waited for was cancelled by its own caller: that is not
+                    // this caller's outcome. Drop the entry and look up again (and run the model).
+                    cache.forget(key, lookup.future());
+                }
+            }
         } catch (AssessmentFailure failure) {
             return failures.handle(failure, policy.fingerprint(), start, inBatch);
         }
@@ -91,6 +104,12 @@ final class Assessor {
     void unsafeThreshold(OptionalDouble value) {
         value.ifPresent(Verdict::checkThreshold);
         unsafeThreshold = value;
+    }
+
+    /** A waiter whose loader was cancelled, while this call was not: it should try again itself. */
+    private boolean cancelledForSomeoneElse(VerdictCache.Lookup lookup, AssessmentFailure failure, Cancellation cancel) {
+        return !lookup.loadedHere() && failure.kind() == FailureKind.CANCELLED && !cancel.isCancelled()
+                && !closing.getAsBoolean() && !Thread.currentThread().isInterrupted();
     }
 
     /** Waits for a cache future, under this call's own deadline and cancellation. */

@@ -68,6 +68,11 @@ final class VerdictCache {
         }
     }
 
+    /** Removes {@code key} if it still maps to {@code future} (a failed load that must not be waited on again). */
+    void forget(CacheKey key, CompletableFuture<Verdict> future) {
+        cache.asMap().remove(key, future);
+    }
+
     CacheStats stats() {
         cache.synchronous().cleanUp();
         com.github.benmanes.caffeine.cache.stats.CacheStats s = cache.synchronous().stats();

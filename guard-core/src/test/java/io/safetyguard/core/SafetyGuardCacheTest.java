@@ -186,6 +186,30 @@ class SafetyGuardCacheTest {
     }
 
     @Test
+    @Timeout(20)
+    void aWaiterDoesNotInheritTheCancellationOfTheCallItWaitedFor() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        FakeSafetyModel model = new FakeSafetyModel().answering(FakeSafetyModel.UNSAFE_O3).blockedBy(gate);
+        try (SafetyGuard guard = guard(model)) {
+            byte[] png = TestImages.pngOfColour(0x345678);
+            var first = guard.assessAsync(ImageInput.ofBytes(png, "first.png"));
+            assertThat(model.awaitCalls(1, Duration.ofSeconds(10))).isTrue();
+            var second = guard.assessAsync(ImageInput.ofBytes(png.clone(), "second.png"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (guard.cacheStats().hitCount() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5); // the second call waits on the first one's entry
+            }
+            first.cancel(true);
+            assertThat(model.awaitCalls(2, Duration.ofSeconds(10))).as("the waiter runs the model itself").isTrue();
+            gate.countDown();
+            Verdict v = second.get(10, TimeUnit.SECONDS);
+            assertThat(v.isFailure()).as("%s", v).isFalse();
+            assertThat(v.source()).isEqualTo(VerdictSource.MODEL);
+            assertThat(v.rating()).isEqualTo(Rating.UNSAFE);
+        }
+    }
+
+    @Test
     void modelFailuresAreNotCached() {
         AtomicInteger calls = new AtomicInteger();
         FakeSafetyModel model = new FakeSafetyModel().behaving((r, i) -> {

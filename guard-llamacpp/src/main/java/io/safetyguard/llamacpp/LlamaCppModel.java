@@ -226,7 +226,8 @@ public final class LlamaCppModel implements SafetyModel {
                         String.valueOf(nCtx), String.valueOf(nCtxTrain), config.modelPath().getFileName());
             }
 
-            // 4. The context pool.
+            // 4. The context pool, if the machine has the memory for it.
+            checkMemory(config, files, nCtx, needed);
             for (int i = 0; i < config.parallelContexts(); i++) {
                 NativeBridge.clearRecentProblems();
                 long ctx = NativeBridge.contextCreate(model, nCtx, config.batchSize(), config.ubatchSize(),
@@ -288,6 +289,28 @@ public final class LlamaCppModel implements SafetyModel {
         } catch (ModelException | Error e) {
             freeAll(slots, mtmd, clip, model);
             throw e;
+        }
+    }
+
+    /**
+     * Refuses contexts that do not fit in the available memory (see {@link ContextMemory}): llama.cpp
+     * would fail slowly or, worse, get the process killed. Skipped when the KV cache may live in GPU
+     * memory (a GPU build with offloading), which this estimate does not see.
+     */
+    private static void checkMemory(LlamaCppConfig config, ModelFiles files, int nCtx, int minimumCtx)
+            throws ModelException {
+        String backend = NativeLibraryLoader.buildInfo().getProperty("backend", "cpu");
+        if (config.gpuLayers() != 0 && !backend.equals("cpu")) {
+            return;
+        }
+        java.util.OptionalLong available = ContextMemory.availableBytes();
+        if (available.isEmpty()) {
+            return;
+        }
+        java.util.Optional<String> refusal = files.memory().refusal(nCtx, config.parallelContexts(),
+                available.getAsLong(), minimumCtx);
+        if (refusal.isPresent()) {
+            throw new ModelException(config.modelPath().getFileName() + ": " + refusal.get());
         }
     }
 

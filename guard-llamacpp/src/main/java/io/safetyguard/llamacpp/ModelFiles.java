@@ -22,7 +22,7 @@ import java.util.Optional;
  * pure-Java GGUF reader ({@link ModelPairValidator}): both files exist and are GGUF, they are the
  * right way round and belong together, and how many image tokens the projector can produce.
  */
-record ModelFiles(TextModelSummary text, ProjectorSummary projector, List<String> warnings) {
+record ModelFiles(TextModelSummary text, ProjectorSummary projector, ContextMemory memory, List<String> warnings) {
 
     private static final int SAMPLE = 1 << 20;           // first and last 1 MiB
     private static final int PROBES = 16;                // plus 16 probes of 64 KiB in between
@@ -43,7 +43,14 @@ record ModelFiles(TextModelSummary text, ProjectorSummary projector, List<String
             ModelFileException e = new ModelFileException(unsafe);
             throw new ModelException(e.getMessage(), e);
         }
-        return new ModelFiles(report.textModel().get(), report.projector().get(), report.warnings());
+        ContextMemory memory;
+        try {
+            memory = ContextMemory.of(model);
+        } catch (IOException e) {
+            ModelFileException m = new ModelFileException(List.of("cannot read " + model + ": " + e.getMessage()));
+            throw new ModelException(m.getMessage(), m);
+        }
+        return new ModelFiles(report.textModel().get(), report.projector().get(), memory, report.warnings());
     }
 
     String architecture() {

@@ -24,6 +24,11 @@ import java.util.Optional;
  */
 final class ProjectorCheck {
 
+    /** Tensors every vision block must have: q, k, v, out, ln1, ln2, ffn_up, ffn_down weights. */
+    static final int REQUIRED_PER_BLOCK = 8;
+    /** Keeps the token counts derived from the tile geometry far from overflow (24 to 64 are real). */
+    static final int MAX_PATCHES_PER_SIDE = 1024;
+
     private ProjectorCheck() {}
 
     /** The problems found; empty when the projector is safe to hand to libmtmd. */
@@ -59,8 +64,24 @@ final class ProjectorCheck {
                 problems.add(name + ": image size " + img + " does not hold one patch of size " + patch);
                 return problems;
             }
+            // Each block needs at least REQUIRED_PER_BLOCK tensors: a block count the tensor table
+            // cannot hold is refused before the loop below, which would otherwise run (and list
+            // missing tensors) once per declared block, up to 4 billion times.
+            long blocksThatFit = f.tensors().size() / REQUIRED_PER_BLOCK;
+            if (layers > blocksThatFit) {
+                problems.add(name + ": " + ModelKeys.VISION_BLOCK_COUNT + " is " + layers + ", but the file has only "
+                        + f.tensors().size() + " tensors, room for at most " + blocksThatFit + " vision blocks of "
+                        + REQUIRED_PER_BLOCK + " tensors each; the file is corrupt or from another model");
+                return problems;
+            }
             // the patch convolution drops a remainder, as clip.cpp counts: SigLIP-so400m's 384 px / 14 px = 27 a side
             long side = img / patch;
+            if (side > MAX_PATCHES_PER_SIDE) {
+                problems.add(name + ": image size " + img + " with patch size " + patch + " makes " + side + " x "
+                        + side + " patches per tile; vision towers use tens (336 / 14 = 24), at most "
+                        + MAX_PATCHES_PER_SIDE + " are accepted");
+                return problems;
+            }
             long nPatches = side * side;
             boolean cls = f.hasTensor(ModelKeys.CLASS_EMBEDDING);
             long n = textEmbeddingLength;
