@@ -149,9 +149,11 @@ public final class ModelPairValidator {
                     + "=true runs GELU-quick instead of SigLIP's GELU; set " + ModelKeys.USE_GELU + "=true");
         }
         if (proj.maxTilesPerImage() > MANY_TILES) {
-            warnings.add(proj.file() + ": its pinpoints allow up to " + proj.maxTilesPerImage() + " tiles ("
-                    + proj.maxTokensPerImage() + " tokens) per image; keep only grids of at most "
-                    + (MANY_TILES - 1) + " tiles to leave room for the policy");
+            // SafetyGuard's default (reference) pipeline caps the tokens as anyres_max does; libmtmd does not
+            warnings.add(proj.file() + ": with libmtmd's image pipeline (ImagePipeline.LLAMA_CPP, llama-mtmd-cli) its "
+                    + "pinpoints allow up to " + proj.maxTilesPerImage() + " tiles (" + proj.maxTokensPerImage()
+                    + " tokens) per image; for that pipeline keep only grids of at most " + (MANY_TILES - 1)
+                    + " tiles to leave room for the policy");
         }
     }
 

@@ -102,7 +102,7 @@ public record ProjectorSummary(
     public String describe() {
         return file + ": projector " + Printable.of(projectorType) + ", vision width " + embeddingLength + ", " + blockCount
                 + " layers, " + imageSize + " px tiles of " + patchSize + " px patches (" + tokensPerTile()
-                + " tokens/tile, up to " + maxTokensPerImage() + " per image), projects to "
+                + " tokens/tile, up to " + maxTokensPerImage() + " per image in libmtmd's pipeline), projects to "
                 + (projectionOutputWidth.isPresent() ? String.valueOf(projectionOutputWidth.getAsLong()) : "?")
                 + (pinpoints.isEmpty() ? "" : ", pinpoints " + pinpoints)
                 + (featureLayers.isEmpty() ? "" : ", feature layers " + featureLayers)

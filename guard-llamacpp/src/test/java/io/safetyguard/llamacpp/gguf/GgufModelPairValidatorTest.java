@@ -169,7 +169,8 @@ class GgufModelPairValidatorTest {
                         + "(ggml-org/llama.cpp#25817); set it to [23] to run them all (see docs/models.md)",
                 p + ": a SigLIP tower (no v.class_embd) without clip.use_gelu=true runs GELU-quick instead of "
                         + "SigLIP's GELU; set clip.use_gelu=true",
-                p + ": its pinpoints allow up to 17 tiles (9792 tokens) per image; keep only grids of at most 9 "
+                p + ": with libmtmd's image pipeline (ImagePipeline.LLAMA_CPP, llama-mtmd-cli) its pinpoints allow "
+                        + "up to 17 tiles (9792 tokens) per image; for that pipeline keep only grids of at most 9 "
                         + "tiles to leave room for the policy");
     }
 
