@@ -8,6 +8,7 @@ import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.core.spi.SafetyModel;
 import io.safetyguard.llamacpp.RatingProbe.DecisionTap;
+import io.safetyguard.llamacpp.gguf.ModelKeys;
 import io.safetyguard.llamacpp.natives.NativeLibraryException;
 import io.safetyguard.llamacpp.natives.NativeLibraryLoader;
 import io.safetyguard.policy.Policy;
@@ -151,7 +152,7 @@ public final class LlamaCppModel implements SafetyModel {
                 && files.llavaGuardVersion().orElse("").startsWith("v1.2")) {
             LOG.log(System.Logger.Level.WARNING, "{0} has pinpoints but no {1} = anyres_max_9: images are laid out "
                     + "as plain anyres (LLaVA-NeXT, no downscale), not as LlavaGuard v1.2 was trained (docs/models.md, "
-                    + "step 5b)", config.mmprojPath().getFileName(), ReferenceVisionSpec.IMAGE_ASPECT_RATIO);
+                    + "step 5b)", config.mmprojPath().getFileName(), ModelKeys.IMAGE_ASPECT_RATIO);
         }
         if (config.contextSize() > 0 && config.contextSize() < maxImageTokens + MIN_ANSWER_TOKENS) {
             throw new ModelException(contextTooSmall(config.contextSize(), maxImageTokens, 0, files));

@@ -33,8 +33,6 @@ import java.util.Arrays;
 record ReferenceVisionSpec(VisionGeometry geometry, double[] mean, double[] std, int[] padColor, float[] newline,
         int embd) {
 
-    static final String IMAGE_ASPECT_RATIO = "clip.vision.image_aspect_ratio";
-
     /** The anyres_max downscale threshold squared (1.1²): the most cells kept without downscaling, per budget. */
     private static final double DOWNSCALE_SQUARED = 1.1 * 1.1;
 
@@ -56,13 +54,9 @@ record ReferenceVisionSpec(VisionGeometry geometry, double[] mean, double[] std,
                 throw new ModelException(mmproj.getFileName() + ": the reference image pipeline supports the LLaVA "
                         + "projector '" + ModelKeys.PROJECTOR_MLP + "', not '" + projector + "'." + fallback);
             }
-            int imageSize = (int) f.getU32(ModelKeys.IMAGE_SIZE);
-            int patchSize = (int) f.getU32(ModelKeys.PATCH_SIZE);
-            int[] pinpoints = f.findInt32Array(ModelKeys.IMAGE_GRID_PINPOINTS).orElse(new int[0]);
-            String aspect = f.findString(IMAGE_ASPECT_RATIO).orElse(null);
             VisionGeometry geometry;
             try {
-                geometry = VisionGeometry.fromMmprojMetadata(imageSize, patchSize, pinpoints, aspect);
+                geometry = VisionGeometry.fromMmproj(f);
             } catch (IllegalArgumentException e) {
                 throw new ModelException(mmproj.getFileName() + ": " + e.getMessage() + "." + fallback, e);
             }

@@ -18,6 +18,7 @@ import io.safetyguard.llamacpp.gguf.GgufReader;
 import io.safetyguard.llamacpp.gguf.GgufTensorInfo;
 import io.safetyguard.llamacpp.gguf.GgufValue;
 import io.safetyguard.llamacpp.gguf.GgufWriter;
+import io.safetyguard.llamacpp.gguf.ModelKeys;
 import io.safetyguard.llamacpp.gguf.TensorData;
 import io.safetyguard.llamacpp.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tiny.TinyModelGenerator;
@@ -192,7 +193,7 @@ class ReferenceImagePipelineTest {
         // 1-tile budget (ratio 2 > 1.1) and is downscaled to 2x2; at scale 2 bilinear (align_corners=False)
         // averages each 2x2 block, i.e. each grid tile's four patches
         Path mmproj = withMetadata(qwen.mmproj(), dir.resolve("max1-mmproj.gguf"),
-                Map.of(ReferenceVisionSpec.IMAGE_ASPECT_RATIO, GgufValue.string("anyres_max_1")));
+                Map.of(ModelKeys.IMAGE_ASPECT_RATIO, GgufValue.string("anyres_max_1")));
         VisionGeometry geometry = VisionGeometry.fromMmprojMetadata(28, 14, new int[] {28, 28, 28, 56, 56, 28, 56, 56},
                 "anyres_max_1");
         ImageTokenLayout planned = ImageTokenPlanner.plan(geometry, 56, 56);

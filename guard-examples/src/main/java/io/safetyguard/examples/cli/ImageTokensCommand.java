@@ -67,12 +67,8 @@ final class ImageTokensCommand implements Callable<Integer> {
             throw new BadInputException(mmproj + " is not an mmproj (general.architecture is not 'clip'); "
                     + "give the vision projector file");
         }
-        int imageSize = Math.toIntExact(f.getU32(ModelKeys.IMAGE_SIZE));
-        int patchSize = Math.toIntExact(f.getU32(ModelKeys.PATCH_SIZE));
-        int[] pinpoints = f.findInt32Array(ModelKeys.IMAGE_GRID_PINPOINTS).orElse(new int[0]);
-        String aspect = f.findString(ModelKeys.IMAGE_ASPECT_RATIO).orElse(null);
         try {
-            return VisionGeometry.fromMmprojMetadata(imageSize, patchSize, pinpoints, aspect);
+            return VisionGeometry.fromMmproj(f);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(mmproj + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,8 @@
 package io.safetyguard.llamacpp.vision;
 
+import io.safetyguard.llamacpp.gguf.GgufFile;
+import io.safetyguard.llamacpp.gguf.ModelKeys;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -165,6 +168,23 @@ public record VisionGeometry(int imageSize, int patchSize, List<Resolution> grid
                     + "' needs clip.vision.image_grid_pinpoints, which the mmproj does not have");
         }
         return new VisionGeometry(imageSize, patchSize, pairs, max, false);
+    }
+
+    /**
+     * Reads the geometry from an mmproj's metadata: {@code clip.vision.image_size}, {@code patch_size},
+     * {@code image_grid_pinpoints} and {@code image_aspect_ratio}.
+     *
+     * @throws IOException              when a required key is missing or has the wrong type
+     * @throws IllegalArgumentException when the values do not make a geometry (see
+     *                                  {@link #fromMmprojMetadata(int, int, List, String)})
+     */
+    public static VisionGeometry fromMmproj(GgufFile mmproj) throws IOException {
+        // u32 values beyond int range saturate, so the range checks below reject them with a clear message
+        int imageSize = (int) Math.min(Integer.MAX_VALUE, mmproj.getU32(ModelKeys.IMAGE_SIZE));
+        int patchSize = (int) Math.min(Integer.MAX_VALUE, mmproj.getU32(ModelKeys.PATCH_SIZE));
+        int[] pinpoints = mmproj.findInt32Array(ModelKeys.IMAGE_GRID_PINPOINTS).orElse(new int[0]);
+        String aspect = mmproj.findString(ModelKeys.IMAGE_ASPECT_RATIO).orElse(null);
+        return fromMmprojMetadata(imageSize, patchSize, pinpoints, aspect);
     }
 
     /** As {@link #fromMmprojMetadata(int, int, List, String)} with a flat {@code int[]} of pinpoints. */
