@@ -192,7 +192,7 @@ const mtmd_input_chunk * chunk_at(JNIEnv * env, jlong chunks, jint i) {
 
 }  // namespace
 
-#define SG_FN(ret, name) extern "C" JNIEXPORT ret JNICALL Java_io_safetyguard_llamacpp_NativeBridge_##name
+#define SG_FN(ret, name) extern "C" JNIEXPORT ret JNICALL Java_io_safetyguard_llamacpp_internal_NativeBridge_##name
 #define SG_CHECK(cond, env, msg, ret) \
     if (!(cond)) {                    \
         throw_state(env, msg);        \
@@ -205,7 +205,7 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM * vm, void * /*reserved*/) {
     if (vm->GetEnv(reinterpret_cast<void **>(&env), JNI_VERSION_1_8) != JNI_OK) {
         return JNI_ERR;
     }
-    jclass local = env->FindClass("io/safetyguard/llamacpp/NativeBridge");
+    jclass local = env->FindClass("io/safetyguard/llamacpp/internal/NativeBridge");
     if (local == nullptr) {
         return JNI_ERR;
     }

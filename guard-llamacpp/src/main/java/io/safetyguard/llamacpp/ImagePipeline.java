@@ -1,5 +1,7 @@
 package io.safetyguard.llamacpp;
 
+import io.safetyguard.llamacpp.internal.ReferenceImagePipeline;
+
 /** Which code turns an image into the embeddings the language model reads. */
 public enum ImagePipeline {
     /**

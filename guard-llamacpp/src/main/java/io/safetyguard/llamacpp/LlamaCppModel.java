@@ -1,5 +1,12 @@
 package io.safetyguard.llamacpp;
 
+import io.safetyguard.llamacpp.internal.ContextMemory;
+import io.safetyguard.llamacpp.internal.ModelFiles;
+import io.safetyguard.llamacpp.internal.NativeBridge;
+import io.safetyguard.llamacpp.internal.RatingProbe;
+import io.safetyguard.llamacpp.internal.ReferenceImagePipeline;
+import io.safetyguard.llamacpp.internal.ReferenceVisionSpec;
+
 import io.safetyguard.core.image.DecodedImage;
 import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelException;
@@ -7,10 +14,10 @@ import io.safetyguard.core.spi.ModelInfo;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.core.spi.SafetyModel;
-import io.safetyguard.llamacpp.RatingProbe.DecisionTap;
-import io.safetyguard.llamacpp.gguf.ModelKeys;
-import io.safetyguard.llamacpp.natives.NativeLibraryException;
-import io.safetyguard.llamacpp.natives.NativeLibraryLoader;
+import io.safetyguard.llamacpp.internal.RatingProbe.DecisionTap;
+import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
+import io.safetyguard.llamacpp.NativeLibraryException;
+import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 import io.safetyguard.policy.Policy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -480,7 +487,7 @@ public final class LlamaCppModel implements SafetyModel {
         double prefillMs = (System.nanoTime() - tp) / 1e6;
 
         ReferenceImagePipeline.Embedded embedded = vision.embed(
-                new io.safetyguard.llamacpp.vision.RgbImage(image.width(), image.height(), image.rgb()), run::check);
+                new io.safetyguard.llamacpp.internal.vision.RgbImage(image.width(), image.height(), image.rgb()), run::check);
         if (embedded.tokens() != imageTokens) {
             throw new ModelException("internal error: the image took " + embedded.tokens() + " tokens, planned "
                     + imageTokens);

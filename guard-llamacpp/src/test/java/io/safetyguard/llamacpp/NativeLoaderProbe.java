@@ -1,6 +1,8 @@
 package io.safetyguard.llamacpp;
 
-import io.safetyguard.llamacpp.natives.NativeLibraryLoader;
+import io.safetyguard.llamacpp.internal.NativeBridge;
+
+import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 
 /** Run in a child JVM by NativeLibraryLoaderTest: loads the natives and prints where from. */
 public final class NativeLoaderProbe {

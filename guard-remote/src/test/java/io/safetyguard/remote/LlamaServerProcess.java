@@ -1,6 +1,6 @@
 package io.safetyguard.remote;
 
-import io.safetyguard.llamacpp.tiny.TinyModelPair;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

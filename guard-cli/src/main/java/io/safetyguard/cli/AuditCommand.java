@@ -1,0 +1,196 @@
+package io.safetyguard.cli;
+
+import io.safetyguard.core.ImageInput;
+import io.safetyguard.core.SafetyGuard;
+import io.safetyguard.cli.audit.AuditReport;
+import io.safetyguard.cli.audit.AuditRunInfo;
+import io.safetyguard.cli.audit.AuditSummary;
+import io.safetyguard.cli.audit.InOrderAssessor;
+import io.safetyguard.cli.audit.ScanResult;
+import io.safetyguard.cli.audit.SourceScanner;
+import io.safetyguard.cli.audit.VerdictLog;
+import io.safetyguard.cli.audit.VerdictLogWriter;
+import io.safetyguard.cli.audit.VerdictRecord;
+import io.safetyguard.policy.Policy;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code guard audit}: assess every image of folders, files or path lists; write one JSON line per
+ * image to {@code DIR/verdicts.jsonl} as it goes, then {@code DIR/report.html}. The work is done by
+ * {@code io.safetyguard.cli.audit}; this class wires options to it.
+ */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        header = "Audit folders or datasets: a JSONL of verdicts and an HTML report.",
+        description = {
+                "Audit folders or datasets: one verdict line per image in DIR/verdicts.jsonl,",
+                "written as it goes, then a self-contained DIR/report.html.",
+                "A killed audit continues with --resume.",
+                "",
+                "SOURCE: a folder (recursive), an image file, or a list of paths:",
+                "  .txt/.lst/.list one per line, .csv first column; relative paths",
+                "  resolve against the list's folder.",
+                "Images: names ending .png .jpg .jpeg .jpe .gif .bmp .webp, and other files",
+                "  whose content starts like PNG/JPEG/GIF/BMP/WebP. Other files are skipped",
+                "  and counted; unreadable images become error lines.",
+                ""})
+final class AuditCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
+
+    @Mixin
+    PolicyOptions policyOptions = new PolicyOptions();
+
+    @Mixin
+    DecodingOptions decoding = new DecodingOptions();
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for verdicts.jsonl and report.html.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the audit in DIR: skip images already in verdicts.jsonl.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Start again, replacing an existing DIR/verdicts.jsonl.")
+    boolean overwrite;
+
+    @Option(names = "--quiet", description = "No progress bar (for scripts); warnings still go to stderr.")
+    boolean quiet;
+
+    @Option(names = "--gallery-limit", paramLabel = "N", defaultValue = "500",
+            description = "Flagged images previewed in the report (all are counted and listed in the JSONL). Default: ${DEFAULT-VALUE}.")
+    int galleryLimit;
+
+    @Option(names = "--fail-on-unsafe", description = "Exit with code 3 when any image in the report is rated Unsafe.")
+    boolean failOnUnsafe;
+
+    @Parameters(paramLabel = "SOURCE", arity = "1..*", description = "Folders, image files or lists of image paths.")
+    List<Path> sources = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintStream err = System.err;
+        Path log = out.resolve(VerdictLog.FILE_NAME);
+        checkOutputOptions(log);
+        Policy policy = policyOptions.resolve();
+        ScanResult scan = new SourceScanner(out).scan(sources);
+        Files.createDirectories(out);
+        List<String> warnings = new ArrayList<>(scan.warnings());
+        warnings.forEach(w -> err.println("guard: warning: " + w));
+
+        Set<String> done = resume && Files.exists(log) ? loadDone(log, policy, warnings, err) : Set.of();
+        List<Path> todo = new ArrayList<>();
+        for (Path image : scan.images()) {
+            if (!done.contains(image.toString())) {
+                todo.add(image);
+            }
+        }
+        AuditRunInfo run = assess(scan, todo, done.size(), policy, log, warnings, err);
+        Path html = out.resolve(AuditReport.FILE_NAME);
+        AuditSummary summary = AuditReport.write(log, html, policy, run, Math.max(0, galleryLimit));
+        printSummary(summary, run, log, html);
+        return failOnUnsafe && summary.unsafe() > 0 ? GuardCli.EXIT_UNSAFE : GuardCli.EXIT_OK;
+    }
+
+    /** Loads the model, assesses {@code todo} in order, appending each verdict to the log as it comes. */
+    private AuditRunInfo assess(ScanResult scan, List<Path> todo, long alreadyDone, Policy policy, Path log,
+            List<String> warnings, PrintStream err) throws IOException, InterruptedException {
+        String fingerprint = policy.fingerprint();
+        Instant started = Instant.now();
+        try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, err);
+                VerdictLogWriter writer = resume ? VerdictLogWriter.append(log) : VerdictLogWriter.truncate(log);
+                ProgressDisplay progress = ProgressDisplay.start("audit", scan.images().size(),
+                        scan.images().size() - todo.size(), quiet, err)) {
+            SafetyGuard guard = session.guard();
+            InOrderAssessor.run(todo, 2 * modelOptions.effectiveParallel(), image -> guard.assessAsync(ImageInput.ofPath(image)),
+                    (image, verdict, error) -> {
+                        writer.append(verdict != null ? VerdictRecord.of(image, verdict, fingerprint)
+                                : VerdictRecord.ofException(image, error, fingerprint));
+                        progress.step();
+                    });
+            Instant finished = Instant.now();
+            Map<String, String> settings = GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold());
+            settings.put("Resume", Boolean.toString(resume));
+            settings.put("Gallery limit", Integer.toString(galleryLimit));
+            return new AuditRunInfo(started, finished, sources.stream().map(Path::toString).toList(), policy.name(),
+                    fingerprint, policy.render(), modelOptions.modelDescription(), modelOptions.mmprojDescription(),
+                    guard.modelInfo().displayName(), guard.modelInfo().metadata(), session.tiny(), settings,
+                    scan.images().size(), scan.skipped(), alreadyDone, todo.size(), warnings);
+        }
+    }
+
+    private void checkOutputOptions(Path log) {
+        if (resume && overwrite) {
+            throw new BadInputException("--resume and --overwrite contradict each other: --resume continues "
+                    + log + ", --overwrite replaces it; pick one");
+        }
+        if (Files.isRegularFile(out)) {
+            throw new BadInputException("--out " + out + " is a file; give a folder (it is created if missing)");
+        }
+        if (Files.exists(log) && !resume && !overwrite) {
+            throw new BadInputException(log + " already exists: add --resume to continue that audit, "
+                    + "or --overwrite to start again (the file is then replaced)");
+        }
+    }
+
+    /**
+     * The paths already in the log, after repairing a line cut off by a kill. Refuses to mix
+     * policies: the counts of one report must mean one thing.
+     */
+    private static Set<String> loadDone(Path log, Policy policy, List<String> warnings, PrintStream err) throws IOException {
+        Set<String> done = new HashSet<>();
+        Set<String> policies = new LinkedHashSet<>();
+        VerdictLog.Contents contents = VerdictLog.repair(log, r -> {
+            done.add(r.path());
+            if (r.policy() != null) {
+                policies.add(r.policy());
+            }
+        });
+        if (contents.partialTail() != null) {
+            String w = log + " ended in a partly written line (the audit was killed mid-write); dropped it, "
+                    + "that image is assessed again";
+            warnings.add(w);
+            err.println("guard: note: " + w);
+        }
+        String current = policy.fingerprint().substring(0, 12);
+        policies.remove(current);
+        if (!policies.isEmpty()) {
+            throw new BadInputException(log + " was written under another policy (fingerprint " + String.join(", ", policies)
+                    + ", this run: " + current + "). Resume with the same --policy/--preset/--allow/--sensitive options, "
+                    + "or pass --overwrite to start again.");
+        }
+        return done;
+    }
+
+    private static void printSummary(AuditSummary s, AuditRunInfo run, Path log, Path html) {
+        PrintStream stdout = System.out;
+        Map<String, String> rows = new LinkedHashMap<>();
+        rows.put("images", s.images() + " in " + log + " (" + run.assessed() + " assessed now, " + run.alreadyDone()
+                + " from earlier runs)");
+        rows.put("verdicts", s.safe() + " Safe, " + s.unsafe() + " Unsafe ("
+                + (Double.isNaN(s.unsafeShare()) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", 100 * s.unsafeShare()))
+                + " of judged), " + s.errors() + " errors");
+        rows.put("skipped", run.skipped() + " files that are not images");
+        rows.put("speed", Double.isNaN(run.imagesPerSecond()) ? "n/a"
+                : String.format(Locale.ROOT, "%.2f images/s", run.imagesPerSecond()));
+        rows.put("report", html.toString());
+        rows.forEach((k, v) -> stdout.printf("%-9s %s%n", k + ":", v));
+        stdout.flush();
+    }
+}

@@ -1,0 +1,150 @@
+package io.safetyguard.cli.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.safetyguard.core.Verdict;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * One line of {@code verdicts.jsonl}: the outcome for one image. Every key is always written (null
+ * when it does not apply), in this order:
+ *
+ * <pre>{"path":…,"digest":…,"rating":…,"category":…,"rationale":…,"p_unsafe":…,"ms":…,"error":…,"policy":…,
+ *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…}</pre>
+ *
+ * The last three keys were added later; lines without them still parse (as null).
+ *
+ * @param path      the image file, absolute; the key {@code --resume} matches on
+ * @param digest    hex SHA-256 of the file's bytes; null when the file could not be read
+ * @param rating    {@code "Safe"} or {@code "Unsafe"}; null when no verdict could be made
+ * @param category  the policy label the model chose (e.g. {@code "O3: Sexual Content"}); null on error
+ * @param rationale the model's explanation; null on error or with {@code --verdict-only}
+ * @param pUnsafe   P(Unsafe) at the rating token, when the backend computes it
+ * @param ms        wall-clock milliseconds for this image
+ * @param error     why no verdict could be made (unreadable image, timeout, ...); null on success
+ * @param policy    the first 12 hex digits of the policy fingerprint the image was judged under
+ * @param modelRating the rating the model wrote; differs from {@code rating} only when the
+ *                  {@code --unsafe-threshold} decided; null on error
+ * @param unsafeThreshold the threshold that decided {@code rating}; null when the model's rating stands
+ * @param generatedTokens tokens the model generated for the answer; null when unknown
+ */
+public record VerdictRecord(String path, String digest, String rating, String category, String rationale,
+        Double pUnsafe, double ms, String error, String policy, String modelRating, Double unsafeThreshold,
+        Integer generatedTokens) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public VerdictRecord {
+        Objects.requireNonNull(path, "path");
+    }
+
+    /** A record without the later fields (no threshold, token count unknown). */
+    public VerdictRecord(String path, String digest, String rating, String category, String rationale,
+            Double pUnsafe, double ms, String error, String policy) {
+        this(path, digest, rating, category, rationale, pUnsafe, ms, error, policy, rating, null, null);
+    }
+
+    /**
+     * The record for a verdict. A failure verdict (no verdict could be made) is recorded as an
+     * error with no rating: it says nothing about the image's content, so it must not count
+     * towards the unsafe share. Scripts that filter on {@code rating != "Safe"} still fail closed.
+     */
+    public static VerdictRecord of(Path image, Verdict v, String policyFingerprint) {
+        String policy = policyFingerprint.substring(0, Math.min(12, policyFingerprint.length()));
+        double ms = Math.round(v.totalMillis() * 10) / 10.0;
+        String digest = v.imageDigest().orElse(null);
+        if (v.isFailure()) {
+            return new VerdictRecord(image.toString(), digest, null, null, null, null, ms,
+                    v.failureReason().orElse("no verdict"), policy);
+        }
+        Double p = v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null;
+        Double threshold = v.unsafeThreshold().isPresent() ? v.unsafeThreshold().getAsDouble() : null;
+        Integer tokens = v.generatedTokens().isPresent() ? v.generatedTokens().getAsInt() : null;
+        return new VerdictRecord(image.toString(), digest, v.rating().label(), v.category().orElse(null),
+                v.rationale().orElse(null), p, ms, null, policy, v.modelRating().map(r -> r.label()).orElse(null),
+                threshold, tokens);
+    }
+
+    /** The record for an image whose assessment ended with an exception instead of a verdict. */
+    public static VerdictRecord ofException(Path image, Throwable error, String policyFingerprint) {
+        String policy = policyFingerprint.substring(0, Math.min(12, policyFingerprint.length()));
+        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        return new VerdictRecord(image.toString(), null, null, null, null, null, 0, message, policy);
+    }
+
+    /** True when no verdict could be made. */
+    public boolean isError() {
+        return error != null;
+    }
+
+    /** True when the model rated the image Unsafe. */
+    public boolean isUnsafe() {
+        return "Unsafe".equals(rating);
+    }
+
+    /** The category id ({@code "O3"} for {@code "O3: Sexual Content"}), or null. */
+    public String categoryId() {
+        if (category == null) {
+            return null;
+        }
+        int colon = category.indexOf(':');
+        return colon < 0 ? category : category.substring(0, colon);
+    }
+
+    /** The JSON line, without the line break. */
+    public String toJsonLine() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("path", path);
+        o.put("digest", digest);
+        o.put("rating", rating);
+        o.put("category", category);
+        o.put("rationale", rationale);
+        o.put("p_unsafe", pUnsafe);
+        o.put("ms", ms);
+        o.put("error", error);
+        o.put("policy", policy);
+        o.put("model_rating", modelRating);
+        o.put("unsafe_threshold", unsafeThreshold);
+        o.put("generated_tokens", generatedTokens);
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of strings and numbers always serialises", e);
+        }
+    }
+
+    /**
+     * Parses one line.
+     *
+     * @throws IllegalArgumentException when the line is not a JSON object with a {@code path}
+     */
+    public static VerdictRecord parse(String line) {
+        JsonNode o;
+        try {
+            o = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + ")", e);
+        }
+        if (o == null || !o.isObject() || !o.path("path").isTextual()) {
+            throw new IllegalArgumentException("not a verdict line (a JSON object with a \"path\" string)");
+        }
+        JsonNode p = o.path("p_unsafe");
+        JsonNode t = o.path("unsafe_threshold");
+        JsonNode n = o.path("generated_tokens");
+        String rating = text(o, "rating");
+        // lines written before model_rating existed carry the model's rating in "rating"
+        String modelRating = o.has("model_rating") ? text(o, "model_rating") : rating;
+        return new VerdictRecord(o.get("path").asText(), text(o, "digest"), rating, text(o, "category"),
+                text(o, "rationale"), p.isNumber() ? p.asDouble() : null, o.path("ms").asDouble(0),
+                text(o, "error"), text(o, "policy"), modelRating, t.isNumber() ? t.asDouble() : null,
+                n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null);
+    }
+
+    private static String text(JsonNode o, String key) {
+        JsonNode v = o.get(key);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

@@ -1,0 +1,154 @@
+package io.safetyguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.safetyguard.policy.Policy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands that touch model files, run for real on a generated tiny model pair and real llama.cpp. */
+class ModelAndCheckCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static Path model;
+    static Path mmproj;
+
+    @BeforeAll
+    static void writeTinyModel() {
+        CliRun run = CliRun.of("model", "tiny", "--out", dir.toString());
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stderr()).contains("meaningless");
+        model = dir.resolve("tiny-qwen2-siglip.gguf");
+        mmproj = dir.resolve("tiny-qwen2-siglip-mmproj.gguf");
+        assertThat(model).isRegularFile();
+        assertThat(mmproj).isRegularFile();
+    }
+
+    static Path sample(String name) {
+        Path p = Path.of("..", "samples", name);
+        assertThat(p).as("sample image %s", name).isRegularFile();
+        return p;
+    }
+
+    @Test
+    void inspectDescribesTextModelAndProjector() {
+        CliRun run = CliRun.of("model", "inspect", model.toString(), mmproj.toString());
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        String out = run.stdoutText();
+        assertThat(out).contains("architecture:", "qwen2", "chat template:", "vision projector (mmproj)",
+                "pinpoints:", "28x28", "image size:", "TINY RANDOM-WEIGHT TEST MODEL");
+    }
+
+    @Test
+    void inspectRejectsAFileThatIsNotGguf() throws IOException {
+        Path notGguf = Files.writeString(dir.resolve("weights.safetensors"), "{\"not\": \"gguf\"}");
+        CliRun run = CliRun.of("model", "inspect", notGguf.toString());
+        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.stderr()).contains("weights.safetensors").containsIgnoringCase("gguf");
+    }
+
+    @Test
+    void tinyRejectsAnUnknownFlavor() {
+        CliRun run = CliRun.of("model", "tiny", "--out", dir.resolve("x").toString(), "--flavor", "gpt5");
+        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.stderr()).contains("gpt5", "qwen2-siglip");
+    }
+
+    @Test
+    void checkPrintsOneGrammarValidJsonLinePerImageInOrder() throws IOException {
+        List<Path> images = List.of(sample("landscape.png"), sample("cup.jpg"), sample("circles.gif"), sample("landscape.png"));
+        List<String> args = new ArrayList<>(List.of("check", "--greedy", "--max-new-tokens", "120", "--threads", "1",
+                "--model", model.toString(), "--mmproj", mmproj.toString()));
+        images.forEach(p -> args.add(p.toString()));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stderr()).contains("meaningless");
+
+        String[] lines = run.stdoutText().split("\n");
+        assertThat(lines).hasSize(images.size());
+        List<String> labels = Policy.llavaGuardDefault().categoryLabels();
+        for (int i = 0; i < lines.length; i++) {
+            JsonNode line = JSON.readTree(lines[i]);
+            assertThat(line.get("image").asText()).isEqualTo(images.get(i).toString());
+            assertThat(line.get("rating").asText()).isIn("Safe", "Unsafe");
+            assertThat(line.get("category").asText()).isIn(labels);
+            assertThat(line.has("rationale")).isTrue();
+            assertThat(line.get("p_unsafe").isNumber()).as("P(Unsafe) in every verdict: %s", lines[i]).isTrue();
+            assertThat(line.get("rating_source").asText()).isEqualTo("MODEL");
+            assertThat(line.get("model_rating")).isEqualTo(line.get("rating"));
+            assertThat(line.get("unsafe_threshold").isNull()).isTrue();
+            assertThat(line.get("generated_tokens").asInt()).isPositive();
+            assertThat(line.get("ms").asDouble()).isGreaterThanOrEqualTo(0);
+            assertThat(line.has("error")).as(lines[i]).isFalse();
+        }
+        // The same image twice: the second verdict comes from the cache and is identical.
+        JsonNode first = JSON.readTree(lines[0]);
+        JsonNode again = JSON.readTree(lines[3]);
+        assertThat(again.get("cached").asBoolean()).isTrue();
+        assertThat(again.get("rating")).isEqualTo(first.get("rating"));
+        assertThat(again.get("category")).isEqualTo(first.get("category"));
+        assertThat(again.get("rationale")).isEqualTo(first.get("rationale"));
+    }
+
+    @Test
+    void anUnsafeThresholdOfZeroRatesEveryJudgedImageUnsafeAndSaysSo() throws IOException {
+        CliRun run = CliRun.of("check", "--greedy", "--verdict-only", "--max-new-tokens", "120", "--threads", "1",
+                "--unsafe-threshold", "0", "--model", model.toString(), "--mmproj", mmproj.toString(),
+                sample("landscape.png").toString(), sample("cup.jpg").toString());
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        for (String text : run.stdoutText().split("\n")) {
+            JsonNode line = JSON.readTree(text);
+            assertThat(line.get("rating").asText()).as(text).isEqualTo("Unsafe");
+            assertThat(line.get("rating_source").asText()).isEqualTo("THRESHOLD");
+            assertThat(line.get("unsafe_threshold").asDouble()).isZero();
+            assertThat(line.get("model_rating").asText()).isIn("Safe", "Unsafe");
+            assertThat(line.get("rationale").isNull()).as("--verdict-only").isTrue();
+        }
+    }
+
+    @Test
+    void anUnsafeThresholdOutsideZeroToOneIsBadInputBeforeLoadingAnything() {
+        CliRun run = CliRun.of("check", "--unsafe-threshold", "1.5", "--model", model.toString(), "--mmproj",
+                mmproj.toString(), sample("landscape.png").toString());
+        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.stderr()).contains("--unsafe-threshold", "between 0 and 1", "1.5").doesNotContain("RANDOM-WEIGHT");
+    }
+
+    @Test
+    void failOnUnsafeExitsWith3WhenAnImageCannotBeJudged() throws IOException {
+        // A corrupt image cannot be judged; fail-closed rates it Unsafe with the reason.
+        Path corrupt = Files.write(dir.resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        CliRun run = CliRun.of("check", "--greedy", "--threads", "1", "--fail-on-unsafe", "--model", model.toString(),
+                "--mmproj", mmproj.toString(), corrupt.toString());
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(GuardCli.EXIT_UNSAFE);
+        JsonNode line = JSON.readTree(run.stdoutText().trim());
+        assertThat(line.get("rating").asText()).isEqualTo("Unsafe");
+        assertThat(line.get("error").asText()).contains("corrupt.png");
+    }
+
+    @Test
+    void checkWithSwappedFilesSaysSo() {
+        CliRun run = CliRun.of("check", "--model", mmproj.toString(), "--mmproj", model.toString(),
+                sample("cup.jpg").toString());
+        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.stderr()).containsIgnoringCase("swap");
+    }
+
+    @Test
+    void checkWithAMissingImageIsBadInputBeforeLoadingAnything() {
+        CliRun run = CliRun.of("check", "--model", model.toString(), "--mmproj", mmproj.toString(),
+                dir.resolve("nope.png").toString());
+        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.stderr()).contains("nope.png");
+    }
+}

@@ -1,0 +1,173 @@
+package io.safetyguard.llamacpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.safetyguard.core.image.DecodedImage;
+import io.safetyguard.core.image.ImageDecoder;
+import io.safetyguard.core.image.ImageLimits;
+import io.safetyguard.core.spi.GenerationOptions;
+import io.safetyguard.core.spi.ModelRequest;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
+import io.safetyguard.policy.Policy;
+import io.safetyguard.policy.VerdictGrammar;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import javax.imageio.ImageIO;
+
+/** Shared helpers for the tests that run real llama.cpp on the tiny generated models. */
+public final class TestSupport {
+
+    public static final Policy POLICY = Policy.llavaGuardDefault();
+    public static final String GRAMMAR = VerdictGrammar.gbnf(POLICY, false);
+    public static final String GRAMMAR_VERDICT_ONLY = VerdictGrammar.gbnf(POLICY, true);
+    public static final ImageDecoder DECODER = new ImageDecoder(ImageLimits.DEFAULT);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestSupport() {}
+
+    public static TinyModelPair generate(TinyModelFlavor flavor, Path dir) {
+        try {
+            return TinyModelGenerator.generate(flavor, dir.resolve(flavor.cliName()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A small, CPU-friendly configuration: one thread per context (CI has two cores). */
+    public static LlamaCppConfig.Builder config(TinyModelPair pair) {
+        return LlamaCppConfig.builder(pair.model(), pair.mmproj()).threads(1).warmup(false);
+    }
+
+    public static GenerationOptions greedy(int maxNewTokens) {
+        return GenerationOptions.DEFAULT.withGreedy(true).withMaxNewTokens(maxNewTokens);
+    }
+
+    public static ModelRequest request(DecodedImage image, String grammar, GenerationOptions options) {
+        return new ModelRequest(image, POLICY.render(), grammar, options, null);
+    }
+
+    public static ModelRequest request(DecodedImage image, String grammar, GenerationOptions options,
+                                BooleanSupplier cancelled) {
+        return new ModelRequest(image, POLICY.render(), grammar, options, cancelled);
+    }
+
+    // ---- images -----------------------------------------------------------------------------
+
+    public static BufferedImage pattern(int w, int h, long seed) {
+        Random r = new Random(seed);
+        BufferedImage b = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int a = r.nextInt(256);
+        int c = r.nextInt(256);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int red = (x * 7 + a) & 255;
+                int green = (y * 5 + c) & 255;
+                int blue = r.nextInt(256);
+                b.setRGB(x, y, (red << 16) | (green << 8) | blue);
+            }
+        }
+        return b;
+    }
+
+    public static byte[] encode(BufferedImage image, String format) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (!ImageIO.write(image, format, out)) {
+                throw new IllegalStateException("no ImageIO writer for " + format);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static byte[] resource(String name) {
+        try (InputStream in = TestSupport.class.getResourceAsStream("/images/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test resource /images/" + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static DecodedImage decode(byte[] bytes, String name) {
+        try {
+            return DECODER.decode(bytes, name);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot decode test image " + name, e);
+        }
+    }
+
+    /** PNG, JPEG and WebP images of various sizes, decoded the way SafetyGuard decodes them. */
+    public static List<DecodedImage> mixedImages(int n) {
+        List<DecodedImage> images = new ArrayList<>();
+        String[] webps = {"gradient-lossy.webp", "pattern-lossless.webp"};
+        Iterator<Integer> sizes = List.of(24, 40, 64, 100, 33, 57, 80, 120).iterator();
+        for (int i = 0; i < n; i++) {
+            if (!sizes.hasNext()) {
+                sizes = List.of(24, 40, 64, 100, 33, 57, 80, 120).iterator();
+            }
+            int s = sizes.next();
+            switch (i % 3) {
+                case 0 -> images.add(decode(encode(pattern(s, s * 3 / 4 + 1, i), "png"), "img" + i + ".png"));
+                case 1 -> images.add(decode(encode(pattern(s + 7, s, i), "jpeg"), "img" + i + ".jpg"));
+                default -> images.add(decode(resource(webps[(i / 3) % 2]), webps[(i / 3) % 2]));
+            }
+        }
+        return images;
+    }
+
+    // ---- verdicts ---------------------------------------------------------------------------
+
+    /** Parses a verdict strictly and checks it against the policy's values; returns the JSON. */
+    public static JsonNode assertValidVerdict(String text, boolean verdictOnly) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+        assertThat(node.isObject()).as("verdict is an object: %s", text).isTrue();
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).as("keys in trained order").containsExactlyElementsOf(
+                verdictOnly ? List.of("rating", "category") : List.of("rating", "category", "rationale"));
+        assertThat(node.get("rating").asText()).isIn("Safe", "Unsafe");
+        assertThat(node.get("category").asText()).isIn(POLICY.categoryLabels());
+        if (!verdictOnly) {
+            assertThat(node.get("rationale").isTextual()).isTrue();
+        }
+        return node;
+    }
+
+    /** The resident set size of this process in KiB, from /proc/self/status (Linux). */
+    public static long rssKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,101 @@
+package io.safetyguard.llamacpp.tools.quantize;
+
+import io.safetyguard.llamacpp.LlamaCppModel;
+import io.safetyguard.llamacpp.TestSupport;
+
+import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
+import static io.safetyguard.llamacpp.TestSupport.config;
+import static io.safetyguard.llamacpp.TestSupport.decode;
+import static io.safetyguard.llamacpp.TestSupport.encode;
+import static io.safetyguard.llamacpp.TestSupport.greedy;
+import static io.safetyguard.llamacpp.TestSupport.pattern;
+import static io.safetyguard.llamacpp.TestSupport.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.safetyguard.core.spi.ModelOutput;
+import io.safetyguard.llamacpp.internal.gguf.GgmlType;
+import io.safetyguard.llamacpp.internal.gguf.GgufFile;
+import io.safetyguard.llamacpp.internal.gguf.GgufReader;
+import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@link ModelQuantizer} on the tiny text model: llama.cpp's own quantizer, then a verdict from the result. */
+class ModelQuantizerTest {
+
+    @TempDir static Path dir;
+    static TinyModelPair pair;
+
+    @BeforeAll
+    static void generate() {
+        pair = TestSupport.generate(TinyModelFlavor.LLAMA_CLIP, dir);
+    }
+
+    /**
+     * Q8_0/Q4_0 have 32-wide blocks, which the tiny model's 64-wide rows fit. Q4_K_M has 256-wide blocks, which
+     * they do not: llama.cpp falls back per tensor to a 32-block type, and the file still says Q4_K_M.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q8_0, Q8_0", "Q4_0, Q4_0", "Q4_K_M, Q5_0"})
+    void quantizedModelLoadsAndGivesAVerdict(String typeName, String expectedMatrixType) throws Exception {
+        QuantizationType type = QuantizationType.fromName(typeName);
+        Path out = dir.resolve("tiny-" + typeName + ".gguf");
+
+        ModelQuantizer.Result r = ModelQuantizer.quantize(pair.model(), out, type, 1, false);
+
+        assertThat(r.fileType()).isEqualTo(typeName);
+        assertThat(r.inputBytes()).isEqualTo(Files.size(pair.model()));
+        assertThat(r.outputBytes()).isEqualTo(Files.size(out)).isPositive();
+        GgufFile q = GgufReader.read(out);
+        assertThat(q.getU32(ModelKeys.FILE_TYPE)).isEqualTo(type.llamaFtype());
+        assertThat(q.tensor("blk.0.attn_q.weight").orElseThrow().type().name()).isEqualTo(expectedMatrixType);
+        assertThat(q.tensor("output_norm.weight").orElseThrow().type()).isEqualTo(GgmlType.F32);
+        assertThat(q.getString(ModelKeys.LLAVAGUARD_VERSION)).as("metadata is carried over").isEqualTo("v1.1");
+
+        TinyModelPair quantized = new TinyModelPair(out, pair.mmproj(), pair.flavor());
+        try (LlamaCppModel model = LlamaCppModel.open(config(quantized).build())) {
+            ModelOutput verdict = model.evaluate(request(decode(encode(pattern(40, 30, 5), "png"), "a.png"),
+                    GRAMMAR_VERDICT_ONLY, greedy(100)));
+            assertValidVerdict(verdict.text(), true);
+        }
+    }
+
+    @Test
+    void refusesAnMmprojWithTheReason() {
+        assertThatThrownBy(() -> ModelQuantizer.quantize(pair.mmproj(), dir.resolve("m.gguf"), QuantizationType.Q8_0, 1,
+                false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("vision projector (mmproj)")
+                .hasMessageContaining("llama_model_quantize does not support");
+        assertThat(dir.resolve("m.gguf")).doesNotExist();
+    }
+
+    @Test
+    void refusesAnExistingOutputUnlessAllowedAndNeverTheInput() throws Exception {
+        Path out = Files.writeString(dir.resolve("existing.gguf"), "keep me");
+        assertThatThrownBy(() -> ModelQuantizer.quantize(pair.model(), out, QuantizationType.Q8_0, 1, false))
+                .hasMessageContaining("exists").hasMessageContaining("--overwrite");
+        assertThat(Files.readString(out)).isEqualTo("keep me");
+        assertThatThrownBy(() -> ModelQuantizer.quantize(pair.model(), pair.model(), QuantizationType.Q8_0, 1, true))
+                .hasMessageContaining("is the input");
+
+        ModelQuantizer.quantize(pair.model(), out, QuantizationType.Q8_0, 1, true);
+        assertThat(GgufReader.read(out).getU32(ModelKeys.FILE_TYPE)).isEqualTo(7);
+    }
+
+    @Test
+    void unknownTypeNamesListTheKnownOnes() {
+        assertThatThrownBy(() -> QuantizationType.fromName("Q4_K_XL"))
+                .hasMessageContaining("unknown quantization type 'Q4_K_XL'").hasMessageContaining("Q4_K_M");
+        assertThat(QuantizationType.fromName("q4-k-m")).isEqualTo(QuantizationType.Q4_K_M);
+    }
+}

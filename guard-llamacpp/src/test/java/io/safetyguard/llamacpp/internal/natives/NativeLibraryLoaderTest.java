@@ -1,0 +1,110 @@
+package io.safetyguard.llamacpp.internal.natives;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NativeLibraryLoaderTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void loadsTheBundledLibrariesOnceFromAContentAddressedFolder() {
+        NativeLibraryLoader.load();
+        NativeLibraryLoader.load();
+        Path from = NativeLibraryLoader.loadedFrom();
+        assertThat(from).isNotNull();
+        assertThat(Files.isRegularFile(from.resolve("libraries.txt"))).isTrue();
+        assertThat(NativeLibraryLoader.packagedPlatforms()).contains(NativeLibraryLoader.platform());
+        assertThat(NativeLibraryLoader.buildInfo().getProperty("llama.cpp.commit"))
+                .isEqualTo("80fb11ac73e66d89eae2c6a91d8a77428fa733ed");
+        assertThat(NativeLibraryLoader.buildInfo().getProperty("backend")).isNotBlank();
+    }
+
+    @Test
+    void platformNames() {
+        assertThat(NativeLibraryLoader.platform()).matches("[a-z0-9]+-[a-z0-9_]+");
+        if (System.getProperty("os.name").toLowerCase().contains("linux")
+                && System.getProperty("os.arch").equals("amd64")) {
+            assertThat(NativeLibraryLoader.platform()).isEqualTo("linux-x86_64");
+        }
+    }
+
+    private static String runProbe(String... jvmArgs) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmArgs));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.safetyguard.llamacpp.NativeLoaderProbe");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return "exit=" + p.exitValue() + " " + out;
+    }
+
+    @Test
+    void anUnsupportedPlatformGetsAMessageSayingWhatIsPackagedAndHowToBuild() throws Exception {
+        String out = runProbe("-Dos.arch=sparcv9", "-Dsafetyguard.native.cache=" + dir);
+        assertThat(out).startsWith("exit=3")
+                .contains("no llama.cpp native libraries for this platform")
+                .contains("sparcv9")
+                .contains("This jar carries " + NativeLibraryLoader.platform())
+                .contains("build-natives.sh")
+                .contains(NativeLibraryLoader.DIR_PROPERTY);
+    }
+
+    @Test
+    void anOverrideDirectoryWithoutABuildIsRefusedClearly() throws Exception {
+        String out = runProbe("-D" + NativeLibraryLoader.DIR_PROPERTY + "=" + dir);
+        assertThat(out).startsWith("exit=3").contains(dir.toString()).contains("libraries.txt");
+    }
+
+    @Test
+    void anOverrideDirectoryIsLoadedInPlace() throws Exception {
+        NativeLibraryLoader.load();
+        Path bundle = NativeLibraryLoader.loadedFrom();
+        Path copy = Files.createDirectories(dir.resolve("my-build"));
+        try (var files = Files.list(bundle)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        String out = runProbe("-D" + NativeLibraryLoader.DIR_PROPERTY + "=" + copy);
+        assertThat(out).startsWith("exit=0").contains("LOADED " + copy).contains("llama.cpp 0.4.0");
+    }
+
+    @Test
+    void extractionIsReusedByLaterJvms() throws Exception {
+        Path cache = dir.resolve("cache");
+        String first = runProbe("-Dsafetyguard.native.cache=" + cache);
+        String second = runProbe("-Dsafetyguard.native.cache=" + cache);
+        assertThat(first).startsWith("exit=0");
+        assertThat(second).startsWith("exit=0");
+        assertThat(first.lines().filter(l -> l.startsWith("LOADED")).findFirst())
+                .isEqualTo(second.lines().filter(l -> l.startsWith("LOADED")).findFirst());
+        try (var dirs = Files.list(cache)) {
+            assertThat(dirs.filter(Files::isDirectory).filter(d -> !d.getFileName().toString().startsWith("."))
+                    .count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theCpuCheckNamesMissingInstructions() {
+        String requires = "sse4_2,avx,avx2,fma,f16c,bmi2";
+        assertThat(NativeLibraryLoader.missingCpuFeatures(requires,
+                "flags\t\t: fpu sse4_2 avx avx2 fma f16c bmi2 avx512f")).isEmpty();
+        assertThat(NativeLibraryLoader.missingCpuFeatures(requires, "flags : fpu sse4_2 avx"))
+                .containsExactly("avx2", "fma", "f16c", "bmi2");
+        assertThat(NativeLibraryLoader.buildInfo().getProperty("cpu.requires", "")).doesNotContain(" ");
+    }
+}
