@@ -3,6 +3,7 @@ package io.safetyguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -10,30 +11,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PolicyCommandTest {
 
-    /** The verbatim LlavaGuard policy files beside the checkout (see the parent pom's surefire config). */
-    static Path golden(String name) {
-        String dir = System.getProperty("safetyguard.shared.dir");
-        Path shared = dir == null ? null : Path.of(dir, "llavaguard", name);
-        if (shared != null && Files.isRegularFile(shared)) {
-            return shared;
+    /**
+     * The verbatim LlavaGuard policy texts, from this module's test resources ({@code golden/}; the same bytes as
+     * guard-policy's golden copies, see docs/reference.md §3.2, §3.3).
+     */
+    static byte[] golden(String name) throws IOException {
+        try (InputStream in = PolicyCommandTest.class.getResourceAsStream("/golden/" + name)) {
+            assertThat(in).as("golden policy file %s in src/test/resources/golden/", name).isNotNull();
+            return in.readAllBytes();
         }
-        Path copy = Path.of("..", "guard-policy", "src", "test", "resources", "golden", name);
-        assertThat(copy).as("golden policy file %s (shared dir or guard-policy test copy)", name).isRegularFile();
-        return copy;
     }
 
     @Test
     void showPrintsTheDefaultPolicyByteForByte() throws IOException {
         CliRun run = CliRun.of("policy", "show");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.stdout()).isEqualTo(Files.readAllBytes(golden("llavaguard-default-policy-v1.2.txt")));
+        assertThat(run.stdout()).isEqualTo(golden("llavaguard-default-policy-v1.2.txt"));
     }
 
     @Test
     void showPrintsTheV10PresetByteForByte() throws IOException {
         CliRun run = CliRun.of("policy", "show", "--preset", "llavaguard-v1.0");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.stdout()).isEqualTo(Files.readAllBytes(golden("llavaguard-default-policy-v1.0.txt")));
+        assertThat(run.stdout()).isEqualTo(golden("llavaguard-default-policy-v1.0.txt"));
     }
 
     @Test

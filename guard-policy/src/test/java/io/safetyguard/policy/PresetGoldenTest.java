@@ -105,31 +105,19 @@ class PresetGoldenTest {
   }
 
   @Test
-  void goldenFilesFallBackToTheBundledCopies() {
-    String saved = System.getProperty(GoldenFiles.PROPERTY);
-    try {
-      System.setProperty(GoldenFiles.PROPERTY, "/nonexistent/shared");
-      assertThat(GoldenFiles.sharedDir()).isEmpty();
-      assertThat(Policy.llavaGuardDefault().render()).isEqualTo(GoldenFiles.text(GoldenFiles.V12));
-      System.clearProperty(GoldenFiles.PROPERTY);
-      assertThat(Policy.preset("llavaguard-v1.0").render())
-          .isEqualTo(GoldenFiles.text(GoldenFiles.V10));
-    } finally {
-      if (saved != null) {
-        System.setProperty(GoldenFiles.PROPERTY, saved);
-      }
-    }
-  }
-
-  @Test
-  void bundledGoldenCopiesMatchTheSharedFiles() {
-    // The fallback copies must not drift from the reference when the reference is reachable.
-    if (GoldenFiles.sharedDir().isPresent()) {
-      for (String f : new String[] {GoldenFiles.V12, GoldenFiles.V10, GoldenFiles.BLOCKS}) {
-        assertThat(GoldenFiles.bundledBytes(f)).as(f).isEqualTo(GoldenFiles.bytes(f));
-      }
-    } else {
-      assertThat(GoldenFiles.bundledBytes(GoldenFiles.V12)).hasSize(5513);
+  void goldenFilesAreThePublishedBytes() throws Exception {
+    // The golden copies are the reference; pin their exact bytes so an edit to them cannot go unnoticed.
+    // Sizes and SHA-256 of the texts as published (docs/reference.md §3.2, §3.3).
+    String[][] pinned = {
+      {GoldenFiles.V12, "5513", "e00d3a4e822bde7c729a7866b18805ed78d2938d0e591e66ec62562a02fd0652"},
+      {GoldenFiles.V10, "5442", "206814938414175e5c62dcc06a59ff1dd81d1b4a3413ab26ad387e944ac683e0"},
+      {GoldenFiles.BLOCKS, "17750", "7126babc84a293c08573b6b50f1a8ec079280c0e6e0ae4c1e1bfbf79bcd01e79"},
+    };
+    for (String[] p : pinned) {
+      byte[] bytes = GoldenFiles.bytes(p[0]);
+      assertThat(bytes).as(p[0]).hasSize(Integer.parseInt(p[1]));
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+      assertThat(java.util.HexFormat.of().formatHex(digest)).as(p[0]).isEqualTo(p[2]);
     }
   }
 }
