@@ -103,7 +103,7 @@ final class EvalCommand implements Callable<Integer> {
 
     /**
      * The policy a sample is judged under: the base policy, or for an exception sample the base
-     * with that category declared non-violating (reference §4). One policy per exception id, so
+     * with that category declared non-violating (docs/reference.md §4). One policy per exception id, so
      * the guard compiles each grammar once.
      */
     private static Policy policyFor(LabeledSample s, Policy base, Map<String, Policy> cache) {

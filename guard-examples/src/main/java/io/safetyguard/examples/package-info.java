@@ -1,6 +1,6 @@
 /**
- * Runnable examples of the three ways a host integrates SafetyGuard, each with a {@code main} and
- * also reachable as {@code guard example t2i|filter|desktop}:
+ * Runnable examples of the three ways a host integrates SafetyGuard, each with a {@code main}; the
+ * {@code guard} command (guard-cli) also runs them as {@code guard example t2i|filter|desktop}:
  *
  * <ul>
  *   <li>{@link io.safetyguard.examples.t2i} — a {@code GuardedGenerator} around a

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The conversation layouts LlavaGuard models were trained with (shared/llavaguard/reference.md
- * §3.1), rendered byte for byte. The image goes where training had {@code <image>}: first in the
+ * The conversation layouts LlavaGuard models were trained with (docs/reference.md §3.1),
+ * rendered byte for byte. The image goes where training had {@code <image>}: first in the
  * user turn, followed by a newline and the policy.
  *
  * <p><b>Policy whitespace.</b> The policy text is {@linkplain String#strip() stripped} before it is

@@ -12,10 +12,16 @@
  * }
  * }</pre>
  *
- * <p>Deviations from the Hugging Face reference are libmtmd's, not this package's: it runs
- * LLaVA-1.6 / OneVision tiling without {@code spatial_unpad} and {@code image_newline}, puts the
- * tiles before the overview, has no {@code anyres_max_9} downscale, and CLIP towers append the
- * class token last (llama.cpp #25814). The prompt text and the image position follow training
- * exactly.
+ * <p><b>Images.</b> By default ({@link io.safetyguard.llamacpp.ImagePipeline#REFERENCE}) images are prepared and
+ * the image tokens laid out in Java as the Hugging Face reference does (LLaVA-OneVision {@code anyres_max_9} with
+ * unpadding and one {@code image_newline} per row, base tile first; LLaVA-1.5 pad-to-square), and only the vision
+ * tower runs in llama.cpp; the CLIP class-token order of llama.cpp v0.4.0 (ggml-org/llama.cpp#25814) is patched at
+ * build time. The remaining, smaller differences are listed in {@code docs/models.md} §10.
+ * {@link io.safetyguard.llamacpp.ImagePipeline#LLAMA_CPP} runs libmtmd's own layout instead, as
+ * {@code llama-mtmd-cli} does: no {@code spatial_unpad}, no {@code image_newline}, tiles before the overview, no
+ * {@code anyres_max_9} downscale. The prompt text and the image position follow training exactly
+ * ({@code docs/reference.md} §3.1).
+ *
+ * <p>Everything under {@code io.safetyguard.llamacpp.internal} is implementation, not API.
  */
 package io.safetyguard.llamacpp;

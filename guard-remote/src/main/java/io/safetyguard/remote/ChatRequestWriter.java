@@ -10,7 +10,7 @@ import io.safetyguard.policy.VerdictGrammar;
 
 /**
  * Writes the chat-completions body for one evaluation, as the LlavaGuard authors' serving path sends it
- * (shared/llavaguard/reference.md §3.1, §3.5): one user message whose content is the image first (a
+ * (docs/reference.md §3.1, §3.5): one user message whose content is the image first (a
  * base64 data URL) and then the policy text; the authors' sampling settings; the policy's verdict format
  * as structured output.
  *

@@ -3,7 +3,7 @@ package io.safetyguard.cli.eval;
 import java.util.Locale;
 
 /**
- * The LlavaGuard paper's metrics of one confusion matrix, Unsafe = positive (reference §5.1,
+ * The LlavaGuard paper's metrics of one confusion matrix, Unsafe = positive (docs/reference.md §5.1,
  * {@code metrics_calculator.py get_metrics}). A metric whose denominator is zero is {@code NaN}:
  * undefined, written {@code null} in JSON and "n/a" in text, never 0 or 100 %.
  *

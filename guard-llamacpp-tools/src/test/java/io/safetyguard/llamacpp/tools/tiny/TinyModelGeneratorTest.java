@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generated pairs have exactly the keys, tensors, shapes and types of the reference generator
- * (shared/notes/tiny_model_reference.py, verified to run in llama.cpp v0.4.0). Needs the vocab GGUFs: from the
+ * (docs/tiny_model_reference.py, verified to run in llama.cpp v0.4.0; see docs/llamacpp.md §4.3). Needs the vocab GGUFs: from the
  * classpath (copied by the native build) or -Dsafetyguard.llama.vocab.dir; without them these tests fail with a
  * message saying so.
  */
