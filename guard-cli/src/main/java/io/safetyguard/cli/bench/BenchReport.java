@@ -56,7 +56,13 @@ public final class BenchReport {
                     ms(s.millisPerToken(r.full())), ms(s.referenceMillisPerToken()),
                     ms(s.referenceGenerationMillisPerToken())));
             b.append(String.format(Locale.ROOT, "identical answers (full rationale vs mtmd-cli, greedy): %d of %d%n",
-                    s.identicalAnswers(), Math.min(r.reference().size(), r.full().size())));
+                    s.identicalAnswers(), s.comparedAnswers()));
+            if (s.identicalAnswers() < s.comparedAnswers()) {
+                b.append(String.format(Locale.ROOT, "  identical up to the rating value: %d of %d; same rating: %d of %d "
+                        + "(SafetyGuard writes the rating's opening quote as a token of its own, mtmd-cli may take a "
+                        + "quote+letter token there; from that step on the texts can differ)%n",
+                        s.answersIdenticalBeforeRatingValue(), s.comparedAnswers(), s.sameRatings(), s.comparedAnswers()));
+            }
         }
         b.append(String.format(Locale.ROOT, "outside llama.cpp calls (JVM side): full %s ms = %s of the image; verdict-only %s ms = %s%n",
                 ms(s.overheadMillis(r.full())), percent(s.overheadShare(r.full())), ms(s.overheadMillis(r.verdictOnly())),
@@ -118,7 +124,10 @@ public final class BenchReport {
             put(ref, "forwardMillisPerToken", s.referenceMillisPerToken());
             put(ref, "generationMillisPerTokenUpperBound", s.referenceGenerationMillisPerToken());
             s.referencePeakRssKib().ifPresent(v -> ref.put("peakRssKib", v));
+            sum.put("comparedAnswers", s.comparedAnswers());
             sum.put("identicalAnswers", s.identicalAnswers());
+            sum.put("answersIdenticalBeforeRatingValue", s.answersIdenticalBeforeRatingValue());
+            sum.put("sameRatings", s.sameRatings());
             put(sum, "fullOverReference", s.ratioToReference(r.full()));
             put(sum, "verdictOnlyOverReference", s.ratioToReference(r.verdictOnly()));
             put(sum, "fullOverReferenceInvocation", s.ratioToReferenceInvocation(r.full()));

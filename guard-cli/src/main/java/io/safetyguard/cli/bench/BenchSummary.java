@@ -1,9 +1,13 @@
 package io.safetyguard.cli.bench;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.function.BiPredicate;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The medians and ratios of a {@link BenchResult}, as the report prints them. */
 public final class BenchSummary {
@@ -99,15 +103,54 @@ public final class BenchSummary {
                 .mapToLong(OptionalLong::getAsLong).max();
     }
 
+    /** How many answer pairs (mtmd-cli and SafetyGuard full rationale, same image and round) there are. */
+    public int comparedAnswers() {
+        return Math.min(r.reference().size(), r.full().size());
+    }
+
     /** How many full-rationale answers are byte-identical to mtmd-cli's for the same image and round. */
     public int identicalAnswers() {
-        int same = 0;
-        for (int i = 0; i < Math.min(r.reference().size(), r.full().size()); i++) {
-            if (r.reference().get(i).text().equals(r.full().get(i).text().strip())) {
-                same++;
+        return countPairs((ref, guard) -> ref.equals(guard));
+    }
+
+    /**
+     * How many full-rationale answers equal mtmd-cli's up to and including the opening quote of the rating value
+     * ({@code {"rating": "}), the step before the one where the two sides choose differently: SafetyGuard writes that
+     * quote as a token of its own (see {@code RatingProbe} in guard-llamacpp), while mtmd-cli may take a token that
+     * writes the quote and the value's first letter at once ({@code "S} in qwen2's vocabulary); the texts can part
+     * from there. Answers without a rating key do not count.
+     */
+    public int answersIdenticalBeforeRatingValue() {
+        return countPairs((ref, guard) -> {
+            Matcher m = RATING_KEY.matcher(ref);
+            return m.find() && guard.length() >= m.end() && guard.regionMatches(0, ref, 0, m.end());
+        });
+    }
+
+    /** How many full-rationale answers carry the same rating value ({@code Safe} or {@code Unsafe}) as mtmd-cli's. */
+    public int sameRatings() {
+        return countPairs((ref, guard) -> {
+            Optional<String> a = rating(ref);
+            return a.isPresent() && a.equals(rating(guard));
+        });
+    }
+
+    private static final Pattern RATING_KEY = Pattern.compile("\"rating\"\\s*:\\s*\"");
+    private static final Pattern RATING = Pattern.compile("\"rating\"\\s*:\\s*\"(Safe|Unsafe)\"");
+
+    static Optional<String> rating(String answer) {
+        Matcher m = RATING.matcher(answer);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private int countPairs(BiPredicate<String, String> same) {
+        int n = 0;
+        for (int i = 0; i < comparedAnswers(); i++) {
+            if (same.test(r.reference().get(i).text(), r.full().get(i).text().strip())) {
+                n++;
             }
         }
-        return same;
+        return n;
     }
 
     // --- SafetyGuard

@@ -58,6 +58,8 @@ class BenchReportTest {
         assertThat(s.overheadShare(result().full()).getAsDouble()).isCloseTo(10.0 / 400, within(1e-9));
         assertThat(s.imageTokens(result().full())).hasValue(830 - 101);
         assertThat(s.identicalAnswers()).isEqualTo(2);               // trailing whitespace does not count
+        assertThat(s.answersIdenticalBeforeRatingValue()).isEqualTo(2); // "other" has no rating key
+        assertThat(s.sameRatings()).isEqualTo(2);
         assertThat(s.speedup(2)).hasValue(1.6);
         assertThat(s.referencePeakRssKib()).hasValue(2048 * 1024);
         assertThat(result().cacheHits().get(0).hitMicrosPerMib()).isEqualTo(500);
@@ -80,6 +82,30 @@ class BenchReportTest {
     }
 
     @Test
+    void answersAreComparedWholeUpToTheRatingValueAndByRating() {
+        // 1: identical; 2: mtmd-cli took a quote+letter token and wrote another rationale (parts after the quote);
+        // 3: parts after the quote with another rating; 4: parts before the rating value.
+        BenchResult r = result();
+        String ref = "{\n    \"rating\": \"Safe\",\n    \"category\": \"NA: None applying\",\n    \"rationale\": \"a\"\n}";
+        List<MtmdCliRun> refs = List.of(ref(1, 1, ref), ref(1, 1, ref), ref(1, 1, ref), ref(1, 1, ref));
+        List<GuardRun> full = List.of(run(GuardRun.Mode.FULL, 400, 30, ref + "\n"),
+                run(GuardRun.Mode.FULL, 400, 30, ref.replace("\"a\"", "\"b\"")),
+                run(GuardRun.Mode.FULL, 400, 30, ref.replace("Safe", "Unsafe")),
+                run(GuardRun.Mode.FULL, 400, 30, ref.replace("{\n    ", "{ ")));
+        BenchSummary s = new BenchSummary(new BenchResult(r.environment(), 1, 1, refs, full, r.verdictOnly(),
+                List.of(), List.of(), r.jvmPeakRssKib()));
+
+        assertThat(s.comparedAnswers()).isEqualTo(4);
+        assertThat(s.identicalAnswers()).isEqualTo(1);
+        assertThat(s.answersIdenticalBeforeRatingValue()).isEqualTo(3);
+        assertThat(s.sameRatings()).isEqualTo(3);
+        assertThat(BenchReport.text(s)).contains("identical answers (full rationale vs mtmd-cli, greedy): 1 of 4",
+                "identical up to the rating value: 3 of 4; same rating: 3 of 4");
+        assertThat(BenchSummary.rating("{\"rating\" :\"Unsafe\"")).hasValue("Unsafe");
+        assertThat(BenchSummary.rating("{\"rating\": \"Sa")).isEmpty();
+    }
+
+    @Test
     void withoutReferenceTheReportSaysNothingAboutIt() {
         BenchResult r = result();
         BenchResult alone = new BenchResult(r.environment(), r.modelLoadMillis(), r.policyTextTokens(), List.of(), r.full(),
@@ -97,6 +123,9 @@ class BenchReportTest {
         assertThat(json.at("/summary/fullOverReference").asDouble()).isEqualTo(0.8);
         assertThat(json.at("/summary/full/totalMillis").asDouble()).isEqualTo(400);
         assertThat(json.at("/summary/decodeTokensSaved").asDouble()).isEqualTo(18);
+        assertThat(json.at("/summary/identicalAnswers").asInt()).isEqualTo(2);
+        assertThat(json.at("/summary/answersIdenticalBeforeRatingValue").asInt()).isEqualTo(2);
+        assertThat(json.at("/summary/sameRatings").asInt()).isEqualTo(2);
         assertThat(json.at("/summary/speedup/1/overSequential").asDouble()).isEqualTo(1.6);
         assertThat(json.at("/runs/mtmdCli")).hasSize(3);
         assertThat(json.at("/runs/mtmdCli/0/workMillis").asDouble()).isEqualTo(400);
