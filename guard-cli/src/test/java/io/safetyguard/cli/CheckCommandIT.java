@@ -109,4 +109,51 @@ class CheckCommandIT {
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).containsIgnoringCase("swap");
     }
+
+    @Test
+    void anImageThatCannotBeJudgedKeepsItsJsonLineSaysWhyOnStderrAndExits2() throws IOException {
+        Path corrupt = Files.write(dir.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        CliRun run = CliRun.of("check", "--greedy", "--verdict-only", "--max-new-tokens", "120", "--threads", "1",
+                "--model", model.toString(), "--mmproj", mmproj.toString(), sample("cup.jpg").toString(), corrupt.toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCodes.BAD_INPUT);
+        String[] lines = run.stdoutText().split("\n");
+        assertThat(lines).as("one JSON line per image, the judged one included").hasSize(2);
+        JsonNode judged = JSON.readTree(lines[0]);
+        JsonNode failed = JSON.readTree(lines[1]);
+        assertThat(judged.has("error")).isFalse();
+        assertThat(failed.get("rating").asText()).as("fail-closed").isEqualTo("Unsafe");
+        assertThat(failed.get("error").asText()).isNotBlank();
+        assertThat(run.stderr().lines().filter(l -> l.startsWith("guard: " + corrupt + ": ")))
+                .as(run.stderr()).singleElement().asString().contains(failed.get("error").asText());
+    }
+
+    @Test
+    void libraryLogLinesAreOneShortLineEachAndFollowVerboseAndQuiet() {
+        String[] common = {"--greedy", "--verdict-only", "--max-new-tokens", "60", "--threads", "1",
+                "--model", model.toString(), "--mmproj", mmproj.toString(), sample("cup.jpg").toString()};
+        CliRun normal = CliRun.of(concat(new String[] {"check"}, common));
+        CliRun verbose = CliRun.of(concat(new String[] {"-v", "check"}, common));
+        CliRun quiet = CliRun.of(concat(new String[] {"check", "-q"}, common));
+
+        for (CliRun run : List.of(normal, verbose, quiet)) {
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            // java.util.logging's default: a timestamped source line, then "LEVEL: message"
+            assertThat(run.stderr()).doesNotContainPattern("(?m)^(WARNING|INFO|SEVERE): ")
+                    .doesNotContainPattern("(?m)^[A-Z][a-z]{2} \\d{2}, \\d{4} ");
+            // the tiny generator marks its special tokens as control tokens: llama.cpp has nothing to fix up
+            assertThat(run.stderr()).doesNotContain("control-looking");
+        }
+        assertThat(normal.stderr()).doesNotContain("guard: info:");
+        assertThat(verbose.stderr()).as("llama.cpp's model loading is logged at INFO").contains("guard: info: ");
+        assertThat(normal.stderr()).contains("guard: note: ", "RANDOM-WEIGHT");
+        assertThat(quiet.stderr()).as("errors only").isEmpty();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = new String[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 }
