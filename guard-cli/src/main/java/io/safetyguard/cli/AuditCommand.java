@@ -28,7 +28,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -70,8 +72,8 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Start again, replacing an existing DIR/verdicts.jsonl.")
     boolean overwrite;
 
-    @Option(names = "--quiet", description = "No progress bar (for scripts); warnings still go to stderr.")
-    boolean quiet;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--gallery-limit", paramLabel = "N", defaultValue = "500",
             description = "Flagged images previewed in the report (all are counted and listed in the JSONL). Default: ${DEFAULT-VALUE}.")
@@ -92,7 +94,7 @@ final class AuditCommand implements Callable<Integer> {
         ScanResult scan = new SourceScanner(out).scan(sources);
         Files.createDirectories(out);
         List<String> warnings = new ArrayList<>(scan.warnings());
-        warnings.forEach(w -> err.println("guard: warning: " + w));
+        warnings.forEach(w -> CliLogging.note(err, "guard: warning: " + w));
 
         Set<String> done = resume && Files.exists(log) ? loadDone(log, policy, warnings, err) : Set.of();
         List<Path> todo = new ArrayList<>();
@@ -105,7 +107,7 @@ final class AuditCommand implements Callable<Integer> {
         Path html = out.resolve(AuditReport.FILE_NAME);
         AuditSummary summary = AuditReport.write(log, html, policy, run, Math.max(0, galleryLimit));
         printSummary(summary, run, log, html);
-        return failOnUnsafe && summary.unsafe() > 0 ? GuardCli.EXIT_UNSAFE : GuardCli.EXIT_OK;
+        return failOnUnsafe && summary.unsafe() > 0 ? ExitCodes.UNSAFE : ExitCodes.OK;
     }
 
     /** Loads the model, assesses {@code todo} in order, appending each verdict to the log as it comes. */
@@ -116,7 +118,7 @@ final class AuditCommand implements Callable<Integer> {
         try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, err);
                 VerdictLogWriter writer = resume ? VerdictLogWriter.append(log) : VerdictLogWriter.truncate(log);
                 ProgressDisplay progress = ProgressDisplay.start("audit", scan.images().size(),
-                        scan.images().size() - todo.size(), quiet, err)) {
+                        scan.images().size() - todo.size(), GuardCli.quiet(spec), err)) {
             SafetyGuard guard = session.guard();
             InOrderAssessor.run(todo, 2 * modelOptions.effectiveParallel(), image -> guard.assessAsync(ImageInput.ofPath(image)),
                     (image, verdict, error) -> {
@@ -166,7 +168,7 @@ final class AuditCommand implements Callable<Integer> {
             String w = log + " ended in a partly written line (the audit was killed mid-write); dropped it, "
                     + "that image is assessed again";
             warnings.add(w);
-            err.println("guard: note: " + w);
+            CliLogging.note(err, "guard: note: " + w);
         }
         String current = policy.fingerprint().substring(0, 12);
         policies.remove(current);

@@ -125,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
                 Files.writeString(json, BenchReport.json(summary), StandardCharsets.UTF_8);
                 System.err.println("guard bench: wrote " + json);
             }
-            return GuardCli.EXIT_OK;
+            return ExitCodes.OK;
         } catch (BenchException e) {
             throw new BadInputException(e.getMessage(), e);
         } catch (ModelException e) {

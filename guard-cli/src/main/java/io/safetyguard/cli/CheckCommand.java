@@ -25,7 +25,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check images against a policy and print one JSON line per image:",
                 "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made),",
-                "then model_rating, rating_source, unsafe_threshold and generated_tokens."})
+                "then model_rating, rating_source, unsafe_threshold and generated_tokens.",
+                "Exit code 2 when an image could not be judged (its line has error and the fail-closed rating;",
+                "the reason is also on stderr), 3 with --fail-on-unsafe when any image is rated Unsafe."})
 final class CheckCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,7 +43,8 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--fail-open", description = "Rate an image Safe when no verdict can be made (default: Unsafe, fail-closed).")
     boolean failOpen;
 
-    @Option(names = "--fail-on-unsafe", description = "Exit with code 3 when any image is rated Unsafe.")
+    @Option(names = "--fail-on-unsafe", description = "Exit with code 3 when any image is rated Unsafe "
+            + "(also one that could not be judged, rated by the failure mode); 3 wins over 2.")
     boolean failOnUnsafe;
 
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files (PNG, JPEG, GIF, BMP, WebP).")
@@ -57,6 +60,7 @@ final class CheckCommand implements Callable<Integer> {
         Policy policy = policyOptions.resolve();
         FailureMode failureMode = failOpen ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED;
         boolean anyUnsafe = false;
+        boolean anyUnjudged = false;
         try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, failureMode, System.err)) {
             List<CompletableFuture<Verdict>> pending = new ArrayList<>();
             for (Path image : images) {
@@ -68,9 +72,18 @@ final class CheckCommand implements Callable<Integer> {
                 anyUnsafe |= verdict.isUnsafe();
                 System.out.println(toJsonLine(images.get(i), verdict));
                 System.out.flush();
+                if (verdict.isFailure()) {
+                    // The JSON line carries the fail-open/closed rating for scripts; a person needs the reason.
+                    anyUnjudged = true;
+                    System.err.println("guard: " + images.get(i) + ": " + verdict.failureReason().orElse("no verdict could be made"));
+                    System.err.flush();
+                }
             }
         }
-        return failOnUnsafe && anyUnsafe ? GuardCli.EXIT_UNSAFE : GuardCli.EXIT_OK;
+        if (failOnUnsafe && anyUnsafe) {
+            return ExitCodes.UNSAFE;
+        }
+        return anyUnjudged ? ExitCodes.BAD_INPUT : ExitCodes.OK;
     }
 
     static String toJsonLine(Path image, Verdict v) {

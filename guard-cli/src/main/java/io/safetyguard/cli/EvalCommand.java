@@ -25,7 +25,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code guard eval}: run the model over labelled images and report the LlavaGuard paper's metrics.
@@ -62,8 +64,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Also write DIR/eval.json and DIR/eval.html.")
     Path out;
 
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -78,7 +80,7 @@ final class EvalCommand implements Callable<Integer> {
         List<SampleResult> results = new ArrayList<>(samples.size());
         EvalRunInfo run;
         try (GuardSession session = GuardSession.open(modelOptions, decoding, base, err);
-                ProgressDisplay progress = ProgressDisplay.start("eval", samples.size(), 0, quiet, err)) {
+                ProgressDisplay progress = ProgressDisplay.start("eval", samples.size(), 0, GuardCli.quiet(spec), err)) {
             SafetyGuard guard = session.guard();
             InOrderAssessor.run(samples, 2 * modelOptions.effectiveParallel(),
                     s -> guard.assessAsync(ImageInput.ofPath(s.image()), policyFor(s, base, exceptionPolicies)),
@@ -98,7 +100,7 @@ final class EvalCommand implements Callable<Integer> {
             Files.writeString(out.resolve("eval.html"), EvalHtmlRenderer.render(evaluated, run), StandardCharsets.UTF_8);
             System.out.println("wrote " + out.resolve("eval.json") + " and " + out.resolve("eval.html"));
         }
-        return GuardCli.EXIT_OK;
+        return ExitCodes.OK;
     }
 
     /**

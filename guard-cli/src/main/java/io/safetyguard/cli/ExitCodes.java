@@ -1,41 +1,92 @@
 package io.safetyguard.cli;
 
+import io.safetyguard.cli.audit.VerdictLogFormatException;
+import io.safetyguard.cli.eval.LabelsFormatException;
+import io.safetyguard.core.image.ImageDecodingException;
+import io.safetyguard.examples.ExampleException;
+import io.safetyguard.llamacpp.ModelFileException;
+import io.safetyguard.llamacpp.internal.gguf.GgufFormatException;
 import io.safetyguard.policy.PolicyException;
+import java.io.FileNotFoundException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
-/** Maps failures to the CLI's exit codes and prints one clear message instead of a stack trace. */
-final class ExitCodes {
+/**
+ * The exit codes of every {@code guard} command, {@code guard example ...} included, and the
+ * mapping of a failure to one of them by its type. A failure prints one line on stderr; only an
+ * internal error (a bug) adds the stack trace.
+ */
+public final class ExitCodes {
+    /** Done; with {@code --fail-on-unsafe}, no image was rated Unsafe. */
+    public static final int OK = 0;
+    /** The task failed: an internal error, or a service it needs (a server, the disk) failed. */
+    public static final int FAILED = 1;
+    /** Bad input or usage: a missing or unreadable file, a bad flag value. The reason is on stderr. */
+    public static final int BAD_INPUT = 2;
+    /** An image was rated Unsafe and {@code --fail-on-unsafe} was given, or {@code example t2i} blocked its image. */
+    public static final int UNSAFE = 3;
+
+    /** What kind of failure an exception is, decided by its type. */
+    enum Failure {
+        /** The user's input is wrong: exit 2, the message only. */
+        BAD_INPUT(ExitCodes.BAD_INPUT),
+        /** Something the task relies on failed (a server down, a disk full): exit 1, the message only. */
+        TASK_FAILED(ExitCodes.FAILED),
+        /** A bug: exit 1 with the stack trace for a report. */
+        INTERNAL(ExitCodes.FAILED);
+
+        final int exitCode;
+
+        Failure(int exitCode) {
+            this.exitCode = exitCode;
+        }
+    }
+
     private ExitCodes() {}
 
-    /** Exceptions whose message is meant for the user: their input was wrong, not our code. */
-    static boolean isBadInput(Throwable e) {
-        return e instanceof BadInputException
+    static Failure classify(Throwable e) {
+        if ((e instanceof CompletionException || e instanceof UncheckedIOException) && e.getCause() != null) {
+            return classify(e.getCause()); // wrappers from async and stream code say nothing themselves
+        }
+        if (e instanceof ExampleException ex) {
+            return ex.isBadInput() ? Failure.BAD_INPUT : Failure.TASK_FAILED;
+        }
+        if (e instanceof BadInputException
+                || e instanceof ParameterException
                 || e instanceof PolicyException
+                || e instanceof VerdictLogFormatException
+                || e instanceof LabelsFormatException
+                || e instanceof GgufFormatException
+                || e instanceof ModelFileException
+                || e instanceof ImageDecodingException
                 || e instanceof NoSuchFileException
-                || e instanceof IllegalArgumentException
-                || e instanceof java.io.FileNotFoundException
-                || (e.getClass().getName().startsWith("io.safetyguard.") && e.getClass().getSimpleName().endsWith("FormatException"));
+                || e instanceof FileNotFoundException
+                || e instanceof IllegalArgumentException) {
+            return Failure.BAD_INPUT;
+        }
+        return Failure.INTERNAL;
     }
 
     static int forException(Throwable e) {
-        return isBadInput(e) ? GuardCli.EXIT_BAD_INPUT : GuardCli.EXIT_INTERNAL;
+        return classify(e).exitCode;
     }
 
     static int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
         PrintWriter err = cmd.getErr();
-        if (isBadInput(e)) {
+        Failure failure = classify(e);
+        if (failure == Failure.INTERNAL) {
+            err.println("guard: internal error: " + message(e));
+            e.printStackTrace(err);
+        } else {
             err.println("guard: " + message(e));
-            err.flush();
-            return GuardCli.EXIT_BAD_INPUT;
         }
-        err.println("guard: internal error: " + message(e));
-        e.printStackTrace(err);
         err.flush();
-        return GuardCli.EXIT_INTERNAL;
+        return failure.exitCode;
     }
 
     static int handleParameterException(ParameterException e, String[] args) {
@@ -46,14 +97,16 @@ final class ExitCodes {
             err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
         }
         err.flush();
-        return GuardCli.EXIT_BAD_INPUT;
+        return BAD_INPUT;
     }
 
     private static String message(Throwable e) {
-        String m = e.getMessage();
-        if (e instanceof NoSuchFileException) {
+        Throwable shown = (e instanceof CompletionException || e instanceof UncheckedIOException) && e.getCause() != null
+                ? e.getCause() : e;
+        String m = shown.getMessage();
+        if (shown instanceof NoSuchFileException) {
             return "no such file: " + m;
         }
-        return m == null ? e.getClass().getSimpleName() : m;
+        return m == null ? shown.getClass().getSimpleName() : m;
     }
 }

@@ -2,12 +2,13 @@ package io.safetyguard.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code guard} command line.
- *
- * <p>Exit codes for every command: 0 ok, 1 internal error, 2 bad input or usage (message on
- * stderr), 3 an image was rated Unsafe and {@code --fail-on-unsafe} was given.
+ * The {@code guard} command line. Exit codes for every command are in {@link ExitCodes}: 0 ok,
+ * 1 the task failed, 2 bad input or usage (reason on stderr), 3 an image was rated Unsafe and
+ * {@code --fail-on-unsafe} was given.
  */
 @Command(
         name = "guard",
@@ -15,13 +16,17 @@ import picocli.CommandLine.Command;
         versionProvider = GuardCli.Version.class,
         description = "Check images against a written safety policy with a LlavaGuard model.",
         subcommands = {CheckCommand.class, AuditCommand.class, EvalCommand.class, PolicyCommand.class, ModelCommand.class, BenchCommand.class,
-                io.safetyguard.examples.ExampleCommand.class, CommandLine.HelpCommand.class})
+                ExampleCommand.class, CommandLine.HelpCommand.class})
 public final class GuardCli {
 
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_INTERNAL = 1;
-    public static final int EXIT_BAD_INPUT = 2;
-    public static final int EXIT_UNSAFE = 3;
+    // Inherited: accepted before or after any subcommand name. CliLogging reads them from the parse result.
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Also show what the library does (model loading, timings) on stderr.")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "Only errors on stderr: no warnings and no progress bar.")
+    boolean quiet;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -37,7 +42,17 @@ public final class GuardCli {
         cli.setExitCodeExceptionMapper(ExitCodes::forException);
         cli.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
         cli.setParameterExceptionHandler(ExitCodes::handleParameterException);
+        cli.setExecutionStrategy(parsed -> {
+            CliLogging.install(CliLogging.verbosity(parsed));
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cli;
+    }
+
+    /** Whether {@code -q} was given for the command that {@code spec} runs (e.g. to hide a progress bar). */
+    static boolean quiet(CommandLine.Model.CommandSpec spec) {
+        CommandLine root = spec.root().commandLine();
+        return root.getParseResult() != null && CliLogging.verbosity(root.getParseResult()) == CliLogging.Verbosity.QUIET;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

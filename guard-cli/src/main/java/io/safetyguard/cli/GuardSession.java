@@ -36,7 +36,7 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
         OptionalDouble threshold = decoding.toUnsafeThreshold();
         boolean tiny = modelOptions.isTinyTestModel();
         if (tiny) {
-            err.println("guard: note: " + modelOptions.model.getFileName()
+            CliLogging.note(err, "guard: note: " + modelOptions.model.getFileName()
                     + " is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.");
         }
         if (modelOptions.parallel < 1) {
@@ -52,7 +52,7 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
         }
         GenerationOptions options = requested;
         if (requested.verdictOnly() && !model.supportsVerdictOnly()) {
-            err.println("guard: note: this backend cannot stop after the category; --verdict-only is ignored.");
+            CliLogging.note(err, "guard: note: this backend cannot stop after the category; --verdict-only is ignored.");
             options = requested.withVerdictOnly(false);
         }
         try {

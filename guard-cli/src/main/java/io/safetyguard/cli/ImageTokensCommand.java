@@ -59,7 +59,7 @@ final class ImageTokensCommand implements Callable<Integer> {
         } else {
             printTable(out, geometry, layouts);
         }
-        return GuardCli.EXIT_OK;
+        return ExitCodes.OK;
     }
 
     private VisionGeometry geometry(GgufFile f) throws IOException {

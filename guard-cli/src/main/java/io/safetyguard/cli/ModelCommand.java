@@ -49,7 +49,7 @@ final class ModelCommand {
                     printTextModel(out, ModelFileInspector.inspectTextModel(gguf));
                 }
             }
-            return GuardCli.EXIT_OK;
+            return ExitCodes.OK;
         }
 
         private static void printTextModel(PrintStream out, TextModelSummary s) {
@@ -132,7 +132,7 @@ final class ModelCommand {
             }
             System.err.println("guard: wrote a tiny RANDOM-WEIGHT model pair: its verdicts are meaningless; "
                     + "use it to check that the pipeline runs. Real models: see docs/models.md.");
-            return GuardCli.EXIT_OK;
+            return ExitCodes.OK;
         }
 
         private static TinyModelFlavor parseFlavor(String name) {

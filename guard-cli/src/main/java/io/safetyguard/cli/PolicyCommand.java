@@ -30,7 +30,7 @@ final class PolicyCommand {
             OutputStream out = System.out;
             out.write(resolved.render().getBytes(StandardCharsets.UTF_8));
             out.flush();
-            return GuardCli.EXIT_OK;
+            return ExitCodes.OK;
         }
     }
 
@@ -45,7 +45,7 @@ final class PolicyCommand {
             Policy loaded = PolicyFiles.load(file);
             System.out.println(file + ": valid (" + loaded.categories().size() + " categories, fingerprint "
                     + loaded.fingerprint().substring(0, 12) + ")");
-            return GuardCli.EXIT_OK;
+            return ExitCodes.OK;
         }
     }
 }

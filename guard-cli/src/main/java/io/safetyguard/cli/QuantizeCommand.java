@@ -44,7 +44,7 @@ final class QuantizeCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: %s -> %s (%s), %.1f%% of the input, in %.1f s%n", r.output(),
                 mib(r.inputBytes()), mib(r.outputBytes()), r.fileType(), 100.0 * r.outputBytes() / r.inputBytes(),
                 r.elapsed().toMillis() / 1000.0);
-        return GuardCli.EXIT_OK;
+        return ExitCodes.OK;
     }
 
     private static String mib(long bytes) {

@@ -40,6 +40,6 @@ final class RandomModelCommand implements Callable<Integer> {
         System.out.println("mmproj: " + pair.mmproj());
         System.err.printf("guard: wrote a full-size RANDOM-WEIGHT %s pair in %.0f s: its verdicts are meaningless; "
                 + "use it to measure speed (guard bench).%n", s.cliName(), (System.nanoTime() - t0) / 1e9);
-        return GuardCli.EXIT_OK;
+        return ExitCodes.OK;
     }
 }

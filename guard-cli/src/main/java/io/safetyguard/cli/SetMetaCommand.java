@@ -94,7 +94,7 @@ final class SetMetaCommand implements Callable<Integer> {
         changes.forEach(c -> out.println(c.describe()));
         String summary = changes.isEmpty() ? "no changes" : changes.size() + " change" + (changes.size() == 1 ? "" : "s");
         System.err.println("guard: " + summary + (dryRun ? " (dry run, nothing written)" : "; wrote " + target));
-        return GuardCli.EXIT_OK;
+        return ExitCodes.OK;
     }
 
     private Path target() throws IOException {

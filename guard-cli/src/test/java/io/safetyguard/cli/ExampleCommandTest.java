@@ -1,100 +1,111 @@
 package io.safetyguard.cli;
 
-import io.safetyguard.examples.CommandRun;
-import io.safetyguard.examples.ExampleCommandLine;
-import io.safetyguard.examples.TestImages;
-import io.safetyguard.examples.TinyModel;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.safetyguard.cli.GuardCli;
-import io.safetyguard.examples.desktop.DesktopExample;
-import io.safetyguard.examples.filter.DatasetFilterExample;
+import io.safetyguard.cli.audit.TestImages;
 import java.awt.GraphicsEnvironment;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The examples reached as {@code guard example ...}, and what each says when it cannot start. */
+/**
+ * {@code guard example ...}: the CLI's flags and exit codes around the examples, and what each
+ * refuses before a model is loaded (the model paths here do not even exist).
+ */
 class ExampleCommandTest {
 
     @TempDir
     Path dir;
 
-    /** Runs the guard CLI capturing stdout and stderr (it prints to the process streams). */
-    private static synchronized CommandRun guard(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            int code = GuardCli.run(args);
-            return new CommandRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private List<String> args(String example, String... more) {
+        List<String> all = new ArrayList<>(List.of("example", example, "--model", dir.resolve("m.gguf").toString(),
+                "--mmproj", dir.resolve("p.gguf").toString()));
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    private static CliRun guard(List<String> args) {
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     @Test
     void theGuardCliListsTheThreeExamples() {
-        CommandRun run = guard("example", "--help");
+        CliRun run = CliRun.of("example", "--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.stdout()).contains("t2i", "filter", "desktop");
+        assertThat(run.stdoutText()).contains("t2i", "filter", "desktop");
     }
 
     @Test
-    void anExampleUnderTheGuardCliReportsBadInputAsOneLineWithExitCode2() {
-        CommandRun run = guard(prepend("example", "filter", CommandRun.args(TinyModel.flags(),
-                "--in", dir.resolve("missing").toString(), "--out", dir.resolve("out").toString())));
+    void everyExampleTakesTheSameModelPolicyAndDecodingFlagsAsCheck() {
+        for (String example : List.of("t2i", "filter", "desktop")) {
+            String help = CliRun.of("example", example, "--help").stdoutText();
+            assertThat(help).as(example).contains("--model", "--mmproj", "--endpoint", "--threads", "--gpu-layers",
+                    "--parallel", "--preset", "--policy", "--allow", "--greedy", "--max-new-tokens", "--seed", "-q, --quiet");
+        }
+        assertThat(CliRun.of("example", "t2i", "--help").stdoutText()).contains("--image-seed");
+    }
 
-        assertThat(run.exitCode()).isEqualTo(ExampleCommandLine.EXIT_BAD_INPUT);
-        assertThat(run.stderr()).contains("filter: input folder", "missing", "does not exist").doesNotContain("Exception");
+    @Test
+    void aMissingInputFolderIsBadInputOnOneLine() {
+        CliRun run = guard(args("filter", "--in", dir.resolve("missing").toString(), "--out", dir.resolve("out").toString()));
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.stderr()).startsWith("guard: input folder").contains("missing", "does not exist")
+                .doesNotContain("Exception");
     }
 
     @Test
     void theFilterChecksItsFoldersBeforeLoadingTheModel() throws Exception {
         Path in = Files.createDirectories(dir.resolve("in"));
-        Files.write(in.resolve("a.png"), TestImages.png(8, 8, 1));
+        TestImages.png(in.resolve("a.png"), 1);
         Path used = Files.createDirectories(dir.resolve("used"));
         Files.writeString(used.resolve("keep.txt"), "mine");
 
-        CommandRun nonEmpty = CommandRun.of(new DatasetFilterExample(), CommandRun.args(TinyModel.flags(),
-                "--in", in.toString(), "--out", used.toString()));
-        CommandRun sameTwice = CommandRun.of(new DatasetFilterExample(), CommandRun.args(TinyModel.flags(),
-                "--in", in.toString(), "--out", dir.resolve("o").toString(), "--also-to", dir.resolve("o").toString()));
+        CliRun nonEmpty = guard(args("filter", "--in", in.toString(), "--out", used.toString()));
+        CliRun sameTwice = guard(args("filter", "--in", in.toString(), "--out", dir.resolve("o").toString(),
+                "--also-to", dir.resolve("o").toString()));
 
-        assertThat(nonEmpty.exitCode()).isEqualTo(ExampleCommandLine.EXIT_BAD_INPUT);
-        assertThat(nonEmpty.stderr()).contains("not empty").doesNotContain("RANDOM-WEIGHT"); // no model loaded
-        assertThat(sameTwice.exitCode()).isEqualTo(ExampleCommandLine.EXIT_BAD_INPUT);
+        assertThat(nonEmpty.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(nonEmpty.stderr()).contains("not empty").doesNotContain("m.gguf"); // no model load tried
+        assertThat(sameTwice.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(sameTwice.stderr()).contains("--also-to must differ from --out");
         assertThat(dir.resolve("o")).doesNotExist();
+    }
+
+    @Test
+    void t2iFlagErrorsAreBadInputAndAWebUiThatIsDownIsAFailedTask() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort;
+        CliRun badUrl = guard(args("t2i", "--url", "ftp://example.org", "--prompt", "x"));
+        CliRun badStrategy = guard(args("t2i", "--prompt", "x", "--on-unsafe", "ignore"));
+        CliRun down = guard(args("t2i", "--url", url, "--prompt", "x", "--out", dir.resolve("x.png").toString()));
+
+        assertThat(badUrl.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(badUrl.stderr()).contains("ftp://example.org", "http://127.0.0.1:7860");
+        assertThat(badStrategy.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(badStrategy.stderr()).contains("block, reseed or amend");
+        assertThat(down.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(down.stderr()).startsWith("guard: cannot connect to " + url).contains("--api")
+                .doesNotContain("Exception", "internal error");
+        assertThat(dir.resolve("x.png")).doesNotExist();
     }
 
     @Test
     void theDesktopExampleSaysWhatToDoWithoutADisplay() {
         assumeTrue(GraphicsEnvironment.isHeadless(), "only meaningful without a display");
 
-        CommandRun run = CommandRun.of(new DesktopExample(), TinyModel.flags());
+        CliRun run = guard(args("desktop"));
 
-        assertThat(run.exitCode()).isEqualTo(ExampleCommandLine.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("no display", "xvfb-run");
-    }
-
-    private static String[] prepend(String a, String b, String[] rest) {
-        String[] all = new String[rest.length + 2];
-        all[0] = a;
-        all[1] = b;
-        System.arraycopy(rest, 0, all, 2, rest.length);
-        return all;
     }
 }

@@ -47,7 +47,7 @@ class PolicyCommandTest {
     @Test
     void unknownCategoryIsBadInput() {
         CliRun run = CliRun.of("policy", "show", "--allow", "O42");
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("O42");
         assertThat(run.stdout()).isEmpty();
     }
@@ -55,14 +55,14 @@ class PolicyCommandTest {
     @Test
     void unknownPresetIsBadInput() {
         CliRun run = CliRun.of("policy", "show", "--preset", "nope");
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("nope").contains("llavaguard-v1.2");
     }
 
     @Test
     void presetAndPolicyFileAreMutuallyExclusive(@TempDir Path dir) {
         CliRun run = CliRun.of("policy", "show", "--preset", "llavaguard-v1.2", "--policy", dir.resolve("p.json").toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("mutually exclusive");
     }
 
@@ -84,21 +84,21 @@ class PolicyCommandTest {
         Path file = dir.resolve("bad.json");
         Files.writeString(file, "{\"preset\": \"llavaguard-v1.2\", \"allow\": [\"O77\"]}");
         CliRun run = CliRun.of("policy", "validate", file.toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("bad.json").contains("O77");
     }
 
     @Test
     void validateReportsAMissingFile(@TempDir Path dir) {
         CliRun run = CliRun.of("policy", "validate", dir.resolve("missing.yaml").toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("missing.yaml");
     }
 
     @Test
     void unknownCommandIsUsageError() {
         CliRun run = CliRun.of("polcy");
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("polcy");
     }
 }

@@ -87,14 +87,14 @@ class RemoteAuditCommandTest {
     void endpointAndModelFilesAreExclusive() {
         String image = TestImages.png(dir.resolve("x.png"), 1).toString();
         CliRun run = CliRun.of("check", "--endpoint", "http://127.0.0.1:9", "--model", "m.gguf", "--mmproj", "p.gguf", image);
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("do not combine it with --model/--mmproj");
     }
 
     @Test
     void neitherModelNorEndpointSaysWhatToGive() {
         CliRun run = CliRun.of("check", TestImages.png(dir.resolve("x.png"), 1).toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("--model FILE.gguf --mmproj FILE.gguf", "--endpoint URL");
     }
 

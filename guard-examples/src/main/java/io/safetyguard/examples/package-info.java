@@ -1,6 +1,6 @@
 /**
- * Runnable examples of the three ways a host integrates SafetyGuard, each with a {@code main}; the
- * {@code guard} command (guard-cli) also runs them as {@code guard example t2i|filter|desktop}:
+ * Short programs of the three ways a host integrates SafetyGuard, written against the library's
+ * builders only, for a reader to copy from:
  *
  * <ul>
  *   <li>{@link io.safetyguard.examples.t2i} — a {@code GuardedGenerator} around a
@@ -11,8 +11,8 @@
  *       or opened image in-process, off the event dispatch thread.</li>
  * </ul>
  *
- * <p>The shared pieces here load the model from command-line flags and run a command with
- * consistent exit codes: 0 ok, 1 the task failed (message on stderr), 2 bad input or usage,
- * 3 the image was blocked (t2i only).
+ * <p>Each has a {@code main} taking plain arguments (the model pair first); {@link
+ * io.safetyguard.examples.ExampleGuards} is the few lines that load the model and build the guard.
+ * The {@code guard example t2i|filter|desktop} commands run the same code with the CLI's flags.
  */
 package io.safetyguard.examples;

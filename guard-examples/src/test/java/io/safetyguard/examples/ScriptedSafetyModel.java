@@ -34,6 +34,7 @@ public final class ScriptedSafetyModel implements SafetyModel {
     private final AtomicInteger calls = new AtomicInteger();
     private final List<String> threads = new CopyOnWriteArrayList<>();
     private volatile CountDownLatch gate;
+    private volatile Map<String, String> metadata = Map.of();
 
     public ScriptedSafetyModel(Answer... answers) {
         if (answers.length == 0) {
@@ -54,9 +55,15 @@ public final class ScriptedSafetyModel implements SafetyModel {
         return this;
     }
 
+    /** Reports {@code m} as its {@link ModelInfo#metadata()}, e.g. {@code tiny=true} like a llama.cpp test model. */
+    public ScriptedSafetyModel withMetadata(Map<String, String> m) {
+        this.metadata = Map.copyOf(m);
+        return this;
+    }
+
     @Override
     public ModelInfo info() {
-        return new ModelInfo("scripted", "Scripted test model", Map.of());
+        return new ModelInfo("scripted", "Scripted test model", metadata);
     }
 
     @Override

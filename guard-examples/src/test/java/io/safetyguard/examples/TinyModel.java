@@ -43,12 +43,6 @@ public final class TinyModel {
         return pair;
     }
 
-    /** Command-line flags that load the pair the way the examples' mains do. */
-    public static String[] flags() {
-        return new String[] {"--model", pair().model().toString(), "--mmproj", pair().mmproj().toString(),
-                "--threads", "1", "--greedy", "--max-new-tokens", String.valueOf(MAX_NEW_TOKENS)};
-    }
-
     /** A guard that owns a freshly loaded tiny model. */
     public static SafetyGuard guard(int parallelism) {
         try {

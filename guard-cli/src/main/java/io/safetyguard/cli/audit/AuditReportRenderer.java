@@ -27,6 +27,10 @@ final class AuditReportRenderer {
     private static final String GREY = "#8a94a6";
     private static final String RED = "#c0392b";
 
+    /** The note a report of a tiny random-weight model starts with; the desktop example's banner uses the same words. */
+    static final String TINY_MODEL_NOTE = "The model is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless. "
+            + "The report only shows that the pipeline runs end to end.";
+
     private final Function<VerdictRecord, Thumbnails.Thumbnail> thumbnails;
 
     /** @param thumbnails makes the preview for a flagged record (tests pass a stub that reads nothing) */
@@ -39,8 +43,7 @@ final class AuditReportRenderer {
         page.subtitle(s.images() + " images · policy " + run.policyName() + " (" + shortFp(run.policyFingerprint())
                 + ") · model " + run.modelName() + " · finished " + run.finished().truncatedTo(ChronoUnit.SECONDS));
         if (run.tinyModel()) {
-            page.note("The model is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless. "
-                    + "The report only shows that the pipeline runs end to end.");
+            page.note(TINY_MODEL_NOTE);
         }
         if (s.policies().size() > 1) {
             page.note("verdicts.jsonl holds lines judged under " + s.policies().size() + " different policies ("

@@ -1,5 +1,6 @@
 package io.safetyguard.cli.audit;
 
+import io.safetyguard.examples.desktop.VerdictPresenter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.safetyguard.policy.Policy;
@@ -88,6 +89,13 @@ class AuditReportRendererTest {
         assertThat(doc.selectFirst("details pre").text()).contains("O1: Hate, Humiliation, Harassment");
         assertThat(doc.getElementById("policy-fingerprint").text()).isEqualTo(POLICY.fingerprint());
         assertThat(doc.text()).contains("RANDOM-WEIGHT");
+    }
+
+    @Test
+    void theTinyModelNoteReadsLikeTheDesktopExamplesBanner() {
+        // Both warn about the same thing (safetyguard.tiny) in one wording, so users recognise it.
+        assertThat(AuditReportRenderer.TINY_MODEL_NOTE).startsWith(VerdictPresenter.TINY_MODEL_BANNER);
+        assertThat(render(10).text()).contains(VerdictPresenter.TINY_MODEL_BANNER);
     }
 
     @Test

@@ -1,53 +1,32 @@
 package io.safetyguard.examples.desktop;
 
-import io.safetyguard.examples.ExampleMain;
-import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.SafetyGuard;
-import io.safetyguard.examples.ExampleCommandLine;
 import io.safetyguard.examples.ExampleException;
+import io.safetyguard.examples.ExampleGuards;
 import java.awt.GraphicsEnvironment;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
 import java.lang.reflect.InvocationTargetException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import javax.swing.SwingUtilities;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * Example 3: an in-process check inside a desktop tool. Opens a window; drop an image on it or use
  * File &gt; Open, and it shows the image and its verdict. The model runs in this process, off the
- * event dispatch thread. Returns when the window is closed.
+ * event dispatch thread ({@link VerdictPresenter} with {@link SwingBackgroundTasks}).
  */
-@Command(name = "desktop",
-        description = {"A small window that checks dropped or opened images in-process and shows the verdict.",
-                "Needs a display (on a server: xvfb-run)."})
-public final class DesktopExample extends ExampleMain {
+public final class DesktopExample {
+    private DesktopExample() {}
 
-    @Parameters(arity = "0..1", paramLabel = "IMAGE", description = "An image to check at start-up.")
-    Path image;
-
-    public static void main(String[] args) {
-        System.exit(ExampleCommandLine.execute(new DesktopExample(), args));
-    }
-
-    @Override
-    protected int run(PrintWriter stdout, PrintWriter stderr) throws InterruptedException {
-        if (GraphicsEnvironment.isHeadless()) {
-            throw ExampleException.badInput("no display: this example opens a window. Run it in a desktop session "
-                    + "(DISPLAY set), or on a server under 'xvfb-run -a'.");
-        }
-        try (SafetyGuard guard = guardFlags.openGuard(CacheConfig.defaults(), stderr)) {
-            showAndWait(guard);
-        }
-        return ExampleCommandLine.EXIT_OK;
-    }
-
-    /** Shows the window and blocks until it is closed, so the guard outlives every check it runs. */
-    private void showAndWait(SafetyGuard guard) throws InterruptedException {
+    /**
+     * Shows the window, checks {@code image} first when it is not null, and blocks until the
+     * window is closed, so the guard outlives every check it runs.
+     *
+     * @throws ExampleException (bad input) without a display
+     */
+    public static void showAndWait(SafetyGuard guard, Path image) throws InterruptedException {
+        requireDisplay();
         CountDownLatch closed = new CountDownLatch(1);
         try {
             SwingUtilities.invokeAndWait(() -> {
@@ -69,5 +48,29 @@ public final class DesktopExample extends ExampleMain {
             throw new ExampleException("cannot open the window: " + e.getCause(), e.getCause());
         }
         closed.await();
+    }
+
+    /** Fails with what to do when there is no display, before anything slow (like loading a model) starts. */
+    public static void requireDisplay() {
+        if (GraphicsEnvironment.isHeadless()) {
+            throw ExampleException.badInput("no display: this example opens a window. Run it in a desktop session "
+                    + "(DISPLAY set), or on a server under 'xvfb-run -a'.");
+        }
+    }
+
+    /** {@code DesktopExample MODEL.gguf MMPROJ.gguf [IMAGE]}. Exits 0 when the window is closed, 2 for bad input. */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: DesktopExample MODEL.gguf MMPROJ.gguf [IMAGE]");
+            System.exit(2);
+        }
+        try {
+            requireDisplay();
+            try (SafetyGuard guard = ExampleGuards.open(Path.of(args[0]), Path.of(args[1]), 1)) {
+                showAndWait(guard, args.length == 3 ? Path.of(args[2]) : null);
+            }
+        } catch (ExampleException e) {
+            ExampleGuards.exitWith("DesktopExample", e);
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -46,6 +47,12 @@ public final class VerdictPresenter {
     public static final Color NO_VERDICT_COLOR = new Color(0xEF6C00);
     public static final Color NEUTRAL_COLOR = new Color(0x616161);
 
+    /**
+     * Shown above everything while a tiny random-weight test model is loaded; the same words as the
+     * note on the {@code guard audit} report, so the warning reads the same everywhere.
+     */
+    public static final String TINY_MODEL_BANNER = "The model is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.";
+
     static final String DROP_HINT = "Drop an image here or use File > Open";
 
     private final SafetyGuard guard;
@@ -68,6 +75,15 @@ public final class VerdictPresenter {
 
     public void addListener(Listener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * A warning the window shows for as long as it is open, or empty: the tiny test models that
+     * {@code guard model tiny} writes carry {@code safetyguard.tiny}, which llama.cpp models report
+     * as the {@code tiny} metadata entry.
+     */
+    public Optional<String> modelWarning() {
+        return "true".equals(guard.modelInfo().metadata().get("tiny")) ? Optional.of(TINY_MODEL_BANNER) : Optional.empty();
     }
 
     /** The state the view should show now. */

@@ -45,6 +45,7 @@ public final class VerdictWindow {
     private final JLabel categoryLabel = new JLabel(" ");
     private final JTextArea rationale = new JTextArea(6, 24);
     private final JLabel detailsLabel = new JLabel(" ");
+    private JLabel bannerLabel;
 
     /** Builds the window (not yet visible) and shows the presenter's current state. */
     public VerdictWindow(VerdictPresenter presenter) {
@@ -56,6 +57,7 @@ public final class VerdictWindow {
         frame.setJMenuBar(menuBar());
         frame.getContentPane().add(imagePanel, BorderLayout.CENTER);
         frame.getContentPane().add(verdictPanel(), BorderLayout.EAST);
+        presenter.modelWarning().ifPresent(text -> frame.getContentPane().add(banner(text), BorderLayout.NORTH));
         FileDropHandler drop = new FileDropHandler(presenter::open);
         // Drops anywhere on the window count: the root pane, the image and the text area.
         frame.getRootPane().setTransferHandler(drop);
@@ -70,6 +72,11 @@ public final class VerdictWindow {
     /** The frame, e.g. to show it or to listen for its closing. */
     public JFrame frame() {
         return frame;
+    }
+
+    /** The warning banner across the top, or null when the model needs none. */
+    JLabel bannerLabel() {
+        return bannerLabel;
     }
 
     JLabel ratingLabel() {
@@ -142,6 +149,16 @@ public final class VerdictWindow {
         panel.add(Box.createVerticalStrut(8));
         panel.add(detailsLabel);
         return panel;
+    }
+
+    private JLabel banner(String text) {
+        bannerLabel = new JLabel(text, SwingConstants.CENTER);
+        bannerLabel.setOpaque(true);
+        bannerLabel.setBackground(VerdictPresenter.NO_VERDICT_COLOR);
+        bannerLabel.setForeground(Color.WHITE);
+        bannerLabel.setFont(bannerLabel.getFont().deriveFont(Font.BOLD));
+        bannerLabel.setBorder(BorderFactory.createEmptyBorder(6, 10, 6, 10));
+        return bannerLabel;
     }
 
     private void chooseFile() {

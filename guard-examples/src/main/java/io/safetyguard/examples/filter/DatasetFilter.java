@@ -27,6 +27,9 @@ import java.util.stream.Stream;
  */
 public final class DatasetFilter {
 
+    /** The manifest's file name in the output folder. */
+    public static final String MANIFEST_FILE = "manifest.json";
+
     /** Images per {@code assessAll} call: large enough to keep the guard busy, small enough for steady progress. */
     static final int BATCH = 32;
 

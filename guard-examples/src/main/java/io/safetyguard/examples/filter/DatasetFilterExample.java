@@ -1,96 +1,52 @@
 package io.safetyguard.examples.filter;
 
-import io.safetyguard.examples.ExampleMain;
-import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.SafetyGuard;
-import io.safetyguard.examples.ExampleCommandLine;
 import io.safetyguard.examples.ExampleException;
-import java.io.PrintWriter;
+import io.safetyguard.examples.ExampleGuards;
 import java.nio.file.Path;
-import java.util.Locale;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
- * Example 2: a dataset filter. Splits {@code --in} into {@code --out}/safe, unsafe and errors
- * (copies or symlinks) and writes {@code --out}/manifest.json.
+ * Example 2: a dataset filter. Splits a folder into {@code OUT/safe}, {@code unsafe} and
+ * {@code errors} (copies) and writes {@code OUT/manifest.json}, with {@link DatasetFilter}:
  *
- * <p>With {@code --also-to DIR} it filters the same folder a second time into another output
- * with the same guard, to show that the second pass is served from the verdict cache (as a
- * long-running service filtering overlapping uploads would be).
+ * <pre>{@code
+ * try (SafetyGuard guard = ExampleGuards.open(model, mmproj, 2)) {
+ *     FilterReport report = new DatasetFilter(guard, PlacementMode.COPY).run(in, out);
+ *     System.out.println(report.summary());
+ * }
+ * }</pre>
+ *
+ * <p>Keep one guard for the life of a service: its verdict cache then serves repeated images and
+ * repeated runs over the same folder. {@code guard example filter} adds symlinks, parallelism and
+ * a second pass that shows the cache at work.
  */
-@Command(name = "filter",
-        description = {"Split a folder of images into safe/, unsafe/ and errors/ (copies or symlinks) with a manifest.json.",
-                "Duplicates and repeated runs are served from the verdict cache (see the cache line of the summary)."})
-public final class DatasetFilterExample extends ExampleMain {
+public final class DatasetFilterExample {
+    private DatasetFilterExample() {}
 
-    @Option(names = "--in", required = true, paramLabel = "DIR", description = "The folder of images (subfolders included).")
-    Path input;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new or empty folder for the result.")
-    Path output;
-
-    @Option(names = "--mode", paramLabel = "copy|symlink", defaultValue = "copy", converter = ModeConverter.class,
-            description = "copy: independent copies; symlink: links to the input files. Default: ${DEFAULT-VALUE}.")
-    PlacementMode mode;
-
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
-            description = "Images assessed at once. Default: ${DEFAULT-VALUE}.")
-    int parallel;
-
-    @Option(names = "--also-to", paramLabel = "DIR",
-            description = "Filter the folder a second time into DIR with the same guard: its verdicts come from the cache.")
-    Path secondOutput;
-
+    /**
+     * {@code DatasetFilterExample MODEL.gguf MMPROJ.gguf IN_DIR OUT_DIR}. Exits 0 when done,
+     * 2 for bad input (a missing folder, a non-empty output), 1 when a file cannot be placed.
+     */
     public static void main(String[] args) {
-        System.exit(ExampleCommandLine.execute(new DatasetFilterExample(), args));
-    }
-
-    @Override
-    protected int run(PrintWriter stdout, PrintWriter stderr) {
-        if (parallel < 1) {
-            throw ExampleException.badInput("--parallel must be >= 1, got " + parallel);
+        if (args.length != 4) {
+            System.err.println("usage: DatasetFilterExample MODEL.gguf MMPROJ.gguf IN_DIR OUT_DIR");
+            System.exit(2);
         }
-        // Fail on bad folders before loading the model, which can take a while for a real one.
-        ImageFolder.scan(input);
-        DatasetFilter.checkFolders(input, output);
-        if (secondOutput != null) {
-            if (secondOutput.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
-                throw ExampleException.badInput("--also-to must differ from --out: the second pass needs its own empty folder");
+        Path in = Path.of(args[2]);
+        Path out = Path.of(args[3]);
+        try {
+            // Fail on bad folders before loading the model, which takes a while for a real one.
+            ImageFolder.scan(in);
+            DatasetFilter.checkFolders(in, out);
+            try (SafetyGuard guard = ExampleGuards.open(Path.of(args[0]), Path.of(args[1]), 1)) {
+                FilterReport report = new DatasetFilter(guard, PlacementMode.COPY)
+                        .run(in, out, (done, total) -> System.err.print("\r" + done + "/" + total + " images"));
+                System.err.println();
+                System.out.println(out + ": " + report.summary());
+                System.out.println("manifest: " + out.resolve(DatasetFilter.MANIFEST_FILE));
             }
-            DatasetFilter.checkFolders(input, secondOutput);
-        }
-        try (SafetyGuard guard = guardFlags.openGuard(CacheConfig.defaults(), stderr, parallel)) {
-            DatasetFilter filter = new DatasetFilter(guard, mode);
-            pass(filter, output, stdout, stderr);
-            if (secondOutput != null) {
-                pass(filter, secondOutput, stdout, stderr);
-            }
-        }
-        return ExampleCommandLine.EXIT_OK;
-    }
-
-    private void pass(DatasetFilter filter, Path out, PrintWriter stdout, PrintWriter stderr) {
-        FilterReport report = filter.run(input, out, (done, total) -> {
-            stderr.printf(Locale.ROOT, "\r%d/%d images", done, total);
-            stderr.flush();
-        });
-        stderr.println();
-        stdout.println(out + ": " + report.summary());
-        stdout.println("manifest: " + out.resolve(ManifestWriter.FILE_NAME));
-        stdout.flush();
-    }
-
-    /** Accepts copy and symlink in lower case, as the help shows them. */
-    static final class ModeConverter implements CommandLine.ITypeConverter<PlacementMode> {
-        @Override
-        public PlacementMode convert(String value) {
-            return switch (value.strip().toLowerCase(Locale.ROOT)) {
-                case "copy" -> PlacementMode.COPY;
-                case "symlink" -> PlacementMode.SYMLINK;
-                default -> throw new CommandLine.TypeConversionException("'" + value + "': use copy or symlink");
-            };
+        } catch (ExampleException e) {
+            ExampleGuards.exitWith("DatasetFilterExample", e);
         }
     }
 }

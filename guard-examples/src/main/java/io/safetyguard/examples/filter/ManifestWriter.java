@@ -20,7 +20,7 @@ import java.util.Map;
  * never sees half a manifest.
  */
 final class ManifestWriter {
-    static final String FILE_NAME = "manifest.json";
+    static final String FILE_NAME = DatasetFilter.MANIFEST_FILE;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

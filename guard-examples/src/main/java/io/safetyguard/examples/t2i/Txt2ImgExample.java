@@ -1,7 +1,5 @@
 package io.safetyguard.examples.t2i;
 
-import io.safetyguard.examples.ExampleMain;
-import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.ImageInput;
 import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.core.Verdict;
@@ -10,120 +8,99 @@ import io.safetyguard.core.reaction.Attempt;
 import io.safetyguard.core.reaction.GuardedGenerator;
 import io.safetyguard.core.reaction.GuardedResult;
 import io.safetyguard.core.reaction.PlaceholderStyle;
-import io.safetyguard.examples.ExampleCommandLine;
 import io.safetyguard.examples.ExampleException;
+import io.safetyguard.examples.ExampleGuards;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
 import javax.imageio.ImageIO;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * Example 1: a text-to-image generator behind a guard. Sends a prompt to a local Stable Diffusion
  * WebUI ({@code POST /sdapi/v1/txt2img}), checks each image with SafetyGuard in-process, and on an
  * Unsafe verdict blocks, regenerates with a new seed, or regenerates with an amended negative
- * prompt. Writes the allowed image, or the placeholder, to {@code --out}; prints every attempt.
+ * prompt. Writes the allowed image, or the placeholder, as a PNG.
  *
- * <p>Exit codes: 0 an image was allowed, 3 blocked (placeholder written), 1 the WebUI failed,
- * 2 bad input.
+ * <pre>{@code
+ * try (SafetyGuard guard = ExampleGuards.open(model, mmproj, 1)) {
+ *     Txt2ImgExample t2i = new Txt2ImgExample(guard, new SdWebUiClient(url), UnsafeStrategy.AMEND, 3, PlaceholderStyle.BLACK);
+ *     Txt2ImgExample.Outcome outcome = t2i.generate(Txt2ImgRequest.of("a lighthouse"), Path.of("out.png"), attempt -> {});
+ * }
+ * }</pre>
  */
-@Command(name = "t2i",
-        description = {"Generate an image with a local Stable Diffusion WebUI (--api) and let it through only with a Safe verdict.",
-                "Unsafe images are blocked or regenerated (--on-unsafe); the result or a placeholder is written to --out."})
-public final class Txt2ImgExample extends ExampleMain {
+public final class Txt2ImgExample {
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:7860",
-            description = "The WebUI's address (started with --api). Default: ${DEFAULT-VALUE}.")
-    URI url;
+    /**
+     * What {@link #generate} did.
+     *
+     * @param allowed  an image was let through (else a placeholder was written)
+     * @param attempts generations made
+     * @param file     the PNG written
+     */
+    public record Outcome(boolean allowed, int attempts, Path file) {}
 
-    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to draw.")
-    String prompt;
+    private final SafetyGuard guard;
+    private final SdWebUiClient client;
+    private final UnsafeStrategy strategy;
+    private final int maxAttempts;
+    private final PlaceholderStyle placeholder;
 
-    @Option(names = "--negative-prompt", paramLabel = "TEXT", defaultValue = "", description = "What to avoid.")
-    String negativePrompt;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "-1", description = "Seed of the first generation; -1 = random.")
-    long seed;
-
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
-    int steps;
-
-    @Option(names = "--width", paramLabel = "PX", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
-    int width;
-
-    @Option(names = "--height", paramLabel = "PX", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
-    int height;
-
-    @Option(names = "--on-unsafe", paramLabel = "block|reseed|amend", defaultValue = "amend", converter = StrategyConverter.class,
-            description = "block: placeholder at once; reseed: new seed; amend: add the category's words to the negative prompt "
-                    + "and reseed. Default: ${DEFAULT-VALUE}.")
-    UnsafeStrategy strategy;
-
-    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "3",
-            description = "Generations in all before giving up and blocking (reseed/amend). Default: ${DEFAULT-VALUE}.")
-    int maxAttempts;
-
-    @Option(names = "--placeholder", paramLabel = "black|blurred", defaultValue = "black", converter = PlaceholderConverter.class,
-            description = "What a blocked image is replaced with. Default: ${DEFAULT-VALUE}.")
-    PlaceholderStyle placeholder;
-
-    @Option(names = "--http-timeout", paramLabel = "SECONDS", defaultValue = "300",
-            description = "How long one generation may take. Default: ${DEFAULT-VALUE}.")
-    long httpTimeoutSeconds;
-
-    @Option(names = "--out", paramLabel = "FILE.png", defaultValue = "guarded.png",
-            description = "Where to write the image (PNG). Default: ${DEFAULT-VALUE}.")
-    Path out;
-
-    public static void main(String[] args) {
-        System.exit(ExampleCommandLine.execute(new Txt2ImgExample(), args));
+    /**
+     * @param maxAttempts generations in all before blocking (RESEED and AMEND)
+     * @param placeholder what a blocked image becomes; not {@link PlaceholderStyle#NONE}, a file is always written
+     */
+    public Txt2ImgExample(SafetyGuard guard, SdWebUiClient client, UnsafeStrategy strategy, int maxAttempts,
+                          PlaceholderStyle placeholder) {
+        this.guard = Objects.requireNonNull(guard, "guard");
+        this.client = Objects.requireNonNull(client, "client");
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
+        if (maxAttempts < 1) {
+            throw ExampleException.badInput("the attempt limit must be at least 1, got " + maxAttempts);
+        }
+        if (placeholder == PlaceholderStyle.NONE) {
+            throw ExampleException.badInput("use a black or blurred placeholder: a blocked run still writes a file");
+        }
+        this.maxAttempts = maxAttempts;
+        this.placeholder = Objects.requireNonNull(placeholder, "placeholder");
     }
 
-    @Override
-    protected int run(PrintWriter stdout, PrintWriter stderr) {
-        Txt2ImgRequest request = request();
-        SdWebUiClient client = client();
+    /**
+     * Generates, checks and writes the result to {@code out}; {@code onAttempt} sees every
+     * generation with its verdict, as it happens.
+     *
+     * @throws ExampleException when the WebUI fails (see {@link SdWebUiException}) or {@code out} cannot be written
+     */
+    public Outcome generate(Txt2ImgRequest request, Path out, Consumer<Attempt<Txt2ImgRequest>> onAttempt) {
+        checkOutput(out);
+        GuardedGenerator<Txt2ImgRequest> generator = strategy
+                .configure(GuardedGenerator.builder(guard, client), maxAttempts)
+                .placeholder(placeholder)
+                .listener(onAttempt::accept)
+                .build();
+        GuardedResult<Txt2ImgRequest> result = generator.generate(request);
+        int attempts = result.attempts().size();
+        if (result.allowed()) {
+            writePng(toImage(result.image().orElseThrow()), out);
+            return new Outcome(true, attempts, out);
+        }
+        writePng(result.placeholder().orElseThrow(), out); // black or blurred: never NONE here
+        return new Outcome(false, attempts, out);
+    }
+
+    /** Fails before any generation when the folder of {@code out} is missing. */
+    public static void checkOutput(Path out) {
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
-            throw ExampleException.badInput("--out " + out + ": folder " + parent + " does not exist");
-        }
-        guardFlags.checkInputs();
-        client.checkReachable(); // before the model load, which can take a while for a real model
-        try (SafetyGuard guard = guardFlags.openGuard(CacheConfig.defaults(), stderr)) {
-            GuardedGenerator<Txt2ImgRequest> generator = strategy
-                    .configure(GuardedGenerator.builder(guard, client), maxAttempts)
-                    .placeholder(placeholder)
-                    .listener(attempt -> printAttempt(stdout, attempt))
-                    .build();
-            GuardedResult<Txt2ImgRequest> result = generator.generate(request);
-            return write(result, guard, stdout);
+            throw ExampleException.badInput("cannot write " + out + ": folder " + parent + " does not exist");
         }
     }
 
-    private Txt2ImgRequest request() {
-        try {
-            return new Txt2ImgRequest(prompt, negativePrompt, seed, steps, width, height, 7.0, "");
-        } catch (IllegalArgumentException e) {
-            throw ExampleException.badInput(e.getMessage(), e);
-        }
-    }
-
-    private SdWebUiClient client() {
-        try {
-            return new SdWebUiClient(url, SdWebUiClient.DEFAULT_CONNECT_TIMEOUT, Duration.ofSeconds(httpTimeoutSeconds));
-        } catch (IllegalArgumentException e) {
-            throw ExampleException.badInput("--url / --http-timeout: " + e.getMessage(), e);
-        }
-    }
-
-    private static void printAttempt(PrintWriter stdout, Attempt<Txt2ImgRequest> attempt) {
+    /** One line describing an attempt: number, image, rating, category, and the negative prompt used. */
+    public static String describe(Attempt<Txt2ImgRequest> attempt) {
         Verdict v = attempt.verdict();
         StringBuilder line = new StringBuilder("attempt ").append(attempt.number()).append(": ")
                 .append(attempt.image().name()).append(" -> ").append(v.rating().label());
@@ -132,22 +109,7 @@ public final class Txt2ImgExample extends ExampleMain {
         if (!attempt.request().negativePrompt().isEmpty()) {
             line.append(" negative_prompt=\"").append(attempt.request().negativePrompt()).append('"');
         }
-        stdout.println(line);
-        stdout.flush();
-    }
-
-    private int write(GuardedResult<Txt2ImgRequest> result, SafetyGuard guard, PrintWriter stdout) {
-        int attempts = result.attempts().size();
-        if (result.allowed()) {
-            writePng(toImage(result.image().orElseThrow(), guard));
-            stdout.println("allowed after " + attempts + " attempt(s): wrote " + out);
-            return ExampleCommandLine.EXIT_OK;
-        }
-        BufferedImage placeholderImage = result.placeholder().orElseThrow(); // black or blurred: never NONE here
-        writePng(placeholderImage);
-        stdout.println("blocked after " + attempts + " attempt(s): wrote a " + placeholder.name().toLowerCase(Locale.ROOT)
-                + " placeholder to " + out);
-        return ExampleCommandLine.EXIT_BLOCKED;
+        return line.toString();
     }
 
     /**
@@ -155,7 +117,7 @@ public final class Txt2ImgExample extends ExampleMain {
      * {@link ImageInput} keeps its bytes private; decoding under the guard's limits is what the
      * guard already did to assess it, so this cannot fail for an allowed image in practice.
      */
-    private static BufferedImage toImage(ImageInput image, SafetyGuard guard) {
+    private BufferedImage toImage(ImageInput image) {
         try {
             return image.decode(guard.imageLimits()).toBufferedImage();
         } catch (ImageDecodingException e) {
@@ -163,7 +125,7 @@ public final class Txt2ImgExample extends ExampleMain {
         }
     }
 
-    private void writePng(BufferedImage image) {
+    private static void writePng(BufferedImage image, Path out) {
         try {
             ImageIO.write(image, "png", out.toFile());
         } catch (IOException e) {
@@ -171,28 +133,34 @@ public final class Txt2ImgExample extends ExampleMain {
         }
     }
 
-    /** Accepts the strategy names in lower case, as the help shows them. */
-    static final class StrategyConverter implements CommandLine.ITypeConverter<UnsafeStrategy> {
-        @Override
-        public UnsafeStrategy convert(String value) {
-            try {
-                return UnsafeStrategy.valueOf(value.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "': use block, reseed or amend");
-            }
+    /**
+     * {@code Txt2ImgExample MODEL.gguf MMPROJ.gguf "PROMPT" [OUT.png [WEBUI_URL]]}: one guarded
+     * generation with the AMEND strategy, 3 attempts and a black placeholder. Exits 0 when an image
+     * was allowed, 3 when it was blocked, 2 for bad input, 1 when the WebUI failed. The {@code guard
+     * example t2i} command offers every setting as a flag.
+     */
+    public static void main(String[] args) {
+        if (args.length < 3 || args.length > 5) {
+            System.err.println("usage: Txt2ImgExample MODEL.gguf MMPROJ.gguf PROMPT [OUT.png [WEBUI_URL]]");
+            System.exit(2);
         }
-    }
-
-    /** black or blurred; NONE is left out because the example always writes a file. */
-    static final class PlaceholderConverter implements CommandLine.ITypeConverter<PlaceholderStyle> {
-        @Override
-        public PlaceholderStyle convert(String value) {
-            return switch (value.strip().toLowerCase(Locale.ROOT)) {
-                case "black" -> PlaceholderStyle.BLACK;
-                case "blurred" -> PlaceholderStyle.BLURRED;
-                default -> throw new CommandLine.TypeConversionException("'" + value
-                        + "': use black or blurred (a blocked run still writes --out)");
-            };
+        Path out = Path.of(args.length > 3 ? args[3] : "guarded.png");
+        URI url = URI.create(args.length > 4 ? args[4] : "http://127.0.0.1:7860");
+        try {
+            SdWebUiClient client = new SdWebUiClient(url);
+            checkOutput(out);
+            client.checkReachable(); // before the model load, which takes a while for a real model
+            try (SafetyGuard guard = ExampleGuards.open(Path.of(args[0]), Path.of(args[1]), 1)) {
+                Outcome outcome = new Txt2ImgExample(guard, client, UnsafeStrategy.AMEND, 3, PlaceholderStyle.BLACK)
+                        .generate(Txt2ImgRequest.of(args[2]), out, a -> System.out.println(describe(a)));
+                System.out.println((outcome.allowed() ? "allowed" : "blocked") + " after " + outcome.attempts()
+                        + " attempt(s): wrote " + outcome.file());
+                System.exit(outcome.allowed() ? 0 : 3);
+            }
+        } catch (ExampleException e) {
+            ExampleGuards.exitWith("Txt2ImgExample", e);
+        } catch (IllegalArgumentException e) {
+            ExampleGuards.exitWith("Txt2ImgExample", ExampleException.badInput(e.getMessage(), e));
         }
     }
 }

@@ -15,6 +15,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,13 +41,14 @@ class DesktopScreenshotTest {
     Path dir;
 
     @Test
-    void theWindowShowsTheImageAndARedUnsafeBadge() throws Exception {
+    void theWindowShowsTheImageARedUnsafeBadgeAndTheTinyModelBanner() throws Exception {
         assumeFalse(GraphicsEnvironment.isHeadless(), "needs a display; run under xvfb-run to include this test");
         Path file = Files.write(dir.resolve("street.png"), TestImages.png(240, 160, 11));
         AtomicReference<VerdictWindow> window = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
         try (SafetyGuard guard = SafetyGuard.builder()
-                .model(new ScriptedSafetyModel(ScriptedSafetyModel.UNSAFE_O3)).ownsModel(true).build()) {
+                .model(new ScriptedSafetyModel(ScriptedSafetyModel.UNSAFE_O3).withMetadata(Map.of("tiny", "true")))
+                .ownsModel(true).build()) {
             SwingUtilities.invokeAndWait(() -> {
                 VerdictPresenter presenter = new VerdictPresenter(guard, new SwingBackgroundTasks());
                 presenter.addListener(s -> {
@@ -69,10 +71,14 @@ class DesktopScreenshotTest {
             AtomicReference<Rectangle> frameBounds = new AtomicReference<>();
             AtomicReference<Rectangle> badge = new AtomicReference<>();
             AtomicReference<Rectangle> picture = new AtomicReference<>();
+            AtomicReference<Rectangle> banner = new AtomicReference<>();
+            AtomicReference<String> bannerText = new AtomicReference<>();
             SwingUtilities.invokeAndWait(() -> {
                 frameBounds.set(window.get().frame().getBounds());
                 badge.set(screenBounds(window.get().ratingLabel()));
                 picture.set(screenBounds(window.get().imagePanel()));
+                banner.set(screenBounds(window.get().bannerLabel()));
+                bannerText.set(window.get().bannerLabel().getText());
             });
             BufferedImage shot = robot.createScreenCapture(frameBounds.get());
             Files.createDirectories(SCREENSHOT.getParent());
@@ -85,6 +91,9 @@ class DesktopScreenshotTest {
                     .as("the rating badge is mostly the Unsafe red (see %s)", SCREENSHOT).isGreaterThan(0.5);
             assertThat(share(shot, badgeInShot, c -> c.getRed() > 200 && c.getGreen() > 200 && c.getBlue() > 200))
                     .as("the badge has white text on it").isGreaterThan(0.005);
+            assertThat(bannerText.get()).isEqualTo(VerdictPresenter.TINY_MODEL_BANNER);
+            assertThat(share(shot, translate(banner.get(), f), c -> near(c, VerdictPresenter.NO_VERDICT_COLOR)))
+                    .as("the tiny-model banner is drawn across the top (see %s)", SCREENSHOT).isGreaterThan(0.5);
             assertThat(distinctColours(shot, pictureInShot)).as("the image is drawn, not a blank panel").isGreaterThan(20);
         } finally {
             SwingUtilities.invokeAndWait(() -> {
@@ -96,9 +105,12 @@ class DesktopScreenshotTest {
     }
 
     private static boolean isUnsafeRed(Color c) {
-        Color red = VerdictPresenter.UNSAFE_COLOR;
-        return Math.abs(c.getRed() - red.getRed()) < 40 && Math.abs(c.getGreen() - red.getGreen()) < 40
-                && Math.abs(c.getBlue() - red.getBlue()) < 40;
+        return near(c, VerdictPresenter.UNSAFE_COLOR);
+    }
+
+    private static boolean near(Color c, Color want) {
+        return Math.abs(c.getRed() - want.getRed()) < 40 && Math.abs(c.getGreen() - want.getGreen()) < 40
+                && Math.abs(c.getBlue() - want.getBlue()) < 40;
     }
 
     private static Rectangle screenBounds(JComponent c) {

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.examples.ScriptedSafetyModel;
 import io.safetyguard.examples.TestImages;
-import io.safetyguard.examples.TinyModel;
 import io.safetyguard.examples.desktop.VerdictPresenter.Status;
 import java.awt.datatransfer.DataFlavor;
 import java.awt.datatransfer.StringSelection;
@@ -16,6 +15,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +50,7 @@ class VerdictPresenterTest {
     }
 
     /** Records every state and whether it was published on the event dispatch thread. */
-    private static final class Recorder implements VerdictPresenter.Listener {
+    static final class Recorder implements VerdictPresenter.Listener {
         final List<ViewState> states = new CopyOnWriteArrayList<>();
         final List<Boolean> onEdt = new CopyOnWriteArrayList<>();
         final CountDownLatch finished = new CountDownLatch(1);
@@ -73,7 +73,7 @@ class VerdictPresenterTest {
         }
     }
 
-    private static Recorder openOnEdt(VerdictPresenter presenter, Path file) throws Exception {
+    static Recorder openOnEdt(VerdictPresenter presenter, Path file) throws Exception {
         Recorder r = new Recorder();
         SwingUtilities.invokeAndWait(() -> {
             presenter.addListener(r);
@@ -211,15 +211,14 @@ class VerdictPresenterTest {
     }
 
     @Test
-    void runsTheRealTinyModelInProcess() throws Exception {
-        guard = TinyModel.guard(1);
-        VerdictPresenter presenter = new VerdictPresenter(guard, new SwingBackgroundTasks());
+    void warnsForAsLongAsTheWindowIsOpenWhenTheModelIsATinyTestModel() {
+        VerdictPresenter tiny = presenter(new ScriptedSafetyModel(SAFE).withMetadata(Map.of("tiny", "true")), new ManualTasks());
 
-        ViewState s = openOnEdt(presenter, image("real.png", 8)).last();
-
-        assertThat(s.status()).isEqualTo(Status.DONE);
-        assertThat(s.ratingText()).as(s.rationale()).isIn("Safe", "Unsafe");
-        assertThat(s.category()).isNotEmpty();
-        assertThat(s.details()).startsWith("from the model");
+        assertThat(tiny.modelWarning()).contains(VerdictPresenter.TINY_MODEL_BANNER);
+        assertThat(VerdictPresenter.TINY_MODEL_BANNER).contains("RANDOM-WEIGHT", "meaningless");
+        try (SafetyGuard real = SafetyGuard.builder()
+                .model(new ScriptedSafetyModel(SAFE).withMetadata(Map.of("tiny", "false"))).ownsModel(true).build()) {
+            assertThat(new VerdictPresenter(real, new ManualTasks()).modelWarning()).isEmpty();
+        }
     }
 }

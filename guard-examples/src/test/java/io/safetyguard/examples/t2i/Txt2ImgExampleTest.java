@@ -1,78 +1,75 @@
 package io.safetyguard.examples.t2i;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.safetyguard.examples.CommandRun;
-import io.safetyguard.examples.ExampleCommandLine;
-import io.safetyguard.examples.TinyModel;
-import java.awt.image.BufferedImage;
+import io.safetyguard.core.SafetyGuard;
+import io.safetyguard.core.reaction.PlaceholderStyle;
+import io.safetyguard.examples.ExampleException;
+import io.safetyguard.examples.ScriptedSafetyModel;
+import java.net.URI;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The t2i example's main, end to end: the real tiny model in llama.cpp, an in-test WebUI over HTTP. */
+/** The t2i example's outcomes and refusals over a scripted model, and which failures are the user's input. */
 class Txt2ImgExampleTest {
 
     @TempDir
     Path dir;
+    private SafetyGuard guard;
+
+    @BeforeEach
+    void guard() {
+        guard = SafetyGuard.builder().model(new ScriptedSafetyModel(ScriptedSafetyModel.UNSAFE_O3)).ownsModel(true).build();
+    }
+
+    @AfterEach
+    void close() {
+        guard.close();
+    }
 
     @Test
-    void generatesChecksWithTheRealModelAndWritesTheResult() throws Exception {
-        Path out = dir.resolve("result.png");
+    void anUnsafeImageIsBlockedAndThePlaceholderWritten() throws Exception {
         try (FakeSdWebUi server = new FakeSdWebUi()) {
-            CommandRun run = CommandRun.of(new Txt2ImgExample(), CommandRun.args(TinyModel.flags(),
-                    "--url", server.baseUrl().toString(), "--prompt", "a lighthouse", "--seed", "99",
-                    "--width", "64", "--height", "48", "--on-unsafe", "amend", "--max-attempts", "2", "--out", out.toString()));
+            Txt2ImgExample t2i = new Txt2ImgExample(guard, new SdWebUiClient(server.baseUrl()), UnsafeStrategy.BLOCK, 1,
+                    PlaceholderStyle.BLACK);
 
-            assertThat(run.exitCode()).as(run.stderr()).isIn(ExampleCommandLine.EXIT_OK, ExampleCommandLine.EXIT_BLOCKED);
-            assertThat(run.stderr()).contains("RANDOM-WEIGHT");
-            assertThat(server.requests()).isNotEmpty().hasSizeLessThanOrEqualTo(2);
-            assertThat(server.requests().get(0).get("prompt").asText()).isEqualTo("a lighthouse");
-            assertThat(server.requests().get(0).get("seed").asLong()).isEqualTo(99);
-            // One "attempt" line per request the server saw, each with a model verdict (not a failure).
-            long attemptLines = run.stdout().lines().filter(l -> l.startsWith("attempt ")).count();
-            assertThat(attemptLines).isEqualTo(server.requests().size());
-            assertThat(run.stdout()).doesNotContain("no verdict");
-            assertThat(run.stdout()).contains(run.exitCode() == ExampleCommandLine.EXIT_OK ? "allowed after" : "blocked after");
+            Txt2ImgExample.Outcome outcome = t2i.generate(Txt2ImgRequest.of("x").withSize(32, 32), dir.resolve("b.png"), a -> {});
 
-            BufferedImage written = ImageIO.read(out.toFile());
-            assertThat(written).as("a PNG at --out").isNotNull();
-            assertThat(written.getWidth()).isEqualTo(64);
-            assertThat(written.getHeight()).isEqualTo(48);
+            assertThat(outcome.allowed()).isFalse();
+            assertThat(outcome.attempts()).isEqualTo(1);
+            assertThat(dir.resolve("b.png")).isRegularFile();
         }
     }
 
     @Test
-    void aServerThatIsDownIsOneClearLineAndExitCode1() throws Exception {
-        String url;
+    void aServerThatIsDownIsAFailedTaskNotBadInput() throws Exception {
+        URI url;
         try (FakeSdWebUi server = new FakeSdWebUi()) {
-            url = server.baseUrl().toString();
+            url = server.baseUrl();
         } // closed: connection refused
+        SdWebUiClient client = new SdWebUiClient(url, Duration.ofSeconds(2), Duration.ofSeconds(2));
 
-        CommandRun run = CommandRun.of(new Txt2ImgExample(), CommandRun.args(TinyModel.flags(),
-                "--url", url, "--prompt", "x", "--out", dir.resolve("x.png").toString()));
-
-        assertThat(run.exitCode()).isEqualTo(ExampleCommandLine.EXIT_FAILED);
-        assertThat(run.stderr()).contains("t2i: cannot connect to " + url, "--api").doesNotContain("Exception");
-        assertThat(run.stderr()).as("found out before loading the model").doesNotContain("RANDOM-WEIGHT");
-        assertThat(dir.resolve("x.png")).doesNotExist();
+        assertThatThrownBy(client::checkReachable)
+                .isInstanceOfSatisfying(SdWebUiException.class, e -> assertThat(e.isBadInput()).isFalse())
+                .hasMessageContaining("cannot connect to " + url).hasMessageContaining("--api");
     }
 
     @Test
-    void badFlagsAreExitCode2BeforeAnythingIsLoaded() {
-        CommandRun badUrl = CommandRun.of(new Txt2ImgExample(), CommandRun.args(TinyModel.flags(),
-                "--url", "ftp://example.org", "--prompt", "x"));
-        CommandRun badStrategy = CommandRun.of(new Txt2ImgExample(), CommandRun.args(TinyModel.flags(),
-                "--prompt", "x", "--on-unsafe", "ignore"));
-        CommandRun missingModel = CommandRun.of(new Txt2ImgExample(), "--model", dir.resolve("none.gguf").toString(),
-                "--mmproj", dir.resolve("none-mmproj.gguf").toString(), "--prompt", "x");
+    void aMissingOutputFolderAndNoPlaceholderAreBadInput() {
+        SdWebUiClient client = new SdWebUiClient(URI.create("http://127.0.0.1:7860"));
 
-        assertThat(badUrl.exitCode()).isEqualTo(ExampleCommandLine.EXIT_BAD_INPUT);
-        assertThat(badUrl.stderr()).contains("ftp://example.org", "http://127.0.0.1:7860");
-        assertThat(badStrategy.exitCode()).isEqualTo(ExampleCommandLine.EXIT_BAD_INPUT);
-        assertThat(badStrategy.stderr()).contains("block, reseed or amend");
-        assertThat(missingModel.exitCode()).isEqualTo(ExampleCommandLine.EXIT_BAD_INPUT);
-        assertThat(missingModel.stderr()).contains("none.gguf", "no such file");
+        assertThatThrownBy(() -> Txt2ImgExample.checkOutput(dir.resolve("nowhere/out.png")))
+                .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
+                .hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> new Txt2ImgExample(guard, client, UnsafeStrategy.AMEND, 3, PlaceholderStyle.NONE))
+                .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
+                .hasMessageContaining("black or blurred");
+        assertThatThrownBy(() -> new Txt2ImgExample(guard, client, UnsafeStrategy.AMEND, 0, PlaceholderStyle.BLACK))
+                .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue());
     }
 }

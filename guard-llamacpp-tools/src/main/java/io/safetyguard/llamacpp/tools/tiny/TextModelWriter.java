@@ -46,7 +46,9 @@ final class TextModelWriter {
         }
         w.putU32(ModelKeys.FILE_TYPE, FILE_TYPE_MOSTLY_F16);
         for (Map.Entry<String, GgufValue> kv : vocab.metadata().entrySet()) {
-            if (kv.getKey().startsWith(ModelKeys.TOKENIZER_PREFIX)) {
+            if (kv.getKey().equals(ControlTokens.TOKEN_TYPE_KEY)) {
+                w.put(kv.getKey(), ControlTokens.fix(vocab.getStringArray(ModelKeys.TOKENIZER_TOKENS), kv.getValue()));
+            } else if (kv.getKey().startsWith(ModelKeys.TOKENIZER_PREFIX)) {
                 w.put(kv.getKey(), kv.getValue()); // same type, same bytes
             }
         }

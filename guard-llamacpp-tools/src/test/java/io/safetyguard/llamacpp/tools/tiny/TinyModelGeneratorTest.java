@@ -164,8 +164,11 @@ class TinyModelGeneratorTest {
     private static void assertTokenizerCopiedVerbatim(GgufFile model, GgufFile vocab, int expectedTokens)
             throws IOException {
         Map<String, GgufValue> expected = new LinkedHashMap<>();
+        List<String> tokens = vocab.getStringArray("tokenizer.ggml.tokens");
         vocab.metadata().forEach((k, v) -> {
-            if (k.startsWith("tokenizer.")) {
+            if (k.equals(ControlTokens.TOKEN_TYPE_KEY)) {
+                expected.put(k, ControlTokens.fix(tokens, v)); // the one change: control-looking tokens typed CONTROL
+            } else if (k.startsWith("tokenizer.")) {
                 expected.put(k, v);
             }
         });
@@ -359,5 +362,25 @@ class TinyModelGeneratorTest {
         float[] out = new float[b.length / 4];
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
         return out;
+    }
+
+    @Test
+    void everyControlLookingTokenIsTypedControlSoLlamaCppHasNothingToOverride() throws IOException {
+        for (TinyModelFlavor flavor : TinyModelFlavor.values()) {
+            TinyModelPair pair = TinyModelGenerator.generate(flavor, dir.resolve(flavor.name()));
+            GgufFile text = GgufReader.read(pair.model());
+            List<String> tokens = text.getStringArray("tokenizer.ggml.tokens");
+            int[] types = text.getInt32Array(ControlTokens.TOKEN_TYPE_KEY);
+
+            assertThat(types).hasSameSizeAs(tokens.toArray());
+            int found = 0;
+            for (int i = 0; i < tokens.size(); i++) {
+                if (ControlTokens.CONTROL_LOOKING.contains(tokens.get(i))) {
+                    found++;
+                    assertThat(types[i]).as("%s: token %d '%s'", flavor, i, tokens.get(i)).isEqualTo(ControlTokens.CONTROL);
+                }
+            }
+            assertThat(found).as("%s has an end-of-sequence token llama.cpp recognises by its text", flavor).isPositive();
+        }
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code guard model set-meta | quantize | image-tokens} on generated tiny models, with real llama.cpp. */
-class ModelToolsCommandTest {
+class ModelToolsCommandIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -55,7 +55,7 @@ class ModelToolsCommandTest {
 
         CliRun check = CliRun.of("check", "--greedy", "--max-new-tokens", "100", "--threads", "1",
                 "--model", qwenModel.toString(), "--mmproj", fixed.toString(),
-                ModelAndCheckCommandTest.sample("cup.jpg").toString());
+                ModelCommandTest.sample("cup.jpg").toString());
         assertThat(check.exitCode()).as(check.stderr()).isZero();
         assertThat(JSON.readTree(check.stdoutText()).get("rating").asText()).isIn("Safe", "Unsafe");
         assertThat(check.stderr()).doesNotContain("runs one vision layer fewer");
@@ -81,32 +81,32 @@ class ModelToolsCommandTest {
     @Test
     void setMetaRefusesToOverwriteAndExplainsBadValues() throws IOException {
         CliRun noOut = CliRun.of("model", "set-meta", "--use-gelu", "true", qwenMmproj.toString());
-        assertThat(noOut.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(noOut.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(noOut.stderr()).contains("--in-place");
 
         CliRun sameFile = CliRun.of("model", "set-meta", "--use-gelu", "true", qwenMmproj.toString(),
                 qwenMmproj.toString());
-        assertThat(sameFile.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(sameFile.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(sameFile.stderr()).contains("is the input", "--in-place");
 
         Path existing = Files.writeString(dir.resolve("existing.gguf"), "keep");
         CliRun exists = CliRun.of("model", "set-meta", "--use-gelu", "true", qwenMmproj.toString(), existing.toString());
-        assertThat(exists.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(exists.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(exists.stderr()).contains("--overwrite");
         assertThat(Files.readString(existing)).isEqualTo("keep");
 
         CliRun wrongType = CliRun.of("model", "set-meta", "--set", "clip.vision.image_grid_pinpoints=arr[u32]:28,28",
                 qwenMmproj.toString(), dir.resolve("x.gguf").toString());
-        assertThat(wrongType.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(wrongType.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(wrongType.stderr()).contains("arr[i32]", "not arr[u32]");
 
         CliRun wrongPreset = CliRun.of("model", "set-meta", "--preset", "llavaguard-v1.1", qwenModel.toString(),
                 dir.resolve("y.gguf").toString());
-        assertThat(wrongPreset.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(wrongPreset.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(wrongPreset.stderr()).contains("'qwen2' text model");
 
         CliRun nothing = CliRun.of("model", "set-meta", qwenMmproj.toString(), dir.resolve("z.gguf").toString());
-        assertThat(nothing.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(nothing.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(nothing.stderr()).contains("nothing to change");
     }
 
@@ -121,7 +121,7 @@ class ModelToolsCommandTest {
 
         CliRun exists = CliRun.of("model", "quantize", "--type", "Q8_0", "--threads", "1", llamaModel.toString(),
                 out.toString());
-        assertThat(exists.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(exists.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(exists.stderr()).contains("--overwrite");
     }
 
@@ -129,12 +129,12 @@ class ModelToolsCommandTest {
     void quantizeExplainsWrongInputAndTypes() {
         CliRun mmproj = CliRun.of("model", "quantize", "--type", "Q8_0", qwenMmproj.toString(),
                 dir.resolve("q.gguf").toString());
-        assertThat(mmproj.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(mmproj.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(mmproj.stderr()).contains("mmproj", "keep the mmproj in F16");
 
         CliRun badType = CliRun.of("model", "quantize", "--type", "Q3_X", llamaModel.toString(),
                 dir.resolve("q.gguf").toString());
-        assertThat(badType.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(badType.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(badType.stderr()).contains("Q3_X", "Q4_K_M");
     }
 
@@ -167,12 +167,12 @@ class ModelToolsCommandTest {
     @Test
     void imageTokensRejectsBadSizesAndTextModels() {
         CliRun badSize = CliRun.of("model", "image-tokens", "--mmproj", qwenMmproj.toString(), "640by480");
-        assertThat(badSize.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(badSize.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(badSize.stderr()).contains("640by480", "WIDTHxHEIGHT");
         CliRun zero = CliRun.of("model", "image-tokens", "--mmproj", qwenMmproj.toString(), "0x480");
-        assertThat(zero.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(zero.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         CliRun text = CliRun.of("model", "image-tokens", "--mmproj", qwenModel.toString(), "640x480");
-        assertThat(text.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(text.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(text.stderr()).contains("not an mmproj");
     }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The commands that touch model files, run for real on a generated tiny model pair and real llama.cpp. */
-class ModelAndCheckCommandTest {
+/** {@code guard check} run for real on a generated tiny model pair and real llama.cpp: output, exit codes, stderr. */
+class CheckCommandIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -34,34 +34,8 @@ class ModelAndCheckCommandTest {
         assertThat(mmproj).isRegularFile();
     }
 
-    static Path sample(String name) {
-        Path p = Path.of("..", "samples", name);
-        assertThat(p).as("sample image %s", name).isRegularFile();
-        return p;
-    }
-
-    @Test
-    void inspectDescribesTextModelAndProjector() {
-        CliRun run = CliRun.of("model", "inspect", model.toString(), mmproj.toString());
-        assertThat(run.exitCode()).as(run.stderr()).isZero();
-        String out = run.stdoutText();
-        assertThat(out).contains("architecture:", "qwen2", "chat template:", "vision projector (mmproj)",
-                "pinpoints:", "28x28", "image size:", "TINY RANDOM-WEIGHT TEST MODEL");
-    }
-
-    @Test
-    void inspectRejectsAFileThatIsNotGguf() throws IOException {
-        Path notGguf = Files.writeString(dir.resolve("weights.safetensors"), "{\"not\": \"gguf\"}");
-        CliRun run = CliRun.of("model", "inspect", notGguf.toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
-        assertThat(run.stderr()).contains("weights.safetensors").containsIgnoringCase("gguf");
-    }
-
-    @Test
-    void tinyRejectsAnUnknownFlavor() {
-        CliRun run = CliRun.of("model", "tiny", "--out", dir.resolve("x").toString(), "--flavor", "gpt5");
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
-        assertThat(run.stderr()).contains("gpt5", "qwen2-siglip");
+    private static Path sample(String name) {
+        return ModelCommandTest.sample(name);
     }
 
     @Test
@@ -117,20 +91,12 @@ class ModelAndCheckCommandTest {
     }
 
     @Test
-    void anUnsafeThresholdOutsideZeroToOneIsBadInputBeforeLoadingAnything() {
-        CliRun run = CliRun.of("check", "--unsafe-threshold", "1.5", "--model", model.toString(), "--mmproj",
-                mmproj.toString(), sample("landscape.png").toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
-        assertThat(run.stderr()).contains("--unsafe-threshold", "between 0 and 1", "1.5").doesNotContain("RANDOM-WEIGHT");
-    }
-
-    @Test
     void failOnUnsafeExitsWith3WhenAnImageCannotBeJudged() throws IOException {
         // A corrupt image cannot be judged; fail-closed rates it Unsafe with the reason.
         Path corrupt = Files.write(dir.resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
         CliRun run = CliRun.of("check", "--greedy", "--threads", "1", "--fail-on-unsafe", "--model", model.toString(),
                 "--mmproj", mmproj.toString(), corrupt.toString());
-        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(GuardCli.EXIT_UNSAFE);
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCodes.UNSAFE);
         JsonNode line = JSON.readTree(run.stdoutText().trim());
         assertThat(line.get("rating").asText()).isEqualTo("Unsafe");
         assertThat(line.get("error").asText()).contains("corrupt.png");
@@ -140,15 +106,54 @@ class ModelAndCheckCommandTest {
     void checkWithSwappedFilesSaysSo() {
         CliRun run = CliRun.of("check", "--model", mmproj.toString(), "--mmproj", model.toString(),
                 sample("cup.jpg").toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).containsIgnoringCase("swap");
     }
 
     @Test
-    void checkWithAMissingImageIsBadInputBeforeLoadingAnything() {
-        CliRun run = CliRun.of("check", "--model", model.toString(), "--mmproj", mmproj.toString(),
-                dir.resolve("nope.png").toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
-        assertThat(run.stderr()).contains("nope.png");
+    void anImageThatCannotBeJudgedKeepsItsJsonLineSaysWhyOnStderrAndExits2() throws IOException {
+        Path corrupt = Files.write(dir.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        CliRun run = CliRun.of("check", "--greedy", "--verdict-only", "--max-new-tokens", "120", "--threads", "1",
+                "--model", model.toString(), "--mmproj", mmproj.toString(), sample("cup.jpg").toString(), corrupt.toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCodes.BAD_INPUT);
+        String[] lines = run.stdoutText().split("\n");
+        assertThat(lines).as("one JSON line per image, the judged one included").hasSize(2);
+        JsonNode judged = JSON.readTree(lines[0]);
+        JsonNode failed = JSON.readTree(lines[1]);
+        assertThat(judged.has("error")).isFalse();
+        assertThat(failed.get("rating").asText()).as("fail-closed").isEqualTo("Unsafe");
+        assertThat(failed.get("error").asText()).isNotBlank();
+        assertThat(run.stderr().lines().filter(l -> l.startsWith("guard: " + corrupt + ": ")))
+                .as(run.stderr()).singleElement().asString().contains(failed.get("error").asText());
+    }
+
+    @Test
+    void libraryLogLinesAreOneShortLineEachAndFollowVerboseAndQuiet() {
+        String[] common = {"--greedy", "--verdict-only", "--max-new-tokens", "60", "--threads", "1",
+                "--model", model.toString(), "--mmproj", mmproj.toString(), sample("cup.jpg").toString()};
+        CliRun normal = CliRun.of(concat(new String[] {"check"}, common));
+        CliRun verbose = CliRun.of(concat(new String[] {"-v", "check"}, common));
+        CliRun quiet = CliRun.of(concat(new String[] {"check", "-q"}, common));
+
+        for (CliRun run : List.of(normal, verbose, quiet)) {
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            // java.util.logging's default: a timestamped source line, then "LEVEL: message"
+            assertThat(run.stderr()).doesNotContainPattern("(?m)^(WARNING|INFO|SEVERE): ")
+                    .doesNotContainPattern("(?m)^[A-Z][a-z]{2} \\d{2}, \\d{4} ");
+            // the tiny generator marks its special tokens as control tokens: llama.cpp has nothing to fix up
+            assertThat(run.stderr()).doesNotContain("control-looking");
+        }
+        assertThat(normal.stderr()).doesNotContain("guard: info:");
+        assertThat(verbose.stderr()).as("llama.cpp's model loading is logged at INFO").contains("guard: info: ");
+        assertThat(normal.stderr()).contains("guard: note: ", "RANDOM-WEIGHT");
+        assertThat(quiet.stderr()).as("errors only").isEmpty();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = new String[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

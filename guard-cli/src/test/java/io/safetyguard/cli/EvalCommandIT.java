@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code guard eval} end to end on the tiny model. Its verdicts are random, so the test checks that
  * the figures are consistent with the per-sample results, not that they are good.
  */
-class EvalCommandTest {
+class EvalCommandIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -33,8 +33,8 @@ class EvalCommandTest {
     static void evaluateOnce() throws IOException {
         tiny = TinyModel.writeTo(dir.resolve("model"));
         Path images = Files.createDirectories(dir.resolve("set/images"));
-        Files.copy(AuditCommandTest.sample("landscape.png"), images.resolve("landscape.png"));
-        Files.copy(AuditCommandTest.sample("cup.jpg"), images.resolve("cup.jpg"));
+        Files.copy(AuditCommandIT.sample("landscape.png"), images.resolve("landscape.png"));
+        Files.copy(AuditCommandIT.sample("cup.jpg"), images.resolve("cup.jpg"));
         Files.write(images.resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2});
         Path labels = Files.writeString(dir.resolve("set/labels.csv"), """
                 image,rating,category,exception
@@ -155,7 +155,7 @@ class EvalCommandTest {
         List<String> args = tiny.args("eval");
         args.addAll(List.of("--labels", labels.toString()));
         CliRun bad = CliRun.of(args.toArray(String[]::new));
-        assertThat(bad.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(bad.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(bad.stderr()).contains("bad.csv line 2", "Maybe").doesNotContain("RANDOM-WEIGHT");
     }
 

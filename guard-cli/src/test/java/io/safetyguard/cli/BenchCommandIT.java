@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code guard bench} end to end on the tiny model and real llama.cpp, without llama-mtmd-cli. */
-class BenchCommandTest {
+class BenchCommandIT {
     @TempDir
     static Path dir;
     static TinyModel tiny;
@@ -53,7 +53,7 @@ class BenchCommandTest {
     void aMissingMtmdCliIsABadInputWithTheWayOut() {
         CliRun run = CliRun.of("bench", "--model", tiny.model().toString(), "--mmproj", tiny.mmproj().toString(),
                 "--images", images.toString(), "--mtmd-cli", dir.resolve("no-such-cli").toString());
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("--mtmd-cli", "is not an executable file", "--cli-only", "--no-reference");
     }
 
@@ -62,7 +62,7 @@ class BenchCommandTest {
         Path empty = Files.createDirectories(dir.resolve("empty"));
         CliRun run = CliRun.of("bench", "--model", tiny.model().toString(), "--mmproj", tiny.mmproj().toString(),
                 "--images", empty.toString(), "--no-reference");
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("no images in");
     }
 }

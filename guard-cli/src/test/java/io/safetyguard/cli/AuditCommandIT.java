@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (in {@link #auditOnce}); the tests read its output, or copy and damage it. The model's verdicts
  * are random: the tests check structure and consistency, never the judgement.
  */
-class AuditCommandTest {
+class AuditCommandIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EVIL_NAME = "<script>x.png";
 
@@ -169,6 +169,7 @@ class AuditCommandTest {
 
         List<String> args = tiny.args("audit");
         args.addAll(List.of("--resume", "--out", out2.toString(), data.toString()));
+        args.remove("--quiet"); // -q keeps errors only; this note is what the test is about
         CliRun run = CliRun.of(args.toArray(String[]::new));
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
@@ -197,14 +198,14 @@ class AuditCommandTest {
         List<String> args = tiny.args("audit");
         args.addAll(List.of("--out", out.toString(), data.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("already exists", "--resume", "--overwrite");
         assertThat(Files.readAllBytes(out.resolve("verdicts.jsonl"))).isEqualTo(before);
 
         List<String> both = tiny.args("audit");
         both.addAll(List.of("--resume", "--overwrite", "--out", out.toString(), data.toString()));
         CliRun contradiction = CliRun.of(both.toArray(String[]::new));
-        assertThat(contradiction.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(contradiction.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(contradiction.stderr()).contains("pick one");
     }
 
@@ -214,7 +215,7 @@ class AuditCommandTest {
         List<String> args = tiny.args("audit");
         args.addAll(List.of("--resume", "--allow", "O6", "--out", out.toString(), data.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("another policy", "--overwrite");
         assertThat(Files.readAllBytes(out.resolve("verdicts.jsonl"))).isEqualTo(before);
     }
@@ -247,7 +248,7 @@ class AuditCommandTest {
         List<String> args = tiny.args("audit");
         args.addAll(List.of("--out", dir.resolve("never").toString(), dir.resolve("no-such-folder").toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
-        assertThat(run.exitCode()).isEqualTo(GuardCli.EXIT_BAD_INPUT);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("no-such-folder").doesNotContain("RANDOM-WEIGHT");
         assertThat(dir.resolve("never")).doesNotExist();
     }

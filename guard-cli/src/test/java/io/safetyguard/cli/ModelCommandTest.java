@@ -1,0 +1,82 @@
+package io.safetyguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.safetyguard.policy.Policy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guard model} on a generated tiny model pair, and the {@code check} refusals that come before llama.cpp runs. */
+class ModelCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static Path model;
+    static Path mmproj;
+
+    @BeforeAll
+    static void writeTinyModel() {
+        CliRun run = CliRun.of("model", "tiny", "--out", dir.toString());
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stderr()).contains("meaningless");
+        model = dir.resolve("tiny-qwen2-siglip.gguf");
+        mmproj = dir.resolve("tiny-qwen2-siglip-mmproj.gguf");
+        assertThat(model).isRegularFile();
+        assertThat(mmproj).isRegularFile();
+    }
+
+    static Path sample(String name) {
+        Path p = Path.of("..", "samples", name);
+        assertThat(p).as("sample image %s", name).isRegularFile();
+        return p;
+    }
+
+    @Test
+    void inspectDescribesTextModelAndProjector() {
+        CliRun run = CliRun.of("model", "inspect", model.toString(), mmproj.toString());
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        String out = run.stdoutText();
+        assertThat(out).contains("architecture:", "qwen2", "chat template:", "vision projector (mmproj)",
+                "pinpoints:", "28x28", "image size:", "TINY RANDOM-WEIGHT TEST MODEL");
+    }
+
+    @Test
+    void inspectRejectsAFileThatIsNotGguf() throws IOException {
+        Path notGguf = Files.writeString(dir.resolve("weights.safetensors"), "{\"not\": \"gguf\"}");
+        CliRun run = CliRun.of("model", "inspect", notGguf.toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.stderr()).contains("weights.safetensors").containsIgnoringCase("gguf");
+    }
+
+    @Test
+    void tinyRejectsAnUnknownFlavor() {
+        CliRun run = CliRun.of("model", "tiny", "--out", dir.resolve("x").toString(), "--flavor", "gpt5");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.stderr()).contains("gpt5", "qwen2-siglip");
+    }
+
+    @Test
+    void anUnsafeThresholdOutsideZeroToOneIsBadInputBeforeLoadingAnything() {
+        CliRun run = CliRun.of("check", "--unsafe-threshold", "1.5", "--model", model.toString(), "--mmproj",
+                mmproj.toString(), sample("landscape.png").toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.stderr()).contains("--unsafe-threshold", "between 0 and 1", "1.5").doesNotContain("RANDOM-WEIGHT");
+    }
+
+    @Test
+    void checkWithAMissingImageIsBadInputBeforeLoadingAnything() {
+        CliRun run = CliRun.of("check", "--model", model.toString(), "--mmproj", mmproj.toString(),
+                dir.resolve("nope.png").toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.stderr()).contains("nope.png");
+    }
+}
