@@ -49,8 +49,9 @@ public final class NativeTileEmbeddings {
         }
     }
 
-    // The shim hands out the embeddings as a malloc'd pointer (EncodedChunk) for the image decode; the production code never reads
-    // it from Java, so rather than widen the native ABI for a test, read it with sun.misc.Unsafe (jdk.unsupported).
+    // The shim hands out the embeddings as a malloc'd pointer (EncodedChunk) for the image decode; the production
+    // code never reads it from Java, so rather than widen the native ABI for a test, read it with sun.misc.Unsafe
+    // (jdk.unsupported).
     private static float[][] readRows(long address, int rows, int width) {
         try {
             Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");

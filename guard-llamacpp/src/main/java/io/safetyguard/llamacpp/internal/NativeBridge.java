@@ -7,7 +7,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The process-wide part of {@code libsafetyguard_jni} (src/main/native/runtime.cpp): loading and the ABI check,
+ * The process-wide part of {@code libsafetyguard_jni} (src/main/native/jni_runtime.cpp): loading and the ABI check,
  * llama.cpp's log (forwarded here from native code) and the recent problems it reported on this thread, and the
  * calls that need no native object. Each native object has its own class with its own native methods in
  * {@link io.safetyguard.llamacpp.internal.jni}; {@link LlamaCppModel} owns the locking rules that combine them.

@@ -38,6 +38,11 @@ public interface EvaluationListener {
             public void imageEmbedded(ReferenceImagePipeline.Embedded image) {
                 images.accept(image);
             }
+
+            @Override
+            public boolean wantsRatingLogits() {
+                return false;
+            }
         };
     }
 
@@ -51,7 +56,10 @@ public interface EvaluationListener {
         };
     }
 
-    /** Whether this listener wants the (costly) full-vocabulary logits at rating decisions. */
+    /**
+     * Whether this listener wants the (costly: a whole vocabulary's) logits at rating decisions; when false,
+     * {@link #ratingDecided} is not called.
+     */
     default boolean wantsRatingLogits() {
         return this != NONE;
     }
