@@ -1,6 +1,7 @@
 package io.safetyguard.llamacpp;
 
 import io.safetyguard.llamacpp.internal.NativeBridge;
+import io.safetyguard.llamacpp.internal.jni.ClipContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,8 +38,8 @@ class ClsAndFeatureLayerTest {
     private static TinyModelPair withKey;      // clip.vision.feature_layer = [2], 2 stored layers
     private static TinyModelPair withKeyOne;   // the same weights, feature_layer = [1]
     private static TinyModelPair withoutKey;   // the same weights, no feature_layer key
-    private static long clipWithKey;
-    private static long clipWithoutKey;
+    private static ClipContext clipWithKey;
+    private static ClipContext clipWithoutKey;
     private static RgbImage tile;
 
     @BeforeAll
@@ -48,10 +49,10 @@ class ClsAndFeatureLayerTest {
         withKey = TinyModelGenerator.generate(base.withFeatureLayer(2), dir.resolve("key2"));
         withKeyOne = TinyModelGenerator.generate(base.withFeatureLayer(1), dir.resolve("key1"));
         withoutKey = TinyModelGenerator.generate(base, dir.resolve("nokey"));
-        clipWithKey = NativeBridge.clipInit(NativeBridge.utf8(withKey.mmproj().toString()), false, false);
-        clipWithoutKey = NativeBridge.clipInit(NativeBridge.utf8(withoutKey.mmproj().toString()), false, false);
-        assertThat(clipWithKey).isNotZero();
-        assertThat(clipWithoutKey).isNotZero();
+        clipWithKey = ClipContext.load(withKey.mmproj(), false, false);
+        clipWithoutKey = ClipContext.load(withoutKey.mmproj(), false, false);
+        assertThat(clipWithKey.isClosed()).isFalse();
+        assertThat(clipWithoutKey.isClosed()).isFalse();
         byte[] px = new byte[28 * 28 * 3];
         new Random(7).nextBytes(px);
         tile = new RgbImage(28, 28, px);
@@ -59,11 +60,11 @@ class ClsAndFeatureLayerTest {
 
     @AfterAll
     static void free() {
-        NativeBridge.clipFree(clipWithKey);
-        NativeBridge.clipFree(clipWithoutKey);
+        clipWithKey.close();
+        clipWithoutKey.close();
     }
 
-    private static float[] llamaCpp(long clip, ReferenceVisionTower tower) {
+    private static float[] llamaCpp(ClipContext clip, ReferenceVisionTower tower) {
         float[][][] chw = tower.normalize(tile);
         float[] flat = new float[3 * 28 * 28];
         for (int c = 0; c < 3; c++) {
@@ -71,7 +72,7 @@ class ClsAndFeatureLayerTest {
                 System.arraycopy(chw[c][y], 0, flat, (c * 28 + y) * 28, 28);
             }
         }
-        return NativeBridge.clipEncodeTile(clip, flat, 28, 1);
+        return clip.encodeTile(flat, 28, 1);
     }
 
     @Test

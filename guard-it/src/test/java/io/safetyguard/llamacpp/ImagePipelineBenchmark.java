@@ -65,7 +65,7 @@ class ImagePipelineBenchmark {
             int n = images.size();
             System.out.printf("BENCH %-28s prompt %5d tokens (image %4d, prefix %2d): median %7.1f ms/image; mean"
                     + " encode %6.1f, prefill %6.1f, generate %6.1f ms%n", name, prompt,
-                    prompt - model.promptTextTokens(TestSupport.POLICY.render()), model.prefixTokenCount(),
+                    prompt - model.promptTextTokens(TestSupport.POLICY.render()), model.engine().prefixTokenCount(),
                     total[n / 2], encode / n, prefill / n, decode / n);
         }
     }

@@ -1,6 +1,11 @@
 package io.safetyguard.llamacpp;
 
+import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.llamacpp.internal.NativeBridge;
+import io.safetyguard.llamacpp.internal.jni.EncodedChunk;
+import io.safetyguard.llamacpp.internal.jni.ImageChunks;
+import io.safetyguard.llamacpp.internal.jni.LlamaModel;
+import io.safetyguard.llamacpp.internal.jni.MtmdContext;
 
 import io.safetyguard.llamacpp.internal.vision.RgbImage;
 import java.lang.reflect.Field;
@@ -10,7 +15,7 @@ import java.nio.file.Path;
 /**
  * Test helper: what llama.cpp's libmtmd makes of one image, read back as the float rows it would feed the LLM.
  * Goes through the same shim calls as {@link LlamaCppModel} (load, mtmd init, tokenize with the media marker,
- * {@code encodeImageChunk}) with one thread and no GPU.
+ * {@link MtmdContext#encode}) with one thread and no GPU.
  */
 public final class NativeTileEmbeddings {
 
@@ -22,55 +27,31 @@ public final class NativeTileEmbeddings {
      */
     public static float[][] encodeFirstImageChunk(Path model, Path mmproj, RgbImage image) {
         NativeBridge.ensureInitialised();
-        long m = NativeBridge.modelLoad(NativeBridge.utf8(model.toAbsolutePath().toString()), 0, -1);
-        if (m == 0) {
-            throw new IllegalStateException("llama.cpp could not load " + model + ": " + NativeBridge.recentProblems());
-        }
-        long mtmd = 0;
-        long chunks = 0;
-        try {
-            mtmd = NativeBridge.mtmdInit(NativeBridge.utf8(mmproj.toAbsolutePath().toString()), m, false, 1, false);
-            if (mtmd == 0) {
-                throw new IllegalStateException("llama.cpp could not load " + mmproj + ": "
-                        + NativeBridge.recentProblems());
-            }
+        try (LlamaModel m = LlamaModel.load(model, 0, true);
+             MtmdContext mtmd = MtmdContext.load(mmproj, m, false, 1, false)) {
             String marker = new String(NativeBridge.mediaMarker(), java.nio.charset.StandardCharsets.UTF_8);
-            int[] status = new int[1];
-            chunks = NativeBridge.tokenizeWithImage(mtmd, NativeBridge.utf8("x " + marker + " y"), image.rgb(),
-                    image.width(), image.height(), false, status);
-            if (chunks == 0) {
-                throw new IllegalStateException("mtmd_tokenize failed with " + status[0]);
-            }
-            for (int i = 0; i < NativeBridge.chunksCount(chunks); i++) {
-                if (NativeBridge.chunkType(chunks, i) != NativeBridge.CHUNK_IMAGE) {
-                    continue;
-                }
-                int tokens = NativeBridge.chunkTokens(chunks, i);
-                int width = NativeBridge.modelNEmbdInp(m);
-                long embd = NativeBridge.encodeImageChunk(mtmd, m, chunks, i);
-                if (embd == 0) {
-                    throw new IllegalStateException("encoding failed: " + NativeBridge.recentProblems());
-                }
-                try {
-                    return readRows(embd, tokens, width);
-                } finally {
-                    NativeBridge.freeBuffer(embd);
+            try (ImageChunks chunks = mtmd.tokenize("x " + marker + " y", image.rgb(), image.width(), image.height(),
+                    false)) {
+                for (int i = 0; i < chunks.count(); i++) {
+                    if (chunks.type(i) != ImageChunks.IMAGE) {
+                        continue;
+                    }
+                    int tokens = chunks.tokens(i);
+                    int width = m.inputEmbeddingWidth();
+                    try (EncodedChunk embd = mtmd.encode(chunks, i)) {
+                        return readRows(embd.address(), tokens, width);
+                    }
                 }
             }
             throw new IllegalStateException("the prompt produced no image chunk");
-        } finally {
-            if (chunks != 0) {
-                NativeBridge.chunksFree(chunks);
-            }
-            if (mtmd != 0) {
-                NativeBridge.mtmdFree(mtmd);
-            }
-            NativeBridge.modelFree(m);
+        } catch (ModelException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
-    // The shim hands out the embeddings as a malloc'd pointer for decodeImageChunk; the production code never reads
-    // it from Java, so rather than widen the native ABI for a test, read it with sun.misc.Unsafe (jdk.unsupported).
+    // The shim hands out the embeddings as a malloc'd pointer (EncodedChunk) for the image decode; the production
+    // code never reads it from Java, so rather than widen the native ABI for a test, read it with sun.misc.Unsafe
+    // (jdk.unsupported).
     private static float[][] readRows(long address, int rows, int width) {
         try {
             Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");

@@ -1,5 +1,7 @@
 package io.safetyguard.llamacpp;
 
+import io.safetyguard.llamacpp.internal.engine.EvaluationListener;
+
 import static io.safetyguard.llamacpp.TestSupport.GRAMMAR;
 import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
@@ -56,9 +58,9 @@ class RatingProbabilityTest {
         for (TinyModelFlavor f : TinyModelFlavor.values()) {
             LlamaCppModel model = LlamaCppModel.open(config(TestSupport.generate(f, dir)).build());
             MODELS.put(f, model);
-            String[] pieces = new String[model.vocabularySize()];
+            String[] pieces = new String[model.engine().model().vocabularySize()];
             for (int t = 0; t < pieces.length; t++) {
-                pieces[t] = model.tokenText(t);
+                pieces[t] = model.engine().model().tokenText(t);
             }
             VOCAB.put(model, pieces);
         }
@@ -82,7 +84,8 @@ class RatingProbabilityTest {
             throws Exception {
         LlamaCppModel model = MODELS.get(flavor);
         List<Tapped> taps = new ArrayList<>();
-        model.decisionTap((prefix, logits, token, p) -> taps.add(new Tapped(prefix, logits, token, p)));
+        model.engine().listener(EvaluationListener.onRatingDecision(
+                (prefix, logits, token, p) -> taps.add(new Tapped(prefix, logits, token, p))));
         try {
             for (int i = 0; i < IMAGES; i++) {
                 GenerationOptions sampled = new GenerationOptions(1.0, 0.95, 50, 200, 1000 + i, false, true,
@@ -93,7 +96,7 @@ class RatingProbabilityTest {
             // the full grammar makes the same decision; the answer may stop inside the rationale
             check(model, taps, request(image(0), GRAMMAR, greedy(40)));
         } finally {
-            model.decisionTap(null);
+            model.engine().listener(null);
         }
     }
 

@@ -1,7 +1,8 @@
 package io.safetyguard.llamacpp;
 
-import io.safetyguard.llamacpp.internal.NativeBridge;
 import io.safetyguard.llamacpp.internal.ReferenceImagePipeline;
+import io.safetyguard.llamacpp.internal.engine.EvaluationListener;
+import io.safetyguard.llamacpp.internal.jni.ClipContext;
 
 import static io.safetyguard.llamacpp.TestSupport.GRAMMAR;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
@@ -105,13 +106,13 @@ class ReferenceImagePipelineTest {
         int expected = ImageTokenPlanner.tokenCount(TINY_ANYRES, w, h);
         assertThat(qwenModel.imageTokens(w, h)).isEqualTo(expected);
         AtomicReference<ReferenceImagePipeline.Embedded> fed = new AtomicReference<>();
-        qwenModel.imageTap(fed::set);
+        qwenModel.engine().listener(EvaluationListener.onImage(fed::set));
         try {
             ModelOutput out = qwenModel.evaluate(request(image(w, h, w * 31L + h), null, greedy(1)));
             assertThat(out.promptTokens() - qwenModel.promptTextTokens(POLICY.render())).isEqualTo(expected);
             assertThat(fed.get().embeddings()).hasSize(expected * embd(qwenModel));
         } finally {
-            qwenModel.imageTap(null);
+            qwenModel.engine().listener(null);
         }
         // LLaVA-1.5 pads to a square: always one tile of 2 x 2 patches
         ModelOutput clip = llamaModel.evaluate(request(image(w, h, 5), null, greedy(1)));
@@ -121,17 +122,17 @@ class ReferenceImagePipelineTest {
     @Test
     void newlinesEndEveryRowAndTheBaseTileComesFirst() throws Exception {
         float[] newline = TinyModelGenerator.recognisableImageNewline(embd(qwenModel));
-        long clip = NativeBridge.clipInit(NativeBridge.utf8(qwen.mmproj().toString()), false, false);
+        ClipContext clip = ClipContext.load(qwen.mmproj(), false, false);
         try {
             // 56x56: 2x2 tiles, nothing unpadded; 60x40: 2x2 tiles, one feature row cut top and bottom
             for (int[] size : new int[][] {{56, 56}, {60, 40}, {40, 60}, {70, 30}, {640, 480}}) {
                 DecodedImage img = image(size[0], size[1], 11);
                 AtomicReference<ReferenceImagePipeline.Embedded> fed = new AtomicReference<>();
-                qwenModel.imageTap(fed::set);
+                qwenModel.engine().listener(EvaluationListener.onImage(fed::set));
                 try {
                     qwenModel.evaluate(request(img, null, greedy(1)));
                 } finally {
-                    qwenModel.imageTap(null);
+                    qwenModel.engine().listener(null);
                 }
                 ImageTokenLayout layout = fed.get().layout();
                 float[] e = fed.get().embeddings();
@@ -162,7 +163,7 @@ class ReferenceImagePipelineTest {
                         img.rgb()), Preprocess.BLACK);
                 List<float[]> tiles = new ArrayList<>();
                 for (RgbImage t : prepared.tiles()) {
-                    tiles.add(NativeBridge.clipEncodeTile(clip,
+                    tiles.add(clip.encodeTile(
                             Preprocess.normalizeChw(t, Preprocess.SIGLIP_MEAN, Preprocess.SIGLIP_STD), 28, 1));
                 }
                 for (int i = 0; i < base * dim; i++) {
@@ -186,7 +187,7 @@ class ReferenceImagePipelineTest {
                 }
             }
         } finally {
-            NativeBridge.clipFree(clip);
+            clip.close();
         }
     }
 
@@ -207,17 +208,17 @@ class ReferenceImagePipelineTest {
         float[] newline = TinyModelGenerator.recognisableImageNewline(embd(qwenModel));
         int dim = newline.length;
         AtomicReference<ReferenceImagePipeline.Embedded> fed = new AtomicReference<>();
-        long clip = NativeBridge.clipInit(NativeBridge.utf8(mmproj.toString()), false, false);
+        ClipContext clip = ClipContext.load(mmproj, false, false);
         try (LlamaCppModel model = LlamaCppModel.open(LlamaCppConfig.builder(qwen.model(), mmproj).threads(1)
                 .warmup(false).build())) {
-            model.imageTap(fed::set);
+            model.engine().listener(EvaluationListener.onImage(fed::set));
             ModelOutput out = model.evaluate(request(img, null, greedy(1)));
             assertThat(out.promptTokens() - model.promptTextTokens(POLICY.render())).isEqualTo(10);
             float[] e = fed.get().embeddings();
             PreparedImage prepared = Preprocess.prepare(geometry, new RgbImage(56, 56, img.rgb()), Preprocess.BLACK);
             for (int r = 0; r < 2; r++) {
                 for (int c = 0; c < 2; c++) {
-                    float[] tile = NativeBridge.clipEncodeTile(clip, Preprocess.normalizeChw(
+                    float[] tile = clip.encodeTile( Preprocess.normalizeChw(
                             prepared.tiles().get(1 + r * 2 + c), Preprocess.SIGLIP_MEAN, Preprocess.SIGLIP_STD), 28, 1);
                     int at = 4 + r * 3 + c;
                     for (int d = 0; d < dim; d++) {
@@ -228,7 +229,7 @@ class ReferenceImagePipelineTest {
                 assertThat(tokenEquals(e, 4 + r * 3 + 2, dim, newline)).as("newline after row %d", r).isTrue();
             }
         } finally {
-            NativeBridge.clipFree(clip);
+            clip.close();
         }
     }
 

@@ -65,13 +65,16 @@ public enum PromptLayout {
         return beforeMedia + mediaMarker + afterMedia + policy.strip() + end;
     }
 
-    /** The text after the image up to and including the policy and the assistant header. */
-    String textAfterMedia(String policy) {
+    /**
+     * The text after the image up to and including the policy and the assistant header: what
+     * {@link #render} puts after the media marker.
+     */
+    public String textAfterMedia(String policy) {
         return afterMedia + policy.strip() + end;
     }
 
-    /** The text before the image. */
-    String textBeforeMedia() {
+    /** The text before the image: what {@link #render} puts before the media marker. */
+    public String textBeforeMedia() {
         return beforeMedia;
     }
 

@@ -7,17 +7,15 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The JNI surface of {@code libsafetyguard_jni} (src/main/native/safetyguard_jni.cpp): one static
- * native method per shim function, opaque handles as {@code long}, text as UTF-8 {@code byte[]}.
- *
- * <p>Nothing here is thread-safe by itself; {@link LlamaCppModel} owns the locking rules
- * (a context is used by one thread at a time, image encoding is serialised per mtmd context).
- * Handles are never 0 when passed in; the shim checks anyway and throws instead of crashing.
+ * The process-wide part of {@code libsafetyguard_jni} (src/main/native/jni_runtime.cpp): loading and the ABI check,
+ * llama.cpp's log (forwarded here from native code) and the recent problems it reported on this thread, and the
+ * calls that need no native object. Each native object has its own class with its own native methods in
+ * {@link io.safetyguard.llamacpp.internal.jni}; {@link LlamaCppModel} owns the locking rules that combine them.
  */
 public final class NativeBridge {
 
-    /** Must equal SG_ABI_VERSION in safetyguard_jni.cpp. */
-    static final int ABI_VERSION = 6;
+    /** Must equal SG_ABI_VERSION in src/main/native/jni_runtime.cpp; bump both when a native method changes. */
+    static final int ABI_VERSION = 7;
 
     public static final int CHUNK_TEXT = 0;
     public static final int CHUNK_IMAGE = 1;
@@ -66,6 +64,11 @@ public final class NativeBridge {
 
     public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code problems}, or a pointer to the native log when llama.cpp gave no reason. */
+    public static String orUnknown(String problems) {
+        return problems.isEmpty() ? "no reason given (see the io.safetyguard.llamacpp.native log)" : problems;
     }
 
     // ----------------------------------------------------------------------------------------
@@ -164,121 +167,9 @@ public final class NativeBridge {
 
     public static native byte[] mediaMarker();
 
-    public static native void freeBuffer(long ptr);
-
-    // ----------------------------------------------------------------------------------------
-    // Model
-
-    public static native long modelLoad(byte[] path, int nGpuLayers, int loadMode);
-
-    public static native void modelFree(long model);
-
-    public static native int modelNEmbdInp(long model);
-
-    public static native int modelNCtxTrain(long model);
-
-    public static native int modelNVocab(long model);
-
-    public static native long modelSize(long model);
-
     /**
      * Runs llama_model_quantize on a text model GGUF ({@code ftype} is a {@code llama_ftype} id). Returns 0 on
      * success, otherwise llama.cpp's code (the reason is logged). Needs no loaded model.
      */
     public static native int modelQuantize(byte[] inputPath, byte[] outputPath, int ftype, int nThreads);
-
-    public static native int[] tokenize(long model, byte[] text, boolean addSpecial, boolean parseSpecial);
-
-    public static native byte[] tokenPiece(long model, int token, boolean special);
-
-    public static native boolean tokenIsEog(long model, int token);
-
-    /** An end-of-generation token (EOS, else EOT), or -1 if the vocabulary has none. */
-    public static native int modelEogToken(long model);
-
-    // ----------------------------------------------------------------------------------------
-    // mtmd
-
-    public static native long mtmdInit(byte[] mmprojPath, long model, boolean useGpu, int nThreads, boolean warmup);
-
-    public static native void mtmdFree(long mtmd);
-
-    public static native long tokenizeWithImage(long mtmd, byte[] prompt, byte[] rgb, int width, int height,
-                                         boolean addSpecial, int[] status);
-
-    public static native void chunksFree(long chunks);
-
-    public static native int chunksCount(long chunks);
-
-    public static native int chunkType(long chunks, int index);
-
-    public static native int chunkTokens(long chunks, int index);
-
-    public static native int chunkPositions(long chunks, int index);
-
-    /** Caller must hold the mtmd context's lock. Returns a malloc'd embedding copy or 0. */
-    public static native long encodeImageChunk(long mtmd, long model, long chunks, int index);
-
-    // ----------------------------------------------------------------------------------------
-    // Context
-
-    public static native long contextCreate(long model, int nCtx, int nBatch, int nUbatch, int nThreads, int nThreadsBatch);
-
-    public static native void contextFree(long ctx);
-
-    public static native int contextSize(long ctx);
-
-    public static native void contextSetAbort(long ctx, boolean abort);
-
-    public static native void contextClear(long ctx);
-
-    public static native int decodeTextChunk(long ctx, long chunks, int index, int nPast, boolean logitsLast);
-
-    public static native int decodeImageChunk(long mtmd, long ctx, long chunks, int index, long embd, int nPast);
-
-    public static native int decodeToken(long ctx, int token, int pos);
-
-    public static native void logitsOf(long ctx, int[] tokens, float[] out);
-
-    /** Sets the logits of {@code tokens} at the last output to -infinity (the next sample skips them). */
-    static native void suppressTokens(long ctx, int[] tokens);
-
-    // ----------------------------------------------------------------------------------------
-    // Sampling
-
-    public static native long samplerCreate(long model, byte[] grammar, boolean greedy, float temperature, float topP,
-                                     int topK, int seed);
-
-    public static native void samplerFree(long sampler);
-
-    public static native int sample(long sampler, long ctx);
-
-    /** The tokens among {@code tokens} the sampler's grammar accepts now (all without a grammar). */
-    public static native int[] samplerAllowed(long sampler, int[] tokens);
-
-    // ----------------------------------------------------------------------------------------
-    // Our image pipeline: the vision tower alone (clip API), embeddings and tokens into a context
-
-    /** Loads the vision tower + projector of an mmproj; 0 on failure (see the log). */
-    public static native long clipInit(byte[] mmprojPath, boolean useGpu, boolean warmup);
-
-    public static native void clipFree(long clip);
-
-    /** Width of the projected embeddings. */
-    public static native int clipNEmbd(long clip);
-
-    /**
-     * Encodes one normalized {@code 3 x size x size} channel-major tile; returns {@code tokens x n_embd} floats or
-     * null. One thread at a time per clip context.
-     */
-    public static native float[] clipEncodeTile(long clip, float[] chw, int size, int nThreads);
-
-    /** Decodes {@code nTokens} embeddings from {@code embd[offset..]} at {@code nPast..}; llama_decode's code. */
-    public static native int decodeEmbeddings(long ctx, float[] embd, int offset, int nTokens, int nPast, boolean logitsLast);
-
-    /** Decodes text tokens at {@code nPast..}; llama_decode's code. */
-    public static native int decodeTokens(long ctx, int[] tokens, int nPast, boolean logitsLast);
-
-    /** Removes sequence 0's KV entries at positions {@code >= from}; false if the memory cannot. */
-    public static native boolean contextTrim(long ctx, int from);
 }

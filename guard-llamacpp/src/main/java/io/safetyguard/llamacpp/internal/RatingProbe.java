@@ -1,6 +1,8 @@
 package io.safetyguard.llamacpp.internal;
 
-import java.nio.charset.StandardCharsets;
+import io.safetyguard.llamacpp.internal.jni.LlamaContext;
+import io.safetyguard.llamacpp.internal.jni.LlamaModel;
+import io.safetyguard.llamacpp.internal.jni.Sampler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -66,13 +68,13 @@ public final class RatingProbe {
     }
 
     /** Builds the token sets from the model's vocabulary (one native call per token, once). */
-    public static RatingProbe build(long model) {
-        int n = NativeBridge.modelNVocab(model);
+    public static RatingProbe build(LlamaModel model) {
+        int n = model.vocabularySize();
         List<Integer> safe = new ArrayList<>();
         List<Integer> unsafe = new ArrayList<>();
         List<Integer> fused = new ArrayList<>();
         for (int t = 0; t < n; t++) {
-            String p = new String(NativeBridge.tokenPiece(model, t, false), StandardCharsets.UTF_8);
+            String p = model.tokenText(t);
             switch (kind(p)) {
                 case SAFE_START -> safe.add(t);
                 case UNSAFE_START -> unsafe.add(t);
@@ -125,10 +127,10 @@ public final class RatingProbe {
      * opening quote together with the value's first letter. The grammar accepts such a token only
      * where it writes the rating value, so elsewhere nothing changes.
      */
-    public void keepQuoteSeparate(long ctx, long sampler) {
-        int[] allowed = NativeBridge.samplerAllowed(sampler, quoteWithValue);
+    public void keepQuoteSeparate(LlamaContext ctx, Sampler sampler) {
+        int[] allowed = sampler.allowed(quoteWithValue);
         if (allowed.length > 0) {
-            NativeBridge.suppressTokens(ctx, allowed);
+            ctx.suppressTokens(allowed);
         }
     }
 
@@ -136,16 +138,16 @@ public final class RatingProbe {
      * Right after the opening quote: reads the logits of every token the grammar accepts and returns
      * the decision, or null when the grammar accepts no value token here (not the verdict grammar).
      */
-    public Decision read(long ctx, long sampler) {
-        int[] safe = NativeBridge.samplerAllowed(sampler, safeStarts);
-        int[] unsafe = NativeBridge.samplerAllowed(sampler, unsafeStarts);
+    public Decision read(LlamaContext ctx, Sampler sampler) {
+        int[] safe = sampler.allowed(safeStarts);
+        int[] unsafe = sampler.allowed(unsafeStarts);
         if (safe.length + unsafe.length == 0) {
             return null;
         }
         float[] safeLogits = new float[safe.length];
         float[] unsafeLogits = new float[unsafe.length];
-        NativeBridge.logitsOf(ctx, safe, safeLogits);
-        NativeBridge.logitsOf(ctx, unsafe, unsafeLogits);
+        ctx.logitsOf(safe, safeLogits);
+        ctx.logitsOf(unsafe, unsafeLogits);
         double p = probabilityOfSecond(safeLogits, unsafeLogits);
         return Double.isFinite(p) ? new Decision(safe, unsafe, p) : null;
     }
@@ -204,11 +206,4 @@ public final class RatingProbe {
         }
     }
 
-    /**
-     * Test hook: sees the raw logits of the whole vocabulary at the decision step, the text before
-     * it and the token drawn there. Called on the generating thread.
-     */
-    public interface DecisionTap {
-        void observe(String prefix, float[] logits, int sampledToken, double probabilityUnsafe);
-    }
 }

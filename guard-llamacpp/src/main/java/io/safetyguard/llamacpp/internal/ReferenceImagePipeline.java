@@ -1,9 +1,9 @@
 package io.safetyguard.llamacpp.internal;
 
 import io.safetyguard.llamacpp.ImagePipeline;
-import io.safetyguard.llamacpp.LlamaCppModel;
 
 import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.internal.jni.ClipContext;
 import io.safetyguard.llamacpp.internal.vision.FeaturePacker;
 import io.safetyguard.llamacpp.internal.vision.ImageTokenLayout;
 import io.safetyguard.llamacpp.internal.vision.PreparedImage;
@@ -23,10 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code image_newline} per row).
  *
  * <p>The clip context has one set of compute buffers, so tiles are encoded under a fair lock, one image at a time;
- * the caller decodes the result into its own llama.cpp context outside the lock. The native handle is owned and
- * freed by {@link LlamaCppModel}.
+ * the caller decodes the result into its own llama.cpp context outside the lock. Owns the clip context: closing
+ * the pipeline frees it.
  */
-public final class ReferenceImagePipeline {
+public final class ReferenceImagePipeline implements AutoCloseable {
 
     /** What an evaluation checks while it waits or between tiles; throws to stop. */
     @FunctionalInterface
@@ -49,14 +49,12 @@ public final class ReferenceImagePipeline {
     }
 
     private final ReferenceVisionSpec spec;
-    private final long clip;
+    private final ClipContext clip;
     private final int threads;
     private final ReentrantLock lock = new ReentrantLock(true);
 
-    public ReferenceImagePipeline(ReferenceVisionSpec spec, long clip, int threads) {
-        if (clip == 0) {
-            throw new IllegalArgumentException("null clip context");
-        }
+    public ReferenceImagePipeline(ReferenceVisionSpec spec, ClipContext clip, int threads) {
+        java.util.Objects.requireNonNull(clip, "clip");
         if (threads <= 0) {
             throw new IllegalArgumentException("threads must be positive");
         }
@@ -65,9 +63,10 @@ public final class ReferenceImagePipeline {
         this.threads = threads;
     }
 
-    /** The native clip context (owned by the model). */
-    public long clip() {
-        return clip;
+    /** Frees the clip context; no {@link #embed} may be running. */
+    @Override
+    public void close() {
+        clip.close();
     }
 
     ReferenceVisionSpec spec() {
@@ -101,10 +100,10 @@ public final class ReferenceImagePipeline {
         try {
             for (float[] in : inputs) {
                 stop.check();
-                float[] out = NativeBridge.clipEncodeTile(clip, in, size, threads);
+                float[] out = clip.encodeTile(in, size, threads);
                 if (out == null) {
                     throw new ModelException("llama.cpp could not encode an image tile: "
-                            + orUnknown(NativeBridge.recentProblems()));
+                            + NativeBridge.orUnknown(NativeBridge.recentProblems()));
                 }
                 features.add(out);
             }
@@ -139,7 +138,4 @@ public final class ReferenceImagePipeline {
         }
     }
 
-    private static String orUnknown(String problems) {
-        return problems.isEmpty() ? "no reason given (see the io.safetyguard.llamacpp.native log)" : problems;
-    }
 }

@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Reads the header, metadata and tensor table of a GGUF v2/v3 file without reading tensor data.
@@ -125,26 +122,18 @@ public final class GgufReader {
         }
         long alignment = alignment(metadata);
 
-        List<TensorHeader> headers = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (long i = 0; i < nTensors; i++) {
-            TensorHeader t = readTensorHeader(i);
-            if (!names.add(t.name)) {
-                throw problem("tensor name '" + Printable.of(t.name) + "' occurs twice; llama.cpp rejects duplicate "
-                        + "tensor names");
-            }
-            headers.add(t);
-        }
+        GgufTensorTable table = new GgufTensorTable(file, in);
+        List<GgufTensorTable.Header> headers = table.readHeaders(nTensors);
 
         long dataOffset = in.position();
         if (nTensors > 0) {
-            dataOffset = pad(dataOffset, alignment);
+            dataOffset = GgufTensorTable.pad(dataOffset, alignment);
             if (dataOffset > in.size()) {
                 throw problem("the file is truncated: the tensor data should start at byte " + dataOffset
                         + " but the file has only " + in.size() + " bytes (an interrupted download or copy?)");
             }
         }
-        List<GgufTensorInfo> tensors = placeTensors(headers, alignment, dataOffset);
+        List<GgufTensorInfo> tensors = table.place(headers, alignment, dataOffset);
         return new GgufFile(file, path, bytes, version, in.size(), alignment, dataOffset, metadata, tensors);
     }
 
@@ -359,96 +348,7 @@ public final class GgufReader {
         return a;
     }
 
-    // ---- tensor table ----
-
-    private record TensorHeader(String name, long[] ne, GgmlType type, long offset, long byteSize) {
-    }
-
-    private TensorHeader readTensorHeader(long index) throws IOException {
-        String name = readTensorName(index);
-        String what = "tensor '" + Printable.of(name) + "'";
-        long nDims = in.u32("the dimension count of " + what);
-        if (nDims > MAX_DIMS) {
-            throw problem(what + " has " + nDims + " dimensions; ggml allows at most " + MAX_DIMS);
-        }
-        long[] ne = new long[(int) nDims];
-        long elements = 1;
-        for (int j = 0; j < ne.length; j++) {
-            ne[j] = in.i64("a dimension of " + what);
-            if (ne[j] < 0) {
-                throw problem(what + " has a negative dimension ne[" + j + "] = " + ne[j]);
-            }
-        }
-        for (long d : ne) {
-            elements = multiply(elements, d, what + " has more elements than fit in 64 bits (shape "
-                    + java.util.Arrays.toString(ne) + ")");
-        }
-        int typeId = in.i32("the type of " + what);
-        GgmlType type = GgmlType.fromId(typeId).orElseThrow(() -> problem(what + " has "
-                + (typeId >= 0 && typeId < GgmlType.ID_LIMIT ? "ggml type id " + typeId + ", which ggml has removed"
-                : "unknown ggml type id " + typeId + " (the pinned llama.cpp knows 0.." + (GgmlType.ID_LIMIT - 1) + ")")
-                + "; re-convert or re-quantize the model with llama.cpp v0.4.0"));
-        long rowLength = ne.length > 0 ? ne[0] : 1;
-        if (rowLength % type.blockSize() != 0) {
-            throw problem(what + " has rows of " + rowLength + " elements, not a multiple of the "
-                    + type.ggmlName() + " block size " + type.blockSize());
-        }
-        long byteSize = multiply(elements / type.blockSize(), type.blockBytes(), what
-                + " is larger than 2^63 bytes");
-        long offset = in.i64("the data offset of " + what);
-        return new TensorHeader(name, ne, type, offset, byteSize);
-    }
-
-    private String readTensorName(long index) throws IOException {
-        String what = "the name of tensor #" + index;
-        long len = in.i64("the length of " + what);
-        if (len < 0 || len > MAX_TENSOR_NAME_BYTES) {
-            throw problem("tensor #" + index + " has a name of " + Long.toUnsignedString(len) + " bytes; llama.cpp "
-                    + "allows at most " + MAX_TENSOR_NAME_BYTES);
-        }
-        return in.utf8((int) len, what);
-    }
-
-    /** Checks llama.cpp's layout rule (aligned, back to back, in header order) and that data lies in the file. */
-    private List<GgufTensorInfo> placeTensors(List<TensorHeader> headers, long alignment, long dataOffset)
-            throws GgufFormatException {
-        List<GgufTensorInfo> tensors = new ArrayList<>(headers.size());
-        long available = in.size() - dataOffset;
-        long expected = 0;
-        for (TensorHeader t : headers) {
-            String what = "tensor '" + Printable.of(t.name) + "'";
-            if (t.offset < 0 || t.offset % alignment != 0) {
-                throw problem(what + " has data offset " + Long.toUnsignedString(t.offset)
-                        + ", which is not a multiple of the alignment " + alignment);
-            }
-            if (t.offset != expected) {
-                throw problem(what + " has data offset " + t.offset + " but llama.cpp expects " + expected
-                        + ": tensor data must be stored back to back in header order, each padded to the alignment");
-            }
-            if (t.offset > available || t.byteSize > available - t.offset) {
-                throw problem("the file is truncated: " + what + " needs bytes " + (dataOffset + t.offset) + ".."
-                        + (dataOffset + t.offset + t.byteSize) + " but the file ends at byte " + in.size()
-                        + " (an interrupted download or copy?)");
-            }
-            tensors.add(new GgufTensorInfo(t.name, t.ne, t.type, t.offset, dataOffset + t.offset, t.byteSize));
-            expected = pad(t.offset + t.byteSize, alignment); // both <= file size, so no overflow
-        }
-        return tensors;
-    }
-
     // ---- helpers ----
-
-    private long multiply(long a, long b, String overflowProblem) throws GgufFormatException {
-        try {
-            return Math.multiplyExact(a, b);
-        } catch (ArithmeticException e) {
-            throw problem(overflowProblem);
-        }
-    }
-
-    private static long pad(long x, long alignment) {
-        return (x + alignment - 1) & -alignment;
-    }
 
     private GgufFormatException problem(String text) {
         return new GgufFormatException(file, text);

@@ -1,0 +1,119 @@
+package io.safetyguard.llamacpp.internal.engine;
+
+import io.safetyguard.core.spi.GenerationOptions;
+import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.core.spi.ModelRequest;
+import io.safetyguard.llamacpp.internal.NativeBridge;
+import io.safetyguard.llamacpp.internal.RatingProbe;
+import io.safetyguard.llamacpp.internal.jni.JsonObjectEnd;
+import io.safetyguard.llamacpp.internal.jni.LlamaContext;
+import io.safetyguard.llamacpp.internal.jni.LlamaModel;
+import io.safetyguard.llamacpp.internal.jni.Sampler;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.CancellationException;
+
+/**
+ * The token-generation loop after the prefill: sample, stop at end-of-generation, at the end of the verdict's
+ * JSON object or at the token limit, decode the token, repeat. With a grammar it reads P(Unsafe) at the rating
+ * decision through {@link RatingProbe}.
+ */
+final class TokenGenerator {
+
+    /** The answer text, its token count and P(Unsafe) when the rating decision was read. */
+    record Generated(String text, int tokens, OptionalDouble probabilityUnsafe) {}
+
+    private final LlamaModel model;
+    private final RatingProbe ratingProbe;
+    private final OptionalLong seedOverride;
+    private final ContextBudget budget;
+    private final int eogToken;
+
+    TokenGenerator(LlamaModel model, RatingProbe ratingProbe, OptionalLong seedOverride, ContextBudget budget) {
+        this.model = model;
+        this.ratingProbe = ratingProbe;
+        this.seedOverride = seedOverride;
+        this.budget = budget;
+        this.eogToken = model.endOfGenerationToken();
+    }
+
+    /** Generates into {@code ctx}, whose last decode left the logits of position {@code nPast - 1}. */
+    Generated generate(LlamaContext ctx, Run run, ModelRequest request, int nPast, EvaluationListener listener)
+            throws ModelException {
+        GenerationOptions opt = request.options();
+        long seed = seedOverride.orElse(opt.seed());
+        String grammar = GrammarSource.of(request);
+        NativeBridge.clearRecentProblems();
+        try (Sampler sampler = Sampler.create(model, grammar, opt.greedy(), (float) opt.temperature(),
+                (float) opt.topP(), opt.topK(), (int) (seed ^ (seed >>> 32)))) {
+            return loop(ctx, sampler, run, opt, nPast, grammar != null, listener);
+        } catch (RuntimeException e) {
+            if (e instanceof CancellationException) {
+                throw e;
+            }
+            throw new ModelException("llama.cpp failed while generating: " + e.getMessage(), e);
+        }
+    }
+
+    private Generated loop(LlamaContext ctx, Sampler sampler, Run run, GenerationOptions opt, int nPast,
+                           boolean constrained, EvaluationListener listener) throws ModelException {
+        int maxNew = Math.min(opt.maxNewTokens(), budget.contextSize() - nPast);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        JsonObjectEnd jsonEnd = constrained ? new JsonObjectEnd() : null;
+        boolean probing = constrained;   // until the rating value has begun
+        double pUnsafe = Double.NaN;
+        int generated = 0;
+        int pos = nPast;
+        while (generated < maxNew) {
+            run.check();
+            RatingProbe.Decision decision = null;
+            float[] observed = null;
+            if (probing && out.size() > RatingProbe.MAX_BYTES_BEFORE_VALUE) {
+                probing = false; // not the verdict grammar: its rating value would have begun by now
+            }
+            if (probing) {
+                String soFar = out.toString(StandardCharsets.UTF_8);
+                if (RatingProbe.valueOpened(soFar)) {
+                    decision = ratingProbe.read(ctx, sampler);
+                    probing = false;  // the next token starts the value either way
+                    observed = decision != null && listener.wantsRatingLogits() ? ctx.allLogits() : null;
+                } else if (RatingProbe.beforeValue(soFar)) {
+                    ratingProbe.keepQuoteSeparate(ctx, sampler);
+                }
+            }
+            int token = sampler.sample(ctx);
+            if (token < 0) {
+                throw new ModelException("llama.cpp could not sample a token: the grammar allows none after \""
+                        + out.toString(StandardCharsets.UTF_8) + "\"");
+            }
+            if (model.isEndOfGeneration(token)) {
+                break;
+            }
+            if (decision != null && decision.covers(token)) {
+                pUnsafe = decision.probabilityUnsafe;
+                if (observed != null) {
+                    listener.ratingDecided(out.toString(StandardCharsets.UTF_8), observed, token, pUnsafe);
+                }
+            }
+            byte[] piece = model.piece(token);
+            out.write(piece, 0, piece.length);
+            generated++;
+            if (jsonEnd != null && jsonEnd.feed(piece) && eogToken >= 0 && sampler.accepts(eogToken)) {
+                // the JSON object is closed and the grammar accepts the end here: the verdict
+                // grammar allows nothing else, so skip the forward pass that would only yield EOG
+                break;
+            }
+            if (generated >= maxNew) {
+                break;
+            }
+            int rc = ctx.decodeToken(token, pos++);
+            if (rc != 0) {
+                throw budget.decodeFailure(run, rc, "generating");
+            }
+        }
+        return new Generated(out.toString(StandardCharsets.UTF_8), generated,
+                Double.isNaN(pUnsafe) ? OptionalDouble.empty() : OptionalDouble.of(pUnsafe));
+    }
+}
