@@ -83,8 +83,11 @@ class ClsAndFeatureLayerTest {
 
         double error = maxAbsDiff(got, expected);
         double unpatchedGap = maxAbsDiff(unpatched, expected);
+        System.out.printf("llama-clip feature_layer=2: llama.cpp vs reference %.2e, unpatched vs reference %.2e "
+                + "(max abs difference / max abs reference value)%n", error / maxAbs(expected), unpatchedGap / maxAbs(expected));
         assertThat(unpatchedGap).as("the unpatched ordering changes the embeddings").isGreaterThan(50 * error);
-        assertThat(error).as("llama.cpp vs the reference forward").isLessThan(0.01 * maxAbs(expected));
+        // f16 rounding inside ggml: measured 1.5e-4 of the largest value; the bound leaves about 3x margin
+        assertThat(error).as("llama.cpp vs the reference forward").isLessThan(5e-4 * maxAbs(expected));
         assertThat(maxAbsDiff(got, unpatched)).as("llama.cpp does not behave like the unpatched ordering")
                 .isGreaterThan(unpatchedGap / 2);
     }
