@@ -71,7 +71,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>CI runs {@value #DEFAULT_SECONDS} s; a long run: {@code -Dsafetyguard.soak.seconds=600}
  * (see docs/reliability.md). The numbers are printed as one {@code SOAK} line.
  */
-class SoakTest {
+class SoakIT {
 
     static final int DEFAULT_SECONDS = 15;
     static final long RSS_BOUND_MIB = 160;

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** LlamaCppModel on real llama.cpp with both tiny model flavours. */
-class LlamaCppModelTest {
+class LlamaCppModelIT {
 
     @TempDir static Path dir;
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on a residual stream), so a missing layer moves the output by about 1e-2, while the CLS ordering moves it by
  * about 0.5 (measured on these seeds; the test prints the numbers).
  */
-class ReferenceVisionTowerTest {
+class ReferenceVisionTowerIT {
 
     /** Agreement: what f16 rounding inside ggml leaves (measured 4.2e-5 SigLIP, 1.5e-4 CLIP; about 3x margin). */
     private static final double SAME = 5e-4;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The reference uses erf-GELU where a converted CLIP has {@code hidden_act="gelu"} and in the projector; ggml uses
  * its tanh form. That difference is documented (docs/models.md) and far below the ordering bug's effect.
  */
-class ClsAndFeatureLayerTest {
+class ClsAndFeatureLayerIT {
 
     @TempDir static Path dir;
 

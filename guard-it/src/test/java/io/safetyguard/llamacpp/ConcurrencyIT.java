@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * prompt is a one-line instruction instead of the 1.3k-token default policy: what is tested is
  * the sharing of one model by many threads, and the short prompt keeps 400 evaluations quick.
  */
-class ConcurrencyTest {
+class ConcurrencyIT {
 
     @TempDir static Path dir;
 

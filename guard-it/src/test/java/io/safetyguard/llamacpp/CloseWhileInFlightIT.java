@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * use-after-free or double free would take the JVM and the test run down with it). Native memory
  * is freed each time: the resident set does not grow over the rounds.
  */
-class CloseWhileInFlightTest {
+class CloseWhileInFlightIT {
 
     private static final int ROUNDS = 10;
     /** Rounds before the resident-set baseline: allocator arenas and JIT settle over the first few. */
@@ -95,7 +95,7 @@ class CloseWhileInFlightTest {
             }
         }
         long rssEnd = TestSupport.rssKib().orElse(-1);
-        System.out.println("CloseWhileInFlightTest: " + ROUNDS + " rounds x " + THREADS + " threads, outcomes "
+        System.out.println("CloseWhileInFlightIT: " + ROUNDS + " rounds x " + THREADS + " threads, outcomes "
                 + new TreeMap<>(outcomes) + ", RSS after round " + WARM_UP_ROUNDS + " " + rssWarm / 1024 + " MiB, at the end "
                 + rssEnd / 1024 + " MiB (by round: " + rssByRound + ")");
         assertThat(unexpected).as("calls that ended in another way").isEmpty();
