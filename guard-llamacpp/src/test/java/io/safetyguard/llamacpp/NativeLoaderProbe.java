@@ -4,7 +4,7 @@ import io.safetyguard.llamacpp.internal.NativeBridge;
 
 import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 
-/** Run in a child JVM by NativeLibraryLoaderTest: loads the natives and prints where from. */
+/** Run in a child JVM by NativeLibraryLoaderIT: loads the natives and prints where from. */
 public final class NativeLoaderProbe {
     private NativeLoaderProbe() {}
 

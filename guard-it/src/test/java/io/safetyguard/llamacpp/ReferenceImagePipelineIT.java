@@ -52,7 +52,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Hugging Face formula) for every size, the embeddings fed to the language model are laid out as
  * pack_image_features lays them out, and prefix reuse gives the same answers as a fresh context.
  */
-class ReferenceImagePipelineTest {
+class ReferenceImagePipelineIT {
 
     @TempDir static Path dir;
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to fail, or get the process killed when the kernel overcommits); a full context ends generation
  * instead of failing; a failed request leaves the model working.
  */
-class ResourceExhaustionTest {
+class ResourceExhaustionIT {
 
     @TempDir static Path dir;
     static TinyModelPair pair;

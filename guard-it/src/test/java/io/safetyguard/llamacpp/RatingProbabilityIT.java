@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * with the set of acceptable tokens derived from a regular expression of the verdict format
  * rather than from llama.cpp's grammar engine.
  */
-class RatingProbabilityTest {
+class RatingProbabilityIT {
 
     @org.junit.jupiter.api.io.TempDir static Path dir;
 

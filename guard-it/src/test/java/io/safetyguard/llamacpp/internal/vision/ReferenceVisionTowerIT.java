@@ -20,14 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * without {@code clip.vision.feature_layer} llama.cpp still runs one layer short (#25817, handled by metadata).
  *
  * <p>Errors are relative to the largest output magnitude. llama.cpp rounds matmul inputs and GELU arguments to f16
- * on CPU; measured agreement is 2e-4 or better. The random tiny layers are close to identity (weights N(0, 0.02)
+ * on CPU; measured agreement is 1.5e-4 or better. The random tiny layers are close to identity (weights N(0, 0.02)
  * on a residual stream), so a missing layer moves the output by about 1e-2, while the CLS ordering moves it by
  * about 0.5 (measured on these seeds; the test prints the numbers).
  */
-class ReferenceVisionTowerTest {
+class ReferenceVisionTowerIT {
 
-    /** Agreement: what f16 rounding inside ggml leaves (measured 3e-5 .. 2e-4). */
-    private static final double SAME = 1e-3;
+    /** Agreement: what f16 rounding inside ggml leaves (measured 4.2e-5 SigLIP, 1.5e-4 CLIP; about 3x margin). */
+    private static final double SAME = 5e-4;
     /** One layer more or less (measured 1.1e-2). */
     private static final double LAYER_MISSING = 5e-3;
     /** Another token layout: patch 0 lost, CLS projected, positions shifted (measured 0.55). */

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** close(): frees everything once, never under a running evaluation; everything after it fails clearly. */
-class LifecycleTest {
+class LifecycleIT {
 
     @TempDir static Path dir;
     static TinyModelPair pair;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The reference uses erf-GELU where a converted CLIP has {@code hidden_act="gelu"} and in the projector; ggml uses
  * its tanh form. That difference is documented (docs/models.md) and far below the ordering bug's effect.
  */
-class ClsAndFeatureLayerTest {
+class ClsAndFeatureLayerIT {
 
     @TempDir static Path dir;
 
@@ -84,8 +84,11 @@ class ClsAndFeatureLayerTest {
 
         double error = maxAbsDiff(got, expected);
         double unpatchedGap = maxAbsDiff(unpatched, expected);
+        System.out.printf("llama-clip feature_layer=2: llama.cpp vs reference %.2e, unpatched vs reference %.2e "
+                + "(max abs difference / max abs reference value)%n", error / maxAbs(expected), unpatchedGap / maxAbs(expected));
         assertThat(unpatchedGap).as("the unpatched ordering changes the embeddings").isGreaterThan(50 * error);
-        assertThat(error).as("llama.cpp vs the reference forward").isLessThan(0.01 * maxAbs(expected));
+        // f16 rounding inside ggml: measured 1.5e-4 of the largest value; the bound leaves about 3x margin
+        assertThat(error).as("llama.cpp vs the reference forward").isLessThan(5e-4 * maxAbs(expected));
         assertThat(maxAbsDiff(got, unpatched)).as("llama.cpp does not behave like the unpatched ordering")
                 .isGreaterThan(unpatchedGap / 2);
     }

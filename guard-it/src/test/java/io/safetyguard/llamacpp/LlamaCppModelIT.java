@@ -20,6 +20,7 @@ import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
+import io.safetyguard.core.spi.SafetyModel;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** LlamaCppModel on real llama.cpp with both tiny model flavours. */
-class LlamaCppModelTest {
+class LlamaCppModelIT {
 
     @TempDir static Path dir;
 
@@ -214,19 +215,62 @@ class LlamaCppModelTest {
 
     @Test
     void aTimeoutIsATransientModelExceptionAndTheModelStaysUsable() throws Exception {
-        LlamaCppModel model = MODELS.get(TinyModelFlavor.QWEN2_SIGLIP);
+        // through the SPI only: the deadline reaches the backend as GenerationOptions.timeout
+        SafetyModel model = MODELS.get(TinyModelFlavor.QWEN2_SIGLIP);
         DecodedImage image = decode(encode(pattern(36, 36, 12), "png"), "t.png");
-        String reference = model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(40))).text();
-        for (Duration timeout : new Duration[] {Duration.ofNanos(1), Duration.ofMillis(30), Duration.ofMillis(150)}) {
+        String reference = model.evaluate(request(image, GRAMMAR, greedy(60))).text();
+
+        // 1 ns has always passed by the backend's first check
+        assertTimedOut(() -> model.evaluate(request(image, GRAMMAR, greedy(60).withTimeout(Duration.ofNanos(1)))));
+
+        // A deadline that passes during the evaluation: one poll of the cancel flag (on the evaluating thread)
+        // stalls until the deadline is behind us, so the check it belongs to, and every later one, must see the
+        // deadline as passed however fast the machine. The stall is put at the middle of a normal run's polls,
+        // i.e. while it works (a machine slow enough to pass the deadline before that times out there instead).
+        Thread caller = Thread.currentThread();
+        AtomicInteger normalPolls = new AtomicInteger();
+        model.evaluate(request(image, GRAMMAR, greedy(60), () -> {
+            if (Thread.currentThread() == caller) {
+                normalPolls.incrementAndGet();
+            }
+            return false;
+        }));
+        int stallAt = Math.max(1, normalPolls.get() / 2);
+        Duration timeout = Duration.ofSeconds(2);
+        AtomicInteger polls = new AtomicInteger();
+        long start = System.nanoTime();
+        assertTimedOut(() -> model.evaluate(request(image, GRAMMAR, greedy(60).withTimeout(timeout), () -> {
+            if (Thread.currentThread() == caller) {
+                int n = polls.incrementAndGet();
+                if (n == stallAt) {
+                    sleepUntil(start + timeout.toNanos() + 20_000_000L);
+                }
+            }
+            return false;
+        })));
+        assertThat(normalPolls.get()).as("polls of a normal run").isGreaterThan(2);
+
+        // a deadline far away changes nothing, and a timed-out run left the context clean
+        assertThat(model.evaluate(request(image, GRAMMAR, greedy(60).withTimeout(Duration.ofMinutes(10)))).text())
+                .isEqualTo(reference);
+        assertThat(model.evaluate(request(image, GRAMMAR, greedy(60))).text()).isEqualTo(reference);
+    }
+
+    private static void assertTimedOut(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call).isInstanceOf(ModelException.class).hasMessageContaining("timed out")
+                .satisfies(e -> assertThat(((ModelException) e).isTransient()).as("a timeout is transient").isTrue());
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
             try {
-                model.evaluate(request(image, null, greedy(400).withTimeout(timeout)));
-                // a fast machine may finish 400 tokens in 150 ms; that is fine too
-            } catch (ModelException e) {
-                assertThat(e.isTransient()).isTrue();
-                assertThat(e).hasMessageContaining("timed out");
+                Thread.sleep(left / 1_000_000L + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
-        assertThat(model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(40))).text()).isEqualTo(reference);
     }
 
     @Test

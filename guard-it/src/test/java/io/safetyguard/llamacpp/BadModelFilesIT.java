@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every way a model pair can be wrong fails with its own message, before or inside llama.cpp, without killing the JVM. */
-class BadModelFilesTest {
+class BadModelFilesIT {
 
     @TempDir static Path dir;
     static TinyModelPair llama;

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The full-size random model generator, checked on the real shape's numbers and on a shrunken shape that is written,
  * read back and run in llama.cpp (the full-size files are 1.8 GB: too big for the default suite).
  */
-class RandomModelGeneratorTest {
+class RandomModelGeneratorIT {
     /**
      * LlavaGuard-v1.2-0.5B's structure (GQA, q/k/v biases, tied embeddings, anyres) with tiny widths. The 30 px tile
      * is not a multiple of the 14 px patch, like SigLIP's 384 / 14: the remainder is dropped (2 x 2 patches).

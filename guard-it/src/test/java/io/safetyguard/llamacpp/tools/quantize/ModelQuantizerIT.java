@@ -30,7 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@link ModelQuantizer} on the tiny text model: llama.cpp's own quantizer, then a verdict from the result. */
-class ModelQuantizerTest {
+class ModelQuantizerIT {
 
     @TempDir static Path dir;
     static TinyModelPair pair;

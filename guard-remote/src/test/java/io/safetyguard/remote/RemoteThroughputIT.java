@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with {@code -Dsafetyguard.remote.throughput.images=N} (default 24).
  */
 @EnabledIfSystemProperty(named = "safetyguard.remote.throughput", matches = "true")
-class RemoteThroughputTest {
+class RemoteThroughputIT {
 
     @TempDir
     Path dir;
@@ -59,8 +59,8 @@ class RemoteThroughputTest {
         try (RemoteSafetyModel model = b.build();
                 SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(false).policy(Policy.llavaGuardDefault())
                         .generationOptions(options).parallelism(2 * servers.size()).build()) {
-            guard.assess(ImageInput.ofBytes(LlamaServerTest.png(LlamaServerTest.solid(16, 16, 1)), "warm-up.png"));
-            List<ImageInput> images = LlamaServerTest.images(n, "throughput-" + servers.size() + "-" + verdictOnly);
+            guard.assess(ImageInput.ofBytes(LlamaServerIT.png(LlamaServerIT.solid(16, 16, 1)), "warm-up.png"));
+            List<ImageInput> images = LlamaServerIT.images(n, "throughput-" + servers.size() + "-" + verdictOnly);
             long t0 = System.nanoTime();
             List<Verdict> verdicts = guard.assessAll(images);
             double seconds = (System.nanoTime() - t0) / 1e9;

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class NativeLibraryLoaderTest {
+class NativeLibraryLoaderIT {
 
     @TempDir Path dir;
 

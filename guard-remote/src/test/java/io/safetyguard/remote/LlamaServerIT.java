@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * LLAVA/CLIP pair on loopback: verdicts through SafetyGuard over HTTP, and an audit that survives one of
  * two servers being killed in the middle.
  */
-class LlamaServerTest {
+class LlamaServerIT {
 
     private static final Policy POLICY = Policy.llavaGuardDefault();
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The whole path a host uses: SafetyGuard + LlamaCppModel on both tiny model pairs. */
-class SafetyGuardIntegrationTest {
+class SafetyGuardIntegrationIT {
 
     @TempDir static Path dir;
     private static final Map<TinyModelFlavor, LlamaCppModel> MODELS = new EnumMap<>(TinyModelFlavor.class);

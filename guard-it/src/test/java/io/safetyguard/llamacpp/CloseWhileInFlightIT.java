@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * use-after-free or double free would take the JVM and the test run down with it). Native memory
  * is freed each time: the resident set does not grow over the rounds.
  */
-class CloseWhileInFlightTest {
+class CloseWhileInFlightIT {
 
     private static final int ROUNDS = 10;
     /** Rounds before the resident-set baseline: allocator arenas and JIT settle over the first few. */
@@ -89,21 +89,21 @@ class CloseWhileInFlightTest {
                 pool.shutdownNow();
                 assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             }
-            rssByRound.add(TestSupport.rssKib() / 1024);
+            rssByRound.add(TestSupport.rssKib().orElse(-1) / 1024);
             if (round == WARM_UP_ROUNDS - 1) {
-                rssWarm = TestSupport.rssKib();
+                rssWarm = TestSupport.rssKib().orElse(-1);
             }
         }
-        long rssEnd = TestSupport.rssKib();
-        System.out.println("CloseWhileInFlightTest: " + ROUNDS + " rounds x " + THREADS + " threads, outcomes "
+        long rssEnd = TestSupport.rssKib().orElse(-1);
+        System.out.println("CloseWhileInFlightIT: " + ROUNDS + " rounds x " + THREADS + " threads, outcomes "
                 + new TreeMap<>(outcomes) + ", RSS after round " + WARM_UP_ROUNDS + " " + rssWarm / 1024 + " MiB, at the end "
                 + rssEnd / 1024 + " MiB (by round: " + rssByRound + ")");
         assertThat(unexpected).as("calls that ended in another way").isEmpty();
         assertThat(outcomes).containsKeys("refused after close");
-        if (rssWarm > 0) {
-            assertThat(rssEnd - rssWarm).as("RSS growth in KiB over %d open/close rounds", ROUNDS - WARM_UP_ROUNDS)
-                    .isLessThan(64 * 1024);
-        }
+        // the close checks above ran; the memory check needs an RSS reading, else the test says it skipped it
+        TestSupport.rssKibOrSkip("The RSS growth check (the close checks passed)");
+        assertThat(rssEnd - rssWarm).as("RSS growth in KiB over %d open/close rounds", ROUNDS - WARM_UP_ROUNDS)
+                .isLessThan(64 * 1024);
     }
 
     /** Evaluates (short verdicts, long free answers, token counts) until the model refuses. */
