@@ -183,7 +183,7 @@ final class Assessor {
         if (stop.getAsBoolean()) {
             throw stopReason(image, cancel, deadline, null);
         }
-        ModelRequest request = new ModelRequest(pixels, policy.prompt(), policy.grammar(), options, stop, policy.policy());
+        ModelRequest request = new ModelRequest(pixels, policy.prompt(), options, stop, policy.policy());
         long modelStart = System.nanoTime();
         ModelOutput output;
         try {

@@ -92,7 +92,7 @@ public final class SafetyGuard implements AutoCloseable {
         this.failureMode = b.failureMode;
         this.parallelism = b.parallelism;
         this.closeTimeout = b.closeTimeout;
-        this.policies = new PolicyContexts(options.verdictOnly());
+        this.policies = new PolicyContexts();
         policies.get(defaultPolicy); // fail at build time, not at the first image, if the policy is unusable
         if (b.executor != null) {
             this.executor = b.executor;

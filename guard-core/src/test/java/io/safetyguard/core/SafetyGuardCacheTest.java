@@ -96,7 +96,7 @@ class SafetyGuardCacheTest {
 
     @Test
     void keysDifferByModelIdAndGenerationSettingsButNotTimeout() {
-        PolicyContext policy = PolicyContext.of(V12, false);
+        PolicyContext policy = PolicyContext.of(V12);
         GenerationOptions base = GenerationOptions.DEFAULT;
         CacheKey key = CacheKey.of("abc", policy, "model-a", base);
         assertThat(CacheKey.of("abc", policy, "model-b", base)).isNotEqualTo(key);
@@ -112,7 +112,7 @@ class SafetyGuardCacheTest {
     @Test
     void sameImageWithAnotherModelIdOrOptionsDoesNotShareAnEntry() throws Exception {
         VerdictCache cache = new VerdictCache(CacheConfig.defaults());
-        PolicyContext policy = PolicyContext.of(V12, false);
+        PolicyContext policy = PolicyContext.of(V12);
         AtomicInteger loads = new AtomicInteger();
         List<CacheKey> keys = List.of(
                 CacheKey.of("img", policy, "model-a", GenerationOptions.DEFAULT),

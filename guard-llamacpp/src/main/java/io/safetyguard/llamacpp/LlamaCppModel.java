@@ -653,8 +653,8 @@ public final class LlamaCppModel implements SafetyModel {
     private Generated generate(Slot slot, Run run, ModelRequest request, GenerationOptions opt, int nPast)
             throws ModelException {
         long seed = config.seed().orElse(opt.seed());
-        byte[] grammar = request.grammar() == null || request.grammar().isBlank() ? null
-                : NativeBridge.utf8(request.grammar());
+        byte[] grammar = request.policy() == null ? null // llama.cpp's constraint: the policy's GBNF
+                : NativeBridge.utf8(io.safetyguard.policy.VerdictGrammar.gbnf(request.policy(), request.verdictOnly()));
         NativeBridge.clearRecentProblems();
         long sampler = NativeBridge.samplerCreate(model, grammar, opt.greedy(), (float) opt.temperature(),
                 (float) opt.topP(), opt.topK(), (int) (seed ^ (seed >>> 32)));
