@@ -214,7 +214,7 @@ final class Assessor {
         return Verdict.builder()
                 .modelRating(parsed.rating())
                 .tokens(output.promptTokens(), output.generatedTokens())
-                .category(parsed.category())
+                .category(parsed.category(), policy.policy().categoryForLabel(parsed.category()).orElse(null))
                 .rationale(parsed.rationale().orElse(null))
                 .truncated(parsed.truncated())
                 .probabilityUnsafe(validProbability(output.probabilityUnsafe()))

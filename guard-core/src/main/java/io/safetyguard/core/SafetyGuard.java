@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>{@code
  * try (SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(true).build()) {
  *     Verdict v = guard.assess(ImageInput.ofPath(Path.of("photo.png")));
- *     if (v.isUnsafe()) { ... v.category(), v.rationale(), v.failureReason() ... }
+ *     if (v.isUnsafe()) { ... v.categoryLabel(), v.rationale(), v.failureReason() ... }
  * }
  * }</pre>
  *

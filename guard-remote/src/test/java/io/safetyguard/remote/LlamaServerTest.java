@@ -91,7 +91,7 @@ class LlamaServerTest {
             assertThat(verdicts).hasSize(3);
             for (Verdict v : verdicts) {
                 assertThat(v.isFailure()).as("%s", v).isFalse();
-                assertThat(v.category()).isPresent(); // the grammar keeps even a random model to a verdict
+                assertThat(v.categoryLabel()).isPresent(); // the grammar keeps even a random model to a verdict
                 assertThat(v.probabilityUnsafe()).isPresent();
                 assertThat(v.probabilityUnsafe().getAsDouble()).isBetween(0.0, 1.0);
                 assertThat(v.modelId()).isEqualTo(model.info().id());
