@@ -1,9 +1,9 @@
 package io.safetyguard.cli;
 
-import io.safetyguard.examples.CommandRun;
+import io.safetyguard.cli.examples.CommandRun;
 import io.safetyguard.examples.ExampleCommandLine;
-import io.safetyguard.examples.TestImages;
-import io.safetyguard.examples.TinyModel;
+import io.safetyguard.cli.examples.TestImages;
+import io.safetyguard.cli.examples.TinyModel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,9 +1,13 @@
-package io.safetyguard.examples;
+package io.safetyguard.cli.examples;
 
+import io.safetyguard.examples.ExampleCommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** Runs an example command in-process as its {@code main} would, capturing exit code, stdout and stderr. */
+/**
+ * Runs an example command in-process as its {@code main} would, capturing exit code, stdout and stderr.
+ * In its own package: io.safetyguard.examples belongs to the examples module.
+ */
 public record CommandRun(int exitCode, String stdout, String stderr) {
 
     public static CommandRun of(Object command, String... args) {

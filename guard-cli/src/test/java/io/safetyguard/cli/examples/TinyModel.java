@@ -1,4 +1,4 @@
-package io.safetyguard.examples;
+package io.safetyguard.cli.examples;
 
 import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.core.spi.GenerationOptions;

@@ -1,4 +1,4 @@
-package io.safetyguard.examples;
+package io.safetyguard.cli.examples;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
