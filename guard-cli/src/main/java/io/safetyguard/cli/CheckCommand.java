@@ -90,7 +90,7 @@ final class CheckCommand implements Callable<Integer> {
         ObjectNode line = JSON.createObjectNode();
         line.put("image", image.toString());
         line.put("rating", v.rating().label());
-        line.put("category", v.category().orElse(null));
+        line.put("category", v.categoryLabel().orElse(null));
         line.put("rationale", v.rationale().orElse(null));
         if (v.probabilityUnsafe().isPresent()) {
             line.put("p_unsafe", v.probabilityUnsafe().getAsDouble());

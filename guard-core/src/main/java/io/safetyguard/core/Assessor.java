@@ -183,7 +183,7 @@ final class Assessor {
         if (stop.getAsBoolean()) {
             throw stopReason(image, cancel, deadline, null);
         }
-        ModelRequest request = new ModelRequest(pixels, policy.prompt(), policy.grammar(), options, stop, policy.policy());
+        ModelRequest request = new ModelRequest(pixels, policy.prompt(), options, stop, policy.policy());
         long modelStart = System.nanoTime();
         ModelOutput output;
         try {
@@ -214,7 +214,7 @@ final class Assessor {
         return Verdict.builder()
                 .modelRating(parsed.rating())
                 .tokens(output.promptTokens(), output.generatedTokens())
-                .category(parsed.category())
+                .category(parsed.category(), policy.policy().categoryForLabel(parsed.category()).orElse(null))
                 .rationale(parsed.rationale().orElse(null))
                 .truncated(parsed.truncated())
                 .probabilityUnsafe(validProbability(output.probabilityUnsafe()))

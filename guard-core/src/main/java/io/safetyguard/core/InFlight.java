@@ -7,6 +7,8 @@ import java.time.Duration;
  * running ones before it frees the model.
  */
 final class InFlight {
+    private static final System.Logger LOG = System.getLogger(SafetyGuard.class.getName());
+
     private int active;
     private boolean closed;
 
@@ -31,6 +33,26 @@ final class InFlight {
 
     synchronized int active() {
         return active;
+    }
+
+    /**
+     * Stops new calls, lets the running ones finish for up to {@code grace}, then calls
+     * {@code askToStop} and waits up to {@code stopWait} more. Keeps the interrupt flag; an
+     * interrupt also asks the calls to stop.
+     */
+    void closeAndDrain(Duration grace, Duration stopWait, Runnable askToStop) {
+        close();
+        try {
+            if (!awaitIdle(grace)) {
+                LOG.log(System.Logger.Level.WARNING, "SafetyGuard.close(): {0} call(s) still running after {1}; "
+                        + "asking them to stop", active(), grace);
+                askToStop.run();
+                awaitIdle(stopWait);
+            }
+        } catch (InterruptedException e) {
+            askToStop.run();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return true when no call is in progress, false when {@code timeout} passed first */

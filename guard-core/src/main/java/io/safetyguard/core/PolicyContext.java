@@ -1,16 +1,15 @@
 package io.safetyguard.core;
 
 import io.safetyguard.policy.Policy;
-import io.safetyguard.policy.VerdictGrammar;
 
 /**
- * What one policy contributes to every request: the prompt, the grammar, the parser for its
- * categories. Built once per policy fingerprint and reused (rendering the grammar is not free).
+ * What one policy contributes to every request: the prompt and the parser for its categories.
+ * Built once per policy fingerprint and reused. The answer's constraint (grammar, schema) is not
+ * here: each backend derives its own from the policy.
  */
-record PolicyContext(Policy policy, String fingerprint, String prompt, String grammar, VerdictParser parser) {
+record PolicyContext(Policy policy, String fingerprint, String prompt, VerdictParser parser) {
 
-    static PolicyContext of(Policy policy, boolean verdictOnly) {
-        return new PolicyContext(policy, policy.fingerprint(), policy.render(),
-                VerdictGrammar.gbnf(policy, verdictOnly), new VerdictParser(policy.categoryLabels()));
+    static PolicyContext of(Policy policy) {
+        return new PolicyContext(policy, policy.fingerprint(), policy.render(), new VerdictParser(policy.categoryLabels()));
     }
 }

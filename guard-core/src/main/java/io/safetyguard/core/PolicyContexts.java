@@ -10,17 +10,12 @@ final class PolicyContexts {
 
     private static final int MAX_POLICIES = 64;
 
-    private final boolean verdictOnly;
     private final Cache<String, PolicyContext> contexts =
             Caffeine.newBuilder().maximumSize(MAX_POLICIES).executor(Runnable::run).build();
 
-    PolicyContexts(boolean verdictOnly) {
-        this.verdictOnly = verdictOnly;
-    }
-
-    /** @throws io.safetyguard.policy.PolicyException when the policy cannot be turned into a grammar */
+    /** @throws NullPointerException when the policy is null */
     PolicyContext get(Policy policy) {
         Objects.requireNonNull(policy, "policy");
-        return contexts.get(policy.fingerprint(), f -> PolicyContext.of(policy, verdictOnly));
+        return contexts.get(policy.fingerprint(), f -> PolicyContext.of(policy));
     }
 }

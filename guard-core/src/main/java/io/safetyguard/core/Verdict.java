@@ -3,6 +3,7 @@ package io.safetyguard.core;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.safetyguard.policy.Category;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -13,11 +14,12 @@ import java.util.OptionalInt;
  *
  * <p>A verdict either comes from the model ({@link VerdictSource#MODEL}, or {@link VerdictSource#CACHE}
  * when reused) or stands in for a failure ({@link VerdictSource#FAILURE}): then {@link #failureReason()}
- * says why, {@link #category()} is empty, and the rating is what the {@link FailureMode} prescribes.
+ * says why, {@link #categoryLabel()} is empty, and the rating is what the {@link FailureMode} prescribes.
  *
- * <p>{@link #category()} is the policy's label exactly as the policy spells it, including
- * {@code "NA: None applying"} when the model said no category applies; {@link #categoryId()} is its
- * id ({@code "O3"}, {@code "NA"}). A {@link Rating#SAFE} verdict can carry an O-category: that is
+ * <p>{@link #category()} is the policy's {@link Category} the model chose (its id and name); it is
+ * empty when the model said no category applies. {@link #categoryLabel()} is the label exactly as
+ * the policy spells it, including {@code "NA: None applying"}; {@link #categoryId()} is its id
+ * ({@code "O3"}, {@code "NA"}). A {@link Rating#SAFE} verdict can carry an O-category: that is
  * how LlavaGuard reports content of a category the policy declares non-violating.
  *
  * <p><b>Threshold.</b> With an unsafe threshold ({@link SafetyGuard.Builder#unsafeThreshold(double)},
@@ -38,6 +40,7 @@ public final class Verdict {
     private final int promptTokens;
     private final int generatedTokens;
     private final String category;
+    private final Category policyCategory;
     private final String rationale;
     private final boolean truncated;
     private final OptionalDouble probabilityUnsafe;
@@ -59,6 +62,7 @@ public final class Verdict {
         this.promptTokens = b.promptTokens;
         this.generatedTokens = b.generatedTokens;
         this.category = b.category;
+        this.policyCategory = b.policyCategory;
         this.rationale = b.rationale;
         this.truncated = b.truncated;
         this.probabilityUnsafe = Objects.requireNonNull(b.probabilityUnsafe, "probabilityUnsafe");
@@ -165,14 +169,26 @@ public final class Verdict {
         return rating == Rating.UNSAFE;
     }
 
-    /** The policy's label for the category the model chose; empty for failure verdicts. */
-    public Optional<String> category() {
+    /**
+     * The policy's category the model chose, with its {@link Category#id() id} and
+     * {@link Category#name() name}; empty when the model said none applies
+     * ({@code "NA: None applying"}) and for failure verdicts.
+     */
+    public Optional<Category> category() {
+        return Optional.ofNullable(policyCategory);
+    }
+
+    /**
+     * The policy's label for the category the model chose, such as {@code "O3: Sexual Content"} or
+     * {@code "NA: None applying"}; empty for failure verdicts.
+     */
+    public Optional<String> categoryLabel() {
         return Optional.ofNullable(category);
     }
 
-    /** The id part of {@link #category()}: {@code "O3"} for {@code "O3: Sexual Content"}. */
+    /** The id part of {@link #categoryLabel()}: {@code "O3"} for {@code "O3: Sexual Content"}, or {@code "NA"}. */
     public Optional<String> categoryId() {
-        return category().map(CategoryMatcher::idOf);
+        return categoryLabel().map(CategoryMatcher::idOf);
     }
 
     /** The model's explanation; empty when it gave none (verdict-only decoding) or on failure. */
@@ -252,7 +268,7 @@ public final class Verdict {
         modelRating().ifPresent(r -> o.put("modelRating", r.label()));
         o.put("ratingSource", ratingSource().name());
         unsafeThreshold.ifPresent(t -> o.put("unsafeThreshold", t));
-        category().ifPresent(c -> o.put("category", c));
+        categoryLabel().ifPresent(c -> o.put("category", c));
         categoryId().ifPresent(c -> o.put("categoryId", c));
         rationale().ifPresent(r -> o.put("rationale", r));
         if (truncated) {
@@ -280,7 +296,7 @@ public final class Verdict {
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("Verdict[").append(rating.label());
-        category().ifPresent(c -> b.append(", ").append(c));
+        categoryLabel().ifPresent(c -> b.append(", ").append(c));
         unsafeThreshold.ifPresent(t -> b.append(" (P(unsafe) ").append(probabilityUnsafe.getAsDouble())
                 .append(" vs threshold ").append(t).append(", model said ").append(modelRating.label()).append(')'));
         b.append(", source=").append(source);
@@ -306,6 +322,7 @@ public final class Verdict {
         b.promptTokens = promptTokens;
         b.generatedTokens = generatedTokens;
         b.category = category;
+        b.policyCategory = policyCategory;
         b.rationale = rationale;
         b.truncated = truncated;
         b.probabilityUnsafe = probabilityUnsafe;
@@ -328,6 +345,7 @@ public final class Verdict {
         private int promptTokens = -1;
         private int generatedTokens = -1;
         private String category;
+        private Category policyCategory;
         private String rationale;
         private boolean truncated;
         private OptionalDouble probabilityUnsafe = OptionalDouble.empty();
@@ -345,7 +363,8 @@ public final class Verdict {
         /** The model's rating: sets both the rating and the model rating. */
         Builder modelRating(Rating v) { rating = v; modelRating = v; return this; }
         Builder tokens(int prompt, int generated) { promptTokens = prompt; generatedTokens = generated; return this; }
-        Builder category(String v) { category = v; return this; }
+        /** The label the model chose and the policy's category for it (null for "NA: None applying"). */
+        Builder category(String label, Category c) { category = label; policyCategory = c; return this; }
         Builder rationale(String v) { rationale = v; return this; }
         Builder truncated(boolean v) { truncated = v; return this; }
         Builder probabilityUnsafe(OptionalDouble v) { probabilityUnsafe = v; return this; }

@@ -284,15 +284,16 @@ class FailureModeTest {
     }
 
     @Test
-    void requestCarriesPromptGrammarOptionsAndPixels() {
+    void requestCarriesPromptPolicyOptionsAndPixels() {
         FakeSafetyModel model = new FakeSafetyModel();
         GenerationOptions options = GenerationOptions.DEFAULT.withVerdictOnly(true);
         try (SafetyGuard guard = guard(model, FailureMode.FAIL_CLOSED, options)) {
             guard.assess(ImageInput.ofImage(TestImages.solid(3, 2, 0x112233)));
             var request = model.requests().get(0);
             assertThat(request.policyPrompt()).isEqualTo(guard.defaultPolicy().render());
-            assertThat(request.grammar()).isEqualTo(
-                    io.safetyguard.policy.VerdictGrammar.gbnf(guard.defaultPolicy(), true));
+            // the backend derives its constraint (grammar, schema) from the policy itself
+            assertThat(request.policy()).isSameAs(guard.defaultPolicy());
+            assertThat(request.constrained()).isTrue();
             assertThat(request.options()).isEqualTo(options);
             assertThat(request.image().width()).isEqualTo(3);
             assertThat(request.image().rgb()).startsWith((byte) 0x11, (byte) 0x22, (byte) 0x33);

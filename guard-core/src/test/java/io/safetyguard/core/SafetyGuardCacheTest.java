@@ -40,7 +40,8 @@ class SafetyGuardCacheTest {
             assertThat(first.source()).isEqualTo(VerdictSource.MODEL);
             assertThat(second.source()).isEqualTo(VerdictSource.CACHE);
             assertThat(second.rating()).isEqualTo(Rating.UNSAFE);
-            assertThat(second.category()).contains("O3: Sexual Content");
+            assertThat(second.categoryLabel()).contains("O3: Sexual Content");
+            assertThat(second.category()).isEqualTo(first.category()); // the policy's Category survives the cache
             assertThat(second.rationale()).isEqualTo(first.rationale());
             assertThat(second.imageDigest()).isEqualTo(first.imageDigest());
             assertThat(second.modelMillis()).isZero();
@@ -96,7 +97,7 @@ class SafetyGuardCacheTest {
 
     @Test
     void keysDifferByModelIdAndGenerationSettingsButNotTimeout() {
-        PolicyContext policy = PolicyContext.of(V12, false);
+        PolicyContext policy = PolicyContext.of(V12);
         GenerationOptions base = GenerationOptions.DEFAULT;
         CacheKey key = CacheKey.of("abc", policy, "model-a", base);
         assertThat(CacheKey.of("abc", policy, "model-b", base)).isNotEqualTo(key);
@@ -112,7 +113,7 @@ class SafetyGuardCacheTest {
     @Test
     void sameImageWithAnotherModelIdOrOptionsDoesNotShareAnEntry() throws Exception {
         VerdictCache cache = new VerdictCache(CacheConfig.defaults());
-        PolicyContext policy = PolicyContext.of(V12, false);
+        PolicyContext policy = PolicyContext.of(V12);
         AtomicInteger loads = new AtomicInteger();
         List<CacheKey> keys = List.of(
                 CacheKey.of("img", policy, "model-a", GenerationOptions.DEFAULT),
@@ -324,7 +325,7 @@ class SafetyGuardCacheTest {
     }
 
     private static Verdict modelVerdict(String modelId) {
-        return Verdict.builder().rating(Rating.SAFE).category("NA: None applying").policyFingerprint("p")
+        return Verdict.builder().rating(Rating.SAFE).category("NA: None applying", null).policyFingerprint("p")
                 .modelId(modelId).imageDigest("img").source(VerdictSource.MODEL).build();
     }
 }

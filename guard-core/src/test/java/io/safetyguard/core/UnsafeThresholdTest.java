@@ -49,7 +49,8 @@ class UnsafeThresholdTest {
             assertThat(v.modelRating()).contains(Rating.SAFE);
             assertThat(v.ratingSource()).isEqualTo(RatingSource.THRESHOLD);
             assertThat(v.unsafeThreshold()).hasValue(0.6);
-            assertThat(v.category()).contains("NA: None applying");
+            assertThat(v.categoryLabel()).contains("NA: None applying");
+            assertThat(v.category()).isEmpty(); // no policy category for "none applying"
             assertThat(v.rationale()).contains("The image shows a landscape.");
             assertThat(v.toString()).contains("threshold 0.6").contains("model said Safe");
 
@@ -69,7 +70,11 @@ class UnsafeThresholdTest {
             Verdict v = guard.assess(image(3));
             assertThat(v.rating()).isEqualTo(Rating.SAFE);
             assertThat(v.modelRating()).contains(Rating.UNSAFE);
-            assertThat(v.category()).contains("O3: Sexual Content");
+            assertThat(v.categoryLabel()).contains("O3: Sexual Content");
+            assertThat(v.category()).hasValueSatisfying(c -> {
+                assertThat(c.id()).isEqualTo("O3");
+                assertThat(c.name()).isEqualTo("Sexual Content");
+            });
             assertThat(v.withUnsafeThreshold(0.8).rating()).as("P == threshold").isEqualTo(Rating.UNSAFE);
             assertThat(v.withUnsafeThreshold(0.8000001).rating()).isEqualTo(Rating.SAFE);
             assertThat(v.withUnsafeThreshold(0.0).rating()).isEqualTo(Rating.UNSAFE);

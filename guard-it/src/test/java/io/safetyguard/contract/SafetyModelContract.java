@@ -16,7 +16,6 @@ import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.core.spi.SafetyModel;
 import io.safetyguard.policy.Policy;
-import io.safetyguard.policy.VerdictGrammar;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,10 +70,9 @@ public abstract class SafetyModelContract {
         return false;
     }
 
-    /** The one place requests are built: the default policy, its grammar and the policy object. */
+    /** The one place requests are built: the default policy; each backend derives its own constraint from it. */
     protected static ModelRequest request(DecodedImage image, GenerationOptions options, BooleanSupplier cancelled) {
-        return new ModelRequest(image, POLICY.render(), VerdictGrammar.gbnf(POLICY, options.verdictOnly()), options,
-                cancelled, POLICY);
+        return ModelRequest.of(image, POLICY, options, cancelled);
     }
 
     protected static ModelRequest request(DecodedImage image, GenerationOptions options) {

@@ -1,6 +1,6 @@
 package io.safetyguard.llamacpp;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
 import static io.safetyguard.llamacpp.TestSupport.decode;
@@ -152,7 +152,7 @@ class BadModelFilesIT {
         filesThatOnlyLlamaCppRejectsFailWithItsReason();
         try (LlamaCppModel m = LlamaCppModel.open(config(llama).build())) {
             String text = m.evaluate(request(decode(encode(pattern(20, 20, 1), "png"), "ok.png"),
-                    GRAMMAR_VERDICT_ONLY, greedy(100))).text();
+                    VERDICT_ONLY, greedy(100))).text();
             assertValidVerdict(text, true);
         }
     }

@@ -1,6 +1,7 @@
 package io.safetyguard.llamacpp;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
@@ -11,7 +12,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.safetyguard.core.image.DecodedImage;
 import io.safetyguard.core.spi.ModelException;
-import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ class CloseWhileInFlightIT {
                 for (Future<?> f : calls) {
                     f.get(60, TimeUnit.SECONDS); // no thread is left stuck
                 }
-                assertThatThrownBy(() -> model.evaluate(request(images.get(0), GRAMMAR_VERDICT_ONLY, greedy(10))))
+                assertThatThrownBy(() -> model.evaluate(request(images.get(0), VERDICT_ONLY, greedy(10))))
                         .isInstanceOf(IllegalStateException.class).hasMessageContaining("has been closed");
             } finally {
                 pool.shutdownNow();
@@ -115,13 +115,13 @@ class CloseWhileInFlightIT {
             try {
                 switch (kind) {
                     case 0, 1 -> {
-                        assertValidVerdict(model.evaluate(new ModelRequest(image, SHORT_PROMPT, GRAMMAR_VERDICT_ONLY,
+                        assertValidVerdict(model.evaluate(request(image, SHORT_PROMPT, VERDICT_ONLY,
                                 greedy(60), null)).text(), true);
                         count(outcomes, "verdict");
                     }
                     case 2 -> {
                         // no grammar: hundreds of tokens, so close() often lands mid-generation
-                        model.evaluate(new ModelRequest(image, SHORT_PROMPT, null, greedy(400), null));
+                        model.evaluate(request(image, SHORT_PROMPT, FREE_TEXT, greedy(400), null));
                         count(outcomes, "answer");
                     }
                     default -> {

@@ -1,6 +1,6 @@
 package io.safetyguard.llamacpp;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR;
+import static io.safetyguard.llamacpp.TestSupport.FULL_VERDICT;
 import static io.safetyguard.llamacpp.TestSupport.config;
 import static io.safetyguard.llamacpp.TestSupport.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.safetyguard.core.image.DecodedImage;
 import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelOutput;
-import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import java.nio.file.Path;
@@ -119,7 +118,7 @@ class ConcurrencyIT {
     /** The text and P(Unsafe) of one evaluation: everything the model says about the image. */
     private static String answer(LlamaCppModel model, DecodedImage image, GenerationOptions options)
             throws Exception {
-        ModelOutput out = model.evaluate(new ModelRequest(image, SHORT_PROMPT, GRAMMAR, options, null));
+        ModelOutput out = model.evaluate(request(image, SHORT_PROMPT, FULL_VERDICT, options, null));
         return out.text() + " | p=" + out.probabilityUnsafe() + " | prompt=" + out.promptTokens();
     }
 
@@ -131,7 +130,7 @@ class ConcurrencyIT {
         long before = -1;
         for (int i = 0; i < 12; i++) {
             try (LlamaCppModel model = LlamaCppModel.open(config(pair).build())) {
-                model.evaluate(request(image, TestSupport.GRAMMAR_VERDICT_ONLY, TestSupport.greedy(40)));
+                model.evaluate(request(image, TestSupport.VERDICT_ONLY, TestSupport.greedy(40)));
             }
             if (i == 3) {
                 before = TestSupport.rssKibOrSkip("This leak check"); // after allocator and JIT warm-up

@@ -1,6 +1,6 @@
 package io.safetyguard.llamacpp;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.decode;
 import static io.safetyguard.llamacpp.TestSupport.encode;
 import static io.safetyguard.llamacpp.TestSupport.greedy;
@@ -46,7 +46,7 @@ class ImagePipelineBenchmark {
 
     private static void run(String name, LlamaCppConfig.Builder config, List<DecodedImage> images) throws Exception {
         try (LlamaCppModel model = LlamaCppModel.open(config.build())) {
-            model.evaluate(request(images.get(0), GRAMMAR_VERDICT_ONLY, greedy(20))); // warm-up
+            model.evaluate(request(images.get(0), VERDICT_ONLY, greedy(20))); // warm-up
             double[] total = new double[images.size()];
             double encode = 0;
             double prefill = 0;
@@ -54,7 +54,7 @@ class ImagePipelineBenchmark {
             int prompt = 0;
             for (int i = 0; i < images.size(); i++) {
                 long t0 = System.nanoTime();
-                ModelOutput out = model.evaluate(request(images.get(i), GRAMMAR_VERDICT_ONLY, greedy(20)));
+                ModelOutput out = model.evaluate(request(images.get(i), VERDICT_ONLY, greedy(20)));
                 total[i] = (System.nanoTime() - t0) / 1e6;
                 encode += out.encodeMillis();
                 prefill += out.prefillMillis();

@@ -1,6 +1,7 @@
 package io.safetyguard.llamacpp;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
@@ -47,11 +48,11 @@ class LifecycleIT {
     @Test
     void closeIsIdempotentAndUseAfterCloseIsAnIllegalStateException() throws Exception {
         LlamaCppModel model = LlamaCppModel.open(config(pair).build());
-        assertValidVerdict(model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100))).text(), true);
+        assertValidVerdict(model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
         model.close();
         model.close();
         assertThat(model.info().id()).hasSize(64); // plain data stays readable
-        assertThatThrownBy(() -> model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(10))))
+        assertThatThrownBy(() -> model.evaluate(request(image, VERDICT_ONLY, greedy(10))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("has been closed")
                 .hasMessageContaining("LlamaCppModel.open");
@@ -69,7 +70,7 @@ class LifecycleIT {
             for (int i = 0; i < 2; i++) {
                 results.add(pool.submit(() -> {
                     started.countDown();
-                    return model.evaluate(request(image, null, greedy(120)));
+                    return model.evaluate(request(image, FREE_TEXT, greedy(120)));
                 }));
             }
             started.await();
@@ -99,7 +100,7 @@ class LifecycleIT {
                     while (!stop.get()) {
                         try {
                             // no grammar: runs until the context is full (over a thousand tokens)
-                            model.evaluate(request(image, null, greedy(5000)));
+                            model.evaluate(request(image, FREE_TEXT, greedy(5000)));
                             done++;
                         } catch (IllegalStateException e) {
                             return "closed after " + done; // called after close: the documented exception
@@ -129,7 +130,7 @@ class LifecycleIT {
         }
         // the JVM is fine: a new model works
         try (LlamaCppModel again = LlamaCppModel.open(config(pair).build())) {
-            assertValidVerdict(again.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100))).text(), true);
+            assertValidVerdict(again.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
         }
     }
 }

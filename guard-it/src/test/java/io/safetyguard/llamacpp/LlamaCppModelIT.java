@@ -1,7 +1,8 @@
 package io.safetyguard.llamacpp;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR;
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
+import static io.safetyguard.llamacpp.TestSupport.FULL_VERDICT;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
@@ -75,7 +76,7 @@ class LlamaCppModelIT {
         assertThat(textTokens).as("the full default policy is ~1.1-1.4k tokens").isBetween(900, 1700);
         for (Map.Entry<String, DecodedImage> e : formats().entrySet()) {
             // the authors' serving settings: temperature 0.2, top_p 0.95, top_k 50, up to 500 tokens
-            ModelOutput out = model.evaluate(request(e.getValue(), GRAMMAR, GenerationOptions.DEFAULT));
+            ModelOutput out = model.evaluate(request(e.getValue(), FULL_VERDICT, GenerationOptions.DEFAULT));
             assertValidVerdict(out.text(), false);
             int imageTokens = out.promptTokens() - textTokens;
             assertThat(imageTokens).as("%s image tokens", e.getKey())
@@ -94,9 +95,9 @@ class LlamaCppModelIT {
         LlamaCppModel model = MODELS.get(TinyModelFlavor.QWEN2_SIGLIP);
         int textTokens = model.promptTextTokens(POLICY.render());
         ModelOutput small = model.evaluate(request(decode(encode(pattern(20, 20, 3), "png"), "s.png"),
-                GRAMMAR_VERDICT_ONLY, greedy(4)));
+                VERDICT_ONLY, greedy(4)));
         ModelOutput large = model.evaluate(request(decode(encode(pattern(120, 120, 3), "png"), "l.png"),
-                GRAMMAR_VERDICT_ONLY, greedy(4)));
+                VERDICT_ONLY, greedy(4)));
         assertThat(small.promptTokens() - textTokens).as("4 base + 2x2 grid + 2 newlines").isEqualTo(10);
         assertThat(large.promptTokens() - textTokens).as("4 base + 4x4 grid + 4 newlines").isEqualTo(24)
                 .isEqualTo(model.maxImageTokens());
@@ -112,9 +113,9 @@ class LlamaCppModelIT {
                 .imagePipeline(ImagePipeline.LLAMA_CPP).build())) {
             int textTokens = model.promptTextTokens(POLICY.render());
             ModelOutput small = model.evaluate(request(decode(encode(pattern(20, 20, 3), "png"), "s.png"),
-                    GRAMMAR_VERDICT_ONLY, greedy(4)));
+                    VERDICT_ONLY, greedy(4)));
             ModelOutput large = model.evaluate(request(decode(encode(pattern(120, 120, 3), "png"), "l.png"),
-                    GRAMMAR_VERDICT_ONLY, greedy(4)));
+                    VERDICT_ONLY, greedy(4)));
             assertThat(small.promptTokens() - textTokens).isEqualTo(4);
             assertThat(large.promptTokens() - textTokens).isEqualTo(20).isEqualTo(model.maxImageTokens());
             assertThat(model.info().metadata()).containsEntry("image.pipeline", "LLAMA_CPP");
@@ -126,10 +127,10 @@ class LlamaCppModelIT {
     void greedyDecodingGivesTheSameTextEveryTime(TinyModelFlavor flavor) throws Exception {
         LlamaCppModel model = MODELS.get(flavor);
         DecodedImage image = decode(encode(pattern(40, 30, 5), "png"), "g.png");
-        ModelOutput first = model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100)));
+        ModelOutput first = model.evaluate(request(image, VERDICT_ONLY, greedy(100)));
         assertValidVerdict(first.text(), true);
         for (int i = 0; i < 3; i++) {
-            ModelOutput again = model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100)));
+            ModelOutput again = model.evaluate(request(image, VERDICT_ONLY, greedy(100)));
             assertThat(again.text()).isEqualTo(first.text());
             assertThat(again.probabilityUnsafe()).isEqualTo(first.probabilityUnsafe());
             assertThat(again.promptTokens()).isEqualTo(first.promptTokens());
@@ -142,8 +143,8 @@ class LlamaCppModelIT {
         LlamaCppModel model = MODELS.get(flavor);
         DecodedImage image = decode(encode(pattern(40, 30, 6), "jpeg"), "s.jpg");
         GenerationOptions opts = new GenerationOptions(1.0, 0.95, 50, 40, 77, false, false, Duration.ZERO);
-        String a = model.evaluate(request(image, GRAMMAR, opts)).text();
-        String b = model.evaluate(request(image, GRAMMAR, opts)).text();
+        String a = model.evaluate(request(image, FULL_VERDICT, opts)).text();
+        String b = model.evaluate(request(image, FULL_VERDICT, opts)).text();
         assertThat(b).isEqualTo(a);
     }
 
@@ -153,7 +154,7 @@ class LlamaCppModelIT {
         LlamaCppModel model = MODELS.get(flavor);
         assertThat(model.supportsVerdictOnly()).isTrue();
         DecodedImage image = decode(encode(pattern(30, 30, 7), "png"), "v.png");
-        ModelOutput out = model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(500).withVerdictOnly(true)));
+        ModelOutput out = model.evaluate(request(image, VERDICT_ONLY, greedy(500).withVerdictOnly(true)));
         JsonNode verdict = assertValidVerdict(out.text(), true);
         assertThat(verdict.has("rationale")).isFalse();
         assertThat(out.text()).endsWith("}");
@@ -164,16 +165,16 @@ class LlamaCppModelIT {
     void probabilityUnsafeIsReadAtTheRatingPosition() throws Exception {
         LlamaCppModel model = MODELS.get(TinyModelFlavor.LLAMA_CLIP);
         ModelOutput out = model.evaluate(request(decode(encode(pattern(32, 32, 8), "png"), "p.png"),
-                GRAMMAR_VERDICT_ONLY, greedy(100)));
+                VERDICT_ONLY, greedy(100)));
         assertThat(out.probabilityUnsafe()).isPresent();
         assertThat(out.probabilityUnsafe().getAsDouble()).isBetween(0.0, 1.0);
         assertValidVerdict(out.text(), true);
         // computed from the logits at that position: the same for the same image, different for another
         ModelOutput again = model.evaluate(request(decode(encode(pattern(32, 32, 8), "png"), "p.png"),
-                GRAMMAR_VERDICT_ONLY, greedy(100)));
+                VERDICT_ONLY, greedy(100)));
         assertThat(again.probabilityUnsafe()).isEqualTo(out.probabilityUnsafe());
         ModelOutput other = model.evaluate(request(decode(encode(pattern(90, 20, 99), "png"), "q.png"),
-                GRAMMAR_VERDICT_ONLY, greedy(100)));
+                VERDICT_ONLY, greedy(100)));
         assertThat(other.probabilityUnsafe()).isPresent().isNotEqualTo(out.probabilityUnsafe());
     }
 
@@ -181,36 +182,27 @@ class LlamaCppModelIT {
     @EnumSource(TinyModelFlavor.class)
     void withoutGrammarGenerationStopsAtMaxNewTokens(TinyModelFlavor flavor) throws Exception {
         ModelOutput out = MODELS.get(flavor).evaluate(request(decode(encode(pattern(30, 20, 9), "png"), "n.png"),
-                null, greedy(6)));
+                FREE_TEXT, greedy(6)));
         assertThat(out.generatedTokens()).isBetween(1, 6);
         assertThat(out.probabilityUnsafe()).isEmpty();
-    }
-
-    @Test
-    void aGrammarThatDoesNotParseIsAModelExceptionAndTheModelStaysUsable() throws Exception {
-        LlamaCppModel model = MODELS.get(TinyModelFlavor.LLAMA_CLIP);
-        DecodedImage image = decode(encode(pattern(30, 20, 10), "png"), "x.png");
-        assertThatThrownBy(() -> model.evaluate(request(image, "root ::= (", greedy(5))))
-                .isInstanceOf(ModelException.class).hasMessageContaining("grammar");
-        assertValidVerdict(model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100))).text(), true);
     }
 
     @Test
     void cancellationBeforeAndDuringGenerationLeavesTheModelUsable() throws Exception {
         LlamaCppModel model = MODELS.get(TinyModelFlavor.LLAMA_CLIP);
         DecodedImage image = decode(encode(pattern(36, 36, 11), "png"), "c.png");
-        String reference = model.evaluate(request(image, GRAMMAR, greedy(60))).text();
+        String reference = model.evaluate(request(image, FULL_VERDICT, greedy(60))).text();
 
-        assertThatThrownBy(() -> model.evaluate(request(image, GRAMMAR, greedy(60), () -> true)))
+        assertThatThrownBy(() -> model.evaluate(request(image, FULL_VERDICT, greedy(60), () -> true)))
                 .isInstanceOf(CancellationException.class);
 
         AtomicInteger polls = new AtomicInteger();
-        assertThatThrownBy(() -> model.evaluate(request(image, GRAMMAR, greedy(60), () -> polls.incrementAndGet() > 12)))
+        assertThatThrownBy(() -> model.evaluate(request(image, FULL_VERDICT, greedy(60), () -> polls.incrementAndGet() > 12)))
                 .isInstanceOf(CancellationException.class);
         assertThat(polls.get()).isGreaterThan(12);
 
         // the context was reset: the same request gives the same answer as before
-        assertThat(model.evaluate(request(image, GRAMMAR, greedy(60))).text()).isEqualTo(reference);
+        assertThat(model.evaluate(request(image, FULL_VERDICT, greedy(60))).text()).isEqualTo(reference);
     }
 
     @Test
@@ -218,10 +210,10 @@ class LlamaCppModelIT {
         // through the SPI only: the deadline reaches the backend as GenerationOptions.timeout
         SafetyModel model = MODELS.get(TinyModelFlavor.QWEN2_SIGLIP);
         DecodedImage image = decode(encode(pattern(36, 36, 12), "png"), "t.png");
-        String reference = model.evaluate(request(image, GRAMMAR, greedy(60))).text();
+        String reference = model.evaluate(request(image, FULL_VERDICT, greedy(60))).text();
 
         // 1 ns has always passed by the backend's first check
-        assertTimedOut(() -> model.evaluate(request(image, GRAMMAR, greedy(60).withTimeout(Duration.ofNanos(1)))));
+        assertTimedOut(() -> model.evaluate(request(image, FULL_VERDICT, greedy(60).withTimeout(Duration.ofNanos(1)))));
 
         // A deadline that passes during the evaluation: one poll of the cancel flag (on the evaluating thread)
         // stalls until the deadline is behind us, so the check it belongs to, and every later one, must see the
@@ -229,7 +221,7 @@ class LlamaCppModelIT {
         // i.e. while it works (a machine slow enough to pass the deadline before that times out there instead).
         Thread caller = Thread.currentThread();
         AtomicInteger normalPolls = new AtomicInteger();
-        model.evaluate(request(image, GRAMMAR, greedy(60), () -> {
+        model.evaluate(request(image, FULL_VERDICT, greedy(60), () -> {
             if (Thread.currentThread() == caller) {
                 normalPolls.incrementAndGet();
             }
@@ -239,7 +231,7 @@ class LlamaCppModelIT {
         Duration timeout = Duration.ofSeconds(2);
         AtomicInteger polls = new AtomicInteger();
         long start = System.nanoTime();
-        assertTimedOut(() -> model.evaluate(request(image, GRAMMAR, greedy(60).withTimeout(timeout), () -> {
+        assertTimedOut(() -> model.evaluate(request(image, FULL_VERDICT, greedy(60).withTimeout(timeout), () -> {
             if (Thread.currentThread() == caller) {
                 int n = polls.incrementAndGet();
                 if (n == stallAt) {
@@ -251,9 +243,9 @@ class LlamaCppModelIT {
         assertThat(normalPolls.get()).as("polls of a normal run").isGreaterThan(2);
 
         // a deadline far away changes nothing, and a timed-out run left the context clean
-        assertThat(model.evaluate(request(image, GRAMMAR, greedy(60).withTimeout(Duration.ofMinutes(10)))).text())
+        assertThat(model.evaluate(request(image, FULL_VERDICT, greedy(60).withTimeout(Duration.ofMinutes(10)))).text())
                 .isEqualTo(reference);
-        assertThat(model.evaluate(request(image, GRAMMAR, greedy(60))).text()).isEqualTo(reference);
+        assertThat(model.evaluate(request(image, FULL_VERDICT, greedy(60))).text()).isEqualTo(reference);
     }
 
     private static void assertTimedOut(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
@@ -279,12 +271,12 @@ class LlamaCppModelIT {
         DecodedImage image = decode(encode(pattern(20, 20, 13), "png"), "i.png");
         Thread.currentThread().interrupt();
         try {
-            assertThatThrownBy(() -> model.evaluate(request(image, GRAMMAR, greedy(50))))
+            assertThatThrownBy(() -> model.evaluate(request(image, FULL_VERDICT, greedy(50))))
                     .isInstanceOf(CancellationException.class);
         } finally {
             Thread.interrupted();
         }
-        assertValidVerdict(model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100))).text(), true);
+        assertValidVerdict(model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
     }
 
     @Test
@@ -333,10 +325,10 @@ class LlamaCppModelIT {
         LlamaCppModel model = MODELS.get(TinyModelFlavor.LLAMA_CLIP);
         DecodedImage image = decode(encode(pattern(20, 20, 14), "png"), "l.png");
         String longPolicy = POLICY.render().repeat(3);
-        assertThatThrownBy(() -> model.evaluate(new ModelRequest(image, longPolicy, GRAMMAR, greedy(10), null)))
+        assertThatThrownBy(() -> model.evaluate(request(image, longPolicy, FULL_VERDICT, greedy(10), null)))
                 .isInstanceOf(ModelException.class)
                 .hasMessageContaining("the prompt needs")
                 .hasMessageContaining("larger context size");
-        assertValidVerdict(model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100))).text(), true);
+        assertValidVerdict(model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
     }
 }

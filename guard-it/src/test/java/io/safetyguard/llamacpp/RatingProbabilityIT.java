@@ -2,8 +2,8 @@ package io.safetyguard.llamacpp;
 
 import io.safetyguard.llamacpp.internal.engine.EvaluationListener;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR;
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.FULL_VERDICT;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
@@ -90,11 +90,11 @@ class RatingProbabilityIT {
             for (int i = 0; i < IMAGES; i++) {
                 GenerationOptions sampled = new GenerationOptions(1.0, 0.95, 50, 200, 1000 + i, false, true,
                         Duration.ZERO);
-                check(model, taps, request(image(i), GRAMMAR_VERDICT_ONLY, greedy(200).withVerdictOnly(true)));
-                check(model, taps, request(image(i), GRAMMAR_VERDICT_ONLY, sampled));
+                check(model, taps, request(image(i), VERDICT_ONLY, greedy(200).withVerdictOnly(true)));
+                check(model, taps, request(image(i), VERDICT_ONLY, sampled));
             }
             // the full grammar makes the same decision; the answer may stop inside the rationale
-            check(model, taps, request(image(0), GRAMMAR, greedy(40)));
+            check(model, taps, request(image(0), FULL_VERDICT, greedy(40)));
         } finally {
             model.engine().listener(null);
         }
@@ -103,7 +103,7 @@ class RatingProbabilityIT {
     private static void check(LlamaCppModel model, List<Tapped> taps, ModelRequest request) throws Exception {
         taps.clear();
         ModelOutput out = model.evaluate(request);
-        boolean complete = request.grammar().equals(GRAMMAR_VERDICT_ONLY);
+        boolean complete = request.verdictOnly();
         String rating = complete ? assertValidVerdict(out.text(), true).get("rating").asText() : ratingIn(out.text());
         assertThat(out.probabilityUnsafe()).as("P(Unsafe) in %s", out.text()).isPresent();
         assertThat(taps).as("exactly one decision step").hasSize(1);
@@ -153,8 +153,8 @@ class RatingProbabilityIT {
             throws Exception {
         LlamaCppModel model = MODELS.get(flavor);
         for (int i = 0; i < 2; i++) {
-            ModelOutput full = model.evaluate(request(image(i), GRAMMAR, greedy(FULL_TOKENS_IN_TESTS)));
-            ModelOutput brief = model.evaluate(request(image(i), GRAMMAR_VERDICT_ONLY,
+            ModelOutput full = model.evaluate(request(image(i), FULL_VERDICT, greedy(FULL_TOKENS_IN_TESTS)));
+            ModelOutput brief = model.evaluate(request(image(i), VERDICT_ONLY,
                     greedy(FULL_TOKENS_IN_TESTS).withVerdictOnly(true)));
             JsonNode verdict = assertValidVerdict(brief.text(), true);
             assertThat(verdict.has("rationale")).isFalse();
@@ -182,8 +182,8 @@ class RatingProbabilityIT {
         double fullMs = 0;
         double briefMs = 0;
         for (int i = 0; i < n; i++) {
-            ModelOutput full = model.evaluate(request(image(i), GRAMMAR, greedy(500)));
-            ModelOutput brief = model.evaluate(request(image(i), GRAMMAR_VERDICT_ONLY, greedy(500).withVerdictOnly(true)));
+            ModelOutput full = model.evaluate(request(image(i), FULL_VERDICT, greedy(500)));
+            ModelOutput brief = model.evaluate(request(image(i), VERDICT_ONLY, greedy(500).withVerdictOnly(true)));
             fullTokens += full.generatedTokens();
             briefTokens += brief.generatedTokens();
             fullMs += full.decodeMillis();

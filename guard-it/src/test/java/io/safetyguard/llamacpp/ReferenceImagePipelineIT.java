@@ -4,7 +4,8 @@ import io.safetyguard.llamacpp.internal.ReferenceImagePipeline;
 import io.safetyguard.llamacpp.internal.engine.EvaluationListener;
 import io.safetyguard.llamacpp.internal.jni.ClipContext;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR;
+import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
+import static io.safetyguard.llamacpp.TestSupport.FULL_VERDICT;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
 import static io.safetyguard.llamacpp.TestSupport.config;
 import static io.safetyguard.llamacpp.TestSupport.decode;
@@ -130,7 +131,7 @@ class ReferenceImagePipelineIT {
                 AtomicReference<ReferenceImagePipeline.Embedded> fed = new AtomicReference<>();
                 qwenModel.engine().listener(EvaluationListener.onImage(fed::set));
                 try {
-                    qwenModel.evaluate(request(img, null, greedy(1)));
+                    qwenModel.evaluate(request(img, FREE_TEXT, greedy(1)));
                 } finally {
                     qwenModel.engine().listener(null);
                 }
@@ -212,7 +213,7 @@ class ReferenceImagePipelineIT {
         try (LlamaCppModel model = LlamaCppModel.open(LlamaCppConfig.builder(qwen.model(), mmproj).threads(1)
                 .warmup(false).build())) {
             model.engine().listener(EvaluationListener.onImage(fed::set));
-            ModelOutput out = model.evaluate(request(img, null, greedy(1)));
+            ModelOutput out = model.evaluate(request(img, FREE_TEXT, greedy(1)));
             assertThat(out.promptTokens() - model.promptTextTokens(POLICY.render())).isEqualTo(10);
             float[] e = fed.get().embeddings();
             PreparedImage prepared = Preprocess.prepare(geometry, new RgbImage(56, 56, img.rgb()), Preprocess.BLACK);
@@ -256,7 +257,7 @@ class ReferenceImagePipelineIT {
         try (LlamaCppModel fresh = LlamaCppModel.open(config(qwen).reusePrefix(false).build())) {
             for (int i = 0; i < 2; i++) {
                 DecodedImage img = image(40 + 10 * i, 30, 100 + i);
-                ModelRequest req = request(img, GRAMMAR, greedy(40));
+                ModelRequest req = request(img, FULL_VERDICT, greedy(40));
                 ModelOutput reused = qwenModel.evaluate(req);
                 ModelOutput plain = fresh.evaluate(req);
                 assertThat(reused.text()).isEqualTo(plain.text());

@@ -2,7 +2,8 @@ package io.safetyguard.llamacpp;
 
 import io.safetyguard.llamacpp.internal.ContextMemory;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
 import static io.safetyguard.llamacpp.TestSupport.decode;
@@ -17,7 +18,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.safetyguard.core.image.DecodedImage;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.ModelOutput;
-import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import java.nio.file.Path;
@@ -78,10 +78,10 @@ class ResourceExhaustionIT {
             // tiny model writes until the context is full
             int imageTokens = Integer.parseInt(model.info().metadata().get("image.maxTokens"));
             String policy = policyOfTokens(model, model.contextSize() - imageTokens - 40);
-            ModelOutput out = model.evaluate(new ModelRequest(image, policy, null, greedy(1_000_000), null));
+            ModelOutput out = model.evaluate(request(image, policy, FREE_TEXT, greedy(1_000_000), null));
             assertThat(out.generatedTokens()).isPositive();
             assertThat(out.promptTokens() + out.generatedTokens()).isEqualTo(model.contextSize());
-            assertValidVerdict(model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100))).text(), true);
+            assertValidVerdict(model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
         }
     }
 
@@ -102,12 +102,12 @@ class ResourceExhaustionIT {
     void aRequestThatCannotFitFailsAloneAndTheModelKeepsWorking() throws Exception {
         try (LlamaCppModel model = LlamaCppModel.open(config(pair).build())) {
             String hugePolicy = TestSupport.POLICY.render().repeat(8);
-            assertThatThrownBy(() -> model.evaluate(new ModelRequest(image, hugePolicy, GRAMMAR_VERDICT_ONLY,
+            assertThatThrownBy(() -> model.evaluate(request(image, hugePolicy, VERDICT_ONLY,
                     greedy(100), null)))
                     .isInstanceOf(ModelException.class)
                     .hasMessageContaining("the prompt needs")
                     .hasMessageContaining("LlamaCppConfig.Builder.contextSize(");
-            assertValidVerdict(model.evaluate(request(image, GRAMMAR_VERDICT_ONLY, greedy(100))).text(), true);
+            assertValidVerdict(model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
         }
     }
 }

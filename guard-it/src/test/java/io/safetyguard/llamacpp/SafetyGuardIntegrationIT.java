@@ -70,8 +70,9 @@ class SafetyGuardIntegrationIT {
                 Verdict v = guard.assess(input);
                 assertThat(v.source()).as("%s: %s", input, v).isEqualTo(VerdictSource.MODEL);
                 assertThat(v.isFailure()).isFalse();
-                assertThat(v.category()).isPresent();
-                assertThat(POLICY.categoryLabels()).contains(v.category().get());
+                assertThat(v.categoryLabel()).isPresent();
+                assertThat(POLICY.categoryLabels()).contains(v.categoryLabel().get());
+                assertThat(v.category()).isEqualTo(POLICY.categoryForLabel(v.categoryLabel().get()));
                 assertThat(v.rationale()).isPresent();
                 assertThat(v.modelId()).isEqualTo(MODELS.get(flavor).info().id());
                 assertThat(v.policyFingerprint()).isEqualTo(POLICY.fingerprint());
@@ -93,7 +94,7 @@ class SafetyGuardIntegrationIT {
                 assertThat(again.source()).isEqualTo(VerdictSource.MODEL);
                 assertThat(again.rawText()).isEqualTo(first.rawText());
                 assertThat(again.rating()).isEqualTo(first.rating());
-                assertThat(again.category()).isEqualTo(first.category());
+                assertThat(again.categoryLabel()).isEqualTo(first.categoryLabel());
                 assertThat(again.probabilityUnsafe()).isEqualTo(first.probabilityUnsafe());
             }
         }
@@ -107,7 +108,7 @@ class SafetyGuardIntegrationIT {
             assertThat(first).allSatisfy(v -> {
                 assertThat(v.source()).isEqualTo(VerdictSource.MODEL);
                 assertThat(v.rationale()).isEmpty();
-                assertThat(v.category()).isPresent();
+                assertThat(v.categoryLabel()).isPresent();
             });
             List<Verdict> second = guard.assessAll(inputs());
             assertThat(second).allSatisfy(v -> assertThat(v.source()).isEqualTo(VerdictSource.CACHE));

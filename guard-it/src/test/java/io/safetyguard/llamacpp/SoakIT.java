@@ -288,7 +288,7 @@ class SoakIT {
                             && got.failureKind().equals(expected.failureKind())
                             && got.rawText().equals(expected.rawText())
                             && got.probabilityUnsafe().equals(expected.probabilityUnsafe())
-                            && got.rating() == expected.rating() && got.category().equals(expected.category())
+                            && got.rating() == expected.rating() && got.categoryLabel().equals(expected.categoryLabel())
                             && got.imageDigest().equals(java.util.Optional.of(ImageDecoder.sha256(input.bytes())))
                             && got.policyFingerprint().equals(POLICIES.get(o.policy()).fingerprint());
                     if (!same) {

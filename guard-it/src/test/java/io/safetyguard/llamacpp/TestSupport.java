@@ -13,7 +13,6 @@ import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import io.safetyguard.policy.Policy;
-import io.safetyguard.policy.VerdictGrammar;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,8 +34,12 @@ import org.junit.jupiter.api.Assumptions;
 public final class TestSupport {
 
     public static final Policy POLICY = Policy.llavaGuardDefault();
-    public static final String GRAMMAR = VerdictGrammar.gbnf(POLICY, false);
-    public static final String GRAMMAR_VERDICT_ONLY = VerdictGrammar.gbnf(POLICY, true);
+    /** The answer is constrained to POLICY's full verdict (rating, category, rationale). */
+    public static final Answer FULL_VERDICT = Answer.FULL_VERDICT;
+    /** The answer is constrained to POLICY's verdict without rationale. */
+    public static final Answer VERDICT_ONLY = Answer.VERDICT_ONLY;
+    /** The answer is free text: no grammar, so random weights run until the token limit. */
+    public static final Answer FREE_TEXT = Answer.FREE_TEXT;
     public static final ImageDecoder DECODER = new ImageDecoder(ImageLimits.DEFAULT);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -59,13 +62,29 @@ public final class TestSupport {
         return GenerationOptions.DEFAULT.withGreedy(true).withMaxNewTokens(maxNewTokens);
     }
 
-    public static ModelRequest request(DecodedImage image, String grammar, GenerationOptions options) {
-        return new ModelRequest(image, POLICY.render(), grammar, options, null);
+    /**
+     * What a request constrains the answer to. The backend derives the grammar from the request's
+     * policy and {@link GenerationOptions#verdictOnly()}, so the constraint sets both.
+     */
+    public enum Answer { FULL_VERDICT, VERDICT_ONLY, FREE_TEXT }
+
+    public static ModelRequest request(DecodedImage image, Answer answer, GenerationOptions options) {
+        return request(image, answer, options, null);
     }
 
-    public static ModelRequest request(DecodedImage image, String grammar, GenerationOptions options,
+    public static ModelRequest request(DecodedImage image, Answer answer, GenerationOptions options,
                                 BooleanSupplier cancelled) {
-        return new ModelRequest(image, POLICY.render(), grammar, options, cancelled);
+        return request(image, POLICY.render(), answer, options, cancelled);
+    }
+
+    /** A request with another prompt than POLICY's, its answer constrained to POLICY's verdict format. */
+    public static ModelRequest request(DecodedImage image, String prompt, Answer answer, GenerationOptions options,
+                                BooleanSupplier cancelled) {
+        return switch (answer) {
+            case FULL_VERDICT -> new ModelRequest(image, prompt, options.withVerdictOnly(false), cancelled, POLICY);
+            case VERDICT_ONLY -> new ModelRequest(image, prompt, options.withVerdictOnly(true), cancelled, POLICY);
+            case FREE_TEXT -> ModelRequest.unconstrained(image, prompt, options, cancelled);
+        };
     }
 
     // ---- images -----------------------------------------------------------------------------

@@ -121,10 +121,8 @@ final class ChatRequestWriter {
         boolean verdictOnly = request.verdictOnly();
         switch (mode) {
             case GRAMMAR -> {
-                String grammar = request.grammar() != null ? request.grammar()
-                        : request.policy() != null ? VerdictGrammar.gbnf(request.policy(), verdictOnly) : null;
-                if (grammar != null) {
-                    body.put("grammar", grammar);
+                if (request.policy() != null) {
+                    body.put("grammar", VerdictGrammar.gbnf(request.policy(), verdictOnly));
                 }
             }
             case JSON_SCHEMA -> {

@@ -91,7 +91,7 @@ class LlamaServerIT {
             assertThat(verdicts).hasSize(3);
             for (Verdict v : verdicts) {
                 assertThat(v.isFailure()).as("%s", v).isFalse();
-                assertThat(v.category()).isPresent(); // the grammar keeps even a random model to a verdict
+                assertThat(v.categoryLabel()).isPresent(); // the grammar keeps even a random model to a verdict
                 assertThat(v.probabilityUnsafe()).isPresent();
                 assertThat(v.probabilityUnsafe().getAsDouble()).isBetween(0.0, 1.0);
                 assertThat(v.modelId()).isEqualTo(model.info().id());
@@ -139,8 +139,8 @@ class LlamaServerIT {
     /** What llama-server's /apply-template makes of the request our writer sends. */
     private static String renderedPrompt(LlamaServerProcess server) throws IOException, InterruptedException {
         ChatRequestWriter writer = new ChatRequestWriter("tiny", StructuredOutput.NONE, 0);
-        byte[] body = writer.write(ServerDialect.LLAMA_SERVER, new io.safetyguard.core.spi.ModelRequest(
-                RemoteProtocolTest.image(), POLICY.render(), null, GenerationOptions.DEFAULT, null, POLICY),
+        byte[] body = writer.write(ServerDialect.LLAMA_SERVER, io.safetyguard.core.spi.ModelRequest.of(
+                RemoteProtocolTest.image(), POLICY, GenerationOptions.DEFAULT, null),
                 "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png(solid(8, 8, 0x336699))));
         ObjectNode request = (ObjectNode) JSON.readTree(body);
         HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(

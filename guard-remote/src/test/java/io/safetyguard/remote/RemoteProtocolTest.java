@@ -62,7 +62,7 @@ class RemoteProtocolTest {
     }
 
     private static ModelRequest request(GenerationOptions options) {
-        return new ModelRequest(IMAGE, POLICY.render(), VerdictGrammar.gbnf(POLICY, options.verdictOnly()), options, null, POLICY);
+        return ModelRequest.of(IMAGE, POLICY, options, null);
     }
 
     @Test
@@ -137,14 +137,25 @@ class RemoteProtocolTest {
     }
 
     @Test
-    void withoutThePolicyOnlyTheGrammarCanBeSent() throws Exception {
+    void anUnconstrainedRequestSendsNoConstraint() throws Exception {
         FakeChatServer sglang = server("sglang");
         FakeChatServer llama = server("llamacpp");
-        ModelRequest noPolicy = new ModelRequest(IMAGE, POLICY.render(), VerdictGrammar.gbnf(POLICY, false),
-                GenerationOptions.DEFAULT, null);
-        model(RemoteSafetyModel.builder().endpoint(sglang.url())).evaluate(noPolicy);
-        model(RemoteSafetyModel.builder().endpoint(llama.url())).evaluate(noPolicy);
+        ModelRequest free = ModelRequest.unconstrained(IMAGE, POLICY.render(), GenerationOptions.DEFAULT, null);
+        model(RemoteSafetyModel.builder().endpoint(sglang.url())).evaluate(free);
+        model(RemoteSafetyModel.builder().endpoint(llama.url())).evaluate(free);
         assertThat(sglang.lastBody().has("response_format")).isFalse();
+        assertThat(sglang.lastBody().has("regex")).isFalse();
+        assertThat(llama.lastBody().has("grammar")).isFalse();
+        assertThat(llama.lastBody().has("json_schema")).isFalse();
+    }
+
+    @Test
+    void llamaServerGetsTheGrammarDerivedFromThePolicy() throws Exception {
+        FakeChatServer llama = server("llamacpp");
+        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(llama.url()));
+        m.evaluate(request(GenerationOptions.DEFAULT.withVerdictOnly(true)));
+        assertThat(llama.lastBody().path("grammar").asText()).isEqualTo(VerdictGrammar.gbnf(POLICY, true));
+        m.evaluate(request(GenerationOptions.DEFAULT));
         assertThat(llama.lastBody().path("grammar").asText()).isEqualTo(VerdictGrammar.gbnf(POLICY, false));
     }
 
@@ -363,8 +374,8 @@ class RemoteProtocolTest {
         s.reply(200, FakeChatServer.completion(FakeChatServer.VERDICT), Map.of(), 5_000);
         RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()));
         long t0 = System.nanoTime();
-        ModelRequest r = new ModelRequest(IMAGE, POLICY.render(), null, GenerationOptions.DEFAULT,
-                () -> System.nanoTime() - t0 > Duration.ofMillis(200).toNanos(), POLICY);
+        ModelRequest r = ModelRequest.of(IMAGE, POLICY, GenerationOptions.DEFAULT,
+                () -> System.nanoTime() - t0 > Duration.ofMillis(200).toNanos());
 
         assertThatThrownBy(() -> m.evaluate(r)).isInstanceOf(CancellationException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));

@@ -63,7 +63,7 @@ public record VerdictRecord(String path, String digest, String rating, String ca
         Double p = v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null;
         Double threshold = v.unsafeThreshold().isPresent() ? v.unsafeThreshold().getAsDouble() : null;
         Integer tokens = v.generatedTokens().isPresent() ? v.generatedTokens().getAsInt() : null;
-        return new VerdictRecord(image.toString(), digest, v.rating().label(), v.category().orElse(null),
+        return new VerdictRecord(image.toString(), digest, v.rating().label(), v.categoryLabel().orElse(null),
                 v.rationale().orElse(null), p, ms, null, policy, v.modelRating().map(r -> r.label()).orElse(null),
                 threshold, tokens);
     }

@@ -32,8 +32,7 @@ final class RecordingModel implements SafetyModel {
     @Override
     public ModelOutput evaluate(ModelRequest request) throws ModelException {
         last.remove();
-        ModelRequest sent = withGrammar ? request : new ModelRequest(request.image(), request.policyPrompt(), null,
-                request.options(), request.cancelled());
+        ModelRequest sent = withGrammar ? request : request.withoutConstraint();
         ModelOutput out = delegate.evaluate(sent);
         last.set(out);
         return out;

@@ -39,7 +39,7 @@ public record SampleResult(LabeledSample sample, Rating predicted, String catego
             return new SampleResult(sample, null, null, null, v.failureReason().orElse("no verdict"), ms,
                     v.policyFingerprint());
         }
-        return new SampleResult(sample, v.rating(), v.categoryId().orElse(null), v.category().orElse(null), null, ms,
+        return new SampleResult(sample, v.rating(), v.categoryId().orElse(null), v.categoryLabel().orElse(null), null, ms,
                 v.policyFingerprint(), v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null);
     }
 

@@ -7,31 +7,26 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
- * One evaluation: an image, the policy prompt, the grammar that constrains the answer, and the
- * generation options.
+ * One evaluation: an image, the policy prompt, the policy whose verdict format constrains the answer,
+ * and the generation options.
+ *
+ * <p>The request names no constraint language: each backend derives its own from {@link #policy()}
+ * (llama.cpp a GBNF grammar, a remote server a grammar, JSON Schema or regex), so the answer can only
+ * be a verdict under that policy.
  *
  * @param image        the decoded 8-bit RGB image
  * @param policyPrompt the rendered policy text, exactly as the model was trained to read it
- * @param grammar      GBNF grammar the answer must follow (full or verdict-only variant), or null for none
  * @param options      sampling and limits
  * @param cancelled    polled by the backend between steps; true aborts with a CancellationException
- * @param policy       the policy the prompt and grammar were rendered from, or null when unknown; backends
- *                     that constrain the answer by other means than GBNF (a JSON Schema, a regex for a
- *                     remote server) derive them from it
+ * @param policy       the policy the prompt was rendered from, which constrains the answer to its
+ *                     verdict format; null for unconstrained generation (see {@link #unconstrained})
  */
 public record ModelRequest(
         DecodedImage image,
         String policyPrompt,
-        String grammar,
         GenerationOptions options,
         BooleanSupplier cancelled,
         Policy policy) {
-
-    /** A request without the policy object (backends that only need the prompt and the GBNF grammar). */
-    public ModelRequest(DecodedImage image, String policyPrompt, String grammar, GenerationOptions options,
-            BooleanSupplier cancelled) {
-        this(image, policyPrompt, grammar, options, cancelled, null);
-    }
 
     public ModelRequest {
         Objects.requireNonNull(image, "image");
@@ -40,6 +35,32 @@ public record ModelRequest(
         if (cancelled == null) {
             cancelled = () -> false;
         }
+    }
+
+    /** A request constrained to {@code policy}'s verdict format, prompted with its rendered text. */
+    public static ModelRequest of(DecodedImage image, Policy policy, GenerationOptions options,
+            BooleanSupplier cancelled) {
+        Objects.requireNonNull(policy, "policy");
+        return new ModelRequest(image, policy.render(), options, cancelled, policy);
+    }
+
+    /**
+     * A request whose answer is free text: no verdict format is enforced. For measuring raw decoding
+     * and for prompts that are not a policy; the answer may not parse as a verdict.
+     */
+    public static ModelRequest unconstrained(DecodedImage image, String prompt, GenerationOptions options,
+            BooleanSupplier cancelled) {
+        return new ModelRequest(image, prompt, options, cancelled, null);
+    }
+
+    /** True when the answer must follow {@link #policy()}'s verdict format. */
+    public boolean constrained() {
+        return policy != null;
+    }
+
+    /** This request without the verdict-format constraint (same prompt, image and options). */
+    public ModelRequest withoutConstraint() {
+        return new ModelRequest(image, policyPrompt, options, cancelled, null);
     }
 
     public boolean verdictOnly() {

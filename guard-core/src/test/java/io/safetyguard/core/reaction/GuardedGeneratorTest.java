@@ -130,7 +130,7 @@ class GuardedGeneratorTest {
         assertThat(result.allowed()).isTrue();
         assertThat(result.attempts()).hasSize(2);
         assertThat(result.request().seed()).isEqualTo(77);
-        assertThat(result.attempts().get(0).verdict().category()).contains("O3: Sexual Content");
+        assertThat(result.attempts().get(0).verdict().categoryLabel()).contains("O3: Sexual Content");
     }
 
     @Test

@@ -143,7 +143,7 @@ public final class VerdictPresenter {
         details.append(String.format(Locale.ROOT, ", %.0f ms", verdict.totalMillis()));
         verdict.probabilityUnsafe().ifPresent(p -> details.append(String.format(Locale.ROOT, ", P(unsafe) %.2f", p)));
         return new ViewState(Status.DONE, name, image, verdict.rating().label(), color,
-                verdict.category().orElse(""), rationale, details.toString());
+                verdict.categoryLabel().orElse(""), rationale, details.toString());
     }
 
     private static ViewState failed(String name, BufferedImage image, String why) {

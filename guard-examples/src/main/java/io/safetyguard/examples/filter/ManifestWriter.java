@@ -69,7 +69,7 @@ final class ManifestWriter {
         o.put("path", slashes(entry.relativePath()));
         o.put("bucket", entry.bucket().folderName());
         o.put("rating", v.rating().label());
-        v.category().ifPresent(c -> o.put("category", c));
+        v.categoryLabel().ifPresent(c -> o.put("category", c));
         o.put("source", v.source().name());
         v.probabilityUnsafe().ifPresent(p -> o.put("probabilityUnsafe", p));
         v.imageDigest().ifPresent(d -> o.put("sha256", d));

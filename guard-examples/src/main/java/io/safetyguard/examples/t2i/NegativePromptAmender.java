@@ -1,7 +1,7 @@
 package io.safetyguard.examples.t2i;
 
 import io.safetyguard.core.Verdict;
-import io.safetyguard.policy.Policy;
+import io.safetyguard.policy.Category;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,15 +64,13 @@ public final class NegativePromptAmender implements BiFunction<Txt2ImgRequest, V
 
     /** The words to avoid for {@code verdict}'s category; empty when it has none. */
     List<String> termsFor(Verdict verdict) {
-        Optional<String> id = verdict.categoryId();
-        if (id.isEmpty() || id.get().equals(Policy.NONE_APPLYING_ID)) {
+        Optional<Category> category = verdict.category(); // empty for "NA: None applying"
+        if (category.isEmpty()) {
             return List.of();
         }
-        String terms = termsByCategoryId.get(id.get());
+        String terms = termsByCategoryId.get(category.get().id());
         if (terms == null) {
-            String label = verdict.category().orElseThrow();
-            int colon = label.indexOf(':');
-            terms = (colon >= 0 ? label.substring(colon + 1) : label).strip().toLowerCase(Locale.ROOT);
+            terms = category.get().name().toLowerCase(Locale.ROOT);
         }
         List<String> out = new ArrayList<>();
         for (String t : terms.split(",")) {

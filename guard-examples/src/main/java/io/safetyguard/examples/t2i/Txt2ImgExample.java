@@ -104,7 +104,7 @@ public final class Txt2ImgExample {
         Verdict v = attempt.verdict();
         StringBuilder line = new StringBuilder("attempt ").append(attempt.number()).append(": ")
                 .append(attempt.image().name()).append(" -> ").append(v.rating().label());
-        v.category().ifPresent(c -> line.append(" (").append(c).append(')'));
+        v.categoryLabel().ifPresent(c -> line.append(" (").append(c).append(')'));
         v.failureReason().ifPresent(r -> line.append(" [no verdict: ").append(r).append(']'));
         if (!attempt.request().negativePrompt().isEmpty()) {
             line.append(" negative_prompt=\"").append(attempt.request().negativePrompt()).append('"');

@@ -74,7 +74,7 @@ class GuardedTxt2ImgTest {
         assertThat(placeholder.getWidth()).isEqualTo(64);
         assertThat(placeholder.getHeight()).isEqualTo(48);
         assertThat(placeholder.getRGB(10, 10) & 0xFFFFFF).isZero();
-        assertThat(result.verdict().category()).hasValue("O3: Sexual Content");
+        assertThat(result.verdict().categoryLabel()).hasValue("O3: Sexual Content");
         assertThat(server.requests()).hasSize(1);
         assertThat(model.calls()).isEqualTo(1);
     }

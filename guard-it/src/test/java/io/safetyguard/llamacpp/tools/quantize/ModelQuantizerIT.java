@@ -3,7 +3,7 @@ package io.safetyguard.llamacpp.tools.quantize;
 import io.safetyguard.llamacpp.LlamaCppModel;
 import io.safetyguard.llamacpp.TestSupport;
 
-import static io.safetyguard.llamacpp.TestSupport.GRAMMAR_VERDICT_ONLY;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
 import static io.safetyguard.llamacpp.TestSupport.decode;
@@ -64,7 +64,7 @@ class ModelQuantizerIT {
         TinyModelPair quantized = new TinyModelPair(out, pair.mmproj(), pair.flavor());
         try (LlamaCppModel model = LlamaCppModel.open(config(quantized).build())) {
             ModelOutput verdict = model.evaluate(request(decode(encode(pattern(40, 30, 5), "png"), "a.png"),
-                    GRAMMAR_VERDICT_ONLY, greedy(100)));
+                    VERDICT_ONLY, greedy(100)));
             assertValidVerdict(verdict.text(), true);
         }
     }

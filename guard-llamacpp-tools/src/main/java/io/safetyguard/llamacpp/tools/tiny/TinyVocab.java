@@ -1,12 +1,12 @@
 package io.safetyguard.llamacpp.tools.tiny;
 
+import io.safetyguard.llamacpp.internal.gguf.BundledVocab;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -15,16 +15,16 @@ import java.util.Optional;
  * Finds and reads the vocab-only GGUF whose tokenizer a tiny model copies. Looked up, in order:
  * <ol>
  *   <li>an explicit file ({@link TinyModelOptions#vocab()});</li>
- *   <li>the classpath resource {@value #RESOURCE_DIR}{@code <file>}, where the native build puts llama.cpp's
- *       {@code models/ggml-vocab-*.gguf};</li>
+ *   <li>the resource {@value #RESOURCE_DIR}{@code <file>} of guard-llamacpp, where the native build puts
+ *       llama.cpp's {@code models/ggml-vocab-*.gguf};</li>
  *   <li>the directory named by the system property {@value #VOCAB_DIR_PROPERTY}, e.g. a llama.cpp checkout's
  *       {@code models/}.</li>
  * </ol>
  * When none has the file, the error says how to provide it.
  */
 public final class TinyVocab {
-    /** Classpath directory of the bundled vocab files. */
-    public static final String RESOURCE_DIR = "/io/safetyguard/llamacpp/vocab/";
+    /** Resource directory of the bundled vocab files, inside guard-llamacpp (which reads them). */
+    public static final String RESOURCE_DIR = BundledVocab.RESOURCE_DIR;
     /** System property naming a directory that holds the vocab files. */
     public static final String VOCAB_DIR_PROPERTY = "safetyguard.llama.vocab.dir";
 
@@ -57,10 +57,10 @@ public final class TinyVocab {
             return GgufReader.read(explicit.get());
         }
         String resource = RESOURCE_DIR + flavor.vocabFile();
-        try (InputStream in = TinyVocab.class.getResourceAsStream(resource)) {
-            if (in != null) {
-                return GgufReader.read("classpath:" + resource, in.readAllBytes());
-            }
+        // read by guard-llamacpp: under JPMS the directory is encapsulated in that module
+        Optional<byte[]> bundled = BundledVocab.read(flavor.vocabFile());
+        if (bundled.isPresent()) {
+            return GgufReader.read("classpath:" + resource, bundled.get());
         }
         String dir = System.getProperty(VOCAB_DIR_PROPERTY);
         if (dir != null && !dir.isBlank()) {

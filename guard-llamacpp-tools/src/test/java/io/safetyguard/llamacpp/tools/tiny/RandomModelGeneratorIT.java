@@ -18,7 +18,6 @@ import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufTensorInfo;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
 import io.safetyguard.policy.Policy;
-import io.safetyguard.policy.VerdictGrammar;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -93,7 +92,7 @@ class RandomModelGeneratorIT {
             Policy policy = Policy.llavaGuardDefault();
             DecodedImage image = new ImageDecoder(ImageLimits.DEFAULT).decode(new BufferedImage(40, 30,
                     BufferedImage.TYPE_INT_RGB), "black");
-            ModelOutput out = model.evaluate(new ModelRequest(image, policy.render(), VerdictGrammar.gbnf(policy, true),
+            ModelOutput out = model.evaluate(ModelRequest.of(image, policy,
                     GenerationOptions.DEFAULT.withGreedy(true).withVerdictOnly(true).withMaxNewTokens(200), null));
             JsonNode verdict = new ObjectMapper().readTree(out.text());
             assertThat(verdict.has("rating")).as(out.text()).isTrue();

@@ -2,6 +2,7 @@ package io.safetyguard.llamacpp.internal.natives;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.safetyguard.llamacpp.NativeLoaderProbe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,13 +44,35 @@ class NativeLibraryLoaderIT {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmArgs));
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(childClassPath());
         cmd.add("io.safetyguard.llamacpp.NativeLoaderProbe");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return "exit=" + p.exitValue() + " " + out;
+    }
+
+    /**
+     * Everything this JVM runs, as a class path for the probe. On the module path (surefire's default
+     * with a module-info) java.class.path lacks this module and its test classes, which surefire
+     * passes as the module path and a --patch-module.
+     */
+    private static String childClassPath() {
+        List<String> entries = new ArrayList<>();
+        try {
+            entries.add(Path.of(NativeLoaderProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isEmpty()) {
+                entries.add(value);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     @Test

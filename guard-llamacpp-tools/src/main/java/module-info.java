@@ -1,0 +1,12 @@
+/**
+ * Model-file tools for the llama.cpp backend: GGUF writing ({@code .gguf}), tiny random-weight
+ * LlavaGuard-shaped models for tests and benchmarks ({@code .tiny}) and quantization
+ * ({@code .quantize}).
+ */
+module io.safetyguard.llamacpp.tools {
+    requires transitive io.safetyguard.llamacpp;
+
+    exports io.safetyguard.llamacpp.tools.gguf;
+    exports io.safetyguard.llamacpp.tools.quantize;
+    exports io.safetyguard.llamacpp.tools.tiny;
+}
