@@ -120,10 +120,19 @@ class AuditKillAndResumeIT {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The test's own runtime class path (Surefire/Failsafe pass it in this property; their JVM sees a manifest jar). */
+    /**
+     * Everything the test JVM runs with, as one class path for the child: the modules (Surefire/Failsafe
+     * put this module and its dependencies on {@code jdk.module.path}) and the class path (passed in
+     * {@code surefire.test.class.path}; their JVM itself sees a manifest jar). The child runs the CLI from
+     * the class path, as the shaded {@code guard.jar} does.
+     */
     private static String testClassPath() {
         String cp = System.getProperty("surefire.test.class.path");
-        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+        if (cp == null || cp.isBlank()) {
+            cp = System.getProperty("java.class.path");
+        }
+        String modules = System.getProperty("jdk.module.path");
+        return modules == null || modules.isBlank() ? cp : modules + java.io.File.pathSeparator + cp;
     }
 
     private static String tail(Path file) {
