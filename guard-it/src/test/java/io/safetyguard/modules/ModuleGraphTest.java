@@ -167,13 +167,21 @@ class ModuleGraphTest {
             "/org/junit/", "/org/opentest4j/", "/org/apiguardian/", "/org/assertj/", "/net/bytebuddy/",
             "/com/code-intelligence/");
 
-    /** This test's class path less the test framework and the entries that are no module (test classes). */
+    /**
+     * This test's class path less the test framework, other modules' test classes (the contract suite's
+     * test-jars of guard-core and guard-remote, which repeat those modules' packages) and the entries
+     * that are no module (this module's test classes).
+     */
+    private static boolean isTestClasses(String path) {
+        return path.endsWith("-tests.jar") || path.endsWith("/test-classes") || path.endsWith("/test-classes/");
+    }
+
     private static List<Path> modulePath() {
         List<Path> path = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path p = Path.of(entry);
             String unix = p.toAbsolutePath().toString().replace('\\', '/');
-            if (TEST_TOOLS.stream().anyMatch(unix::contains)) {
+            if (TEST_TOOLS.stream().anyMatch(unix::contains) || isTestClasses(unix)) {
                 continue;
             }
             try {
