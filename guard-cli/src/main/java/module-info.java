@@ -16,5 +16,6 @@ module io.safetyguard.cli {
     requires jdk.management; // bench reports process CPU time and memory
 
     // picocli reads and sets the @Option/@Parameters fields of the commands.
-    opens io.safetyguard.cli to info.picocli;
+    opens io.safetyguard.cli to
+            info.picocli;
 }

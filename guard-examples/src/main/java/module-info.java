@@ -13,5 +13,4 @@ module io.safetyguard.examples {
     exports io.safetyguard.examples.desktop;
     exports io.safetyguard.examples.filter;
     exports io.safetyguard.examples.t2i;
-
 }

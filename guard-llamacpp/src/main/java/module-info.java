@@ -10,8 +10,11 @@ module io.safetyguard.llamacpp {
     requires jdk.management;
 
     exports io.safetyguard.llamacpp;
-
-    exports io.safetyguard.llamacpp.internal to io.safetyguard.llamacpp.tools;
-    exports io.safetyguard.llamacpp.internal.gguf to io.safetyguard.llamacpp.tools, io.safetyguard.cli;
-    exports io.safetyguard.llamacpp.internal.vision to io.safetyguard.cli;
+    exports io.safetyguard.llamacpp.internal to
+            io.safetyguard.llamacpp.tools;
+    exports io.safetyguard.llamacpp.internal.gguf to
+            io.safetyguard.llamacpp.tools,
+            io.safetyguard.cli;
+    exports io.safetyguard.llamacpp.internal.vision to
+            io.safetyguard.cli;
 }

@@ -12,5 +12,6 @@ module io.safetyguard.policy {
     exports io.safetyguard.policy;
 
     // Policy files bind to PolicyDocument's private fields.
-    opens io.safetyguard.policy to com.fasterxml.jackson.databind;
+    opens io.safetyguard.policy to
+            com.fasterxml.jackson.databind;
 }

@@ -1,7 +1,5 @@
 package io.safetyguard.cli;
 
-import io.safetyguard.core.ImageInput;
-import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.cli.audit.AuditReport;
 import io.safetyguard.cli.audit.AuditRunInfo;
 import io.safetyguard.cli.audit.AuditSummary;
@@ -11,6 +9,8 @@ import io.safetyguard.cli.audit.SourceScanner;
 import io.safetyguard.cli.audit.VerdictLog;
 import io.safetyguard.cli.audit.VerdictLogWriter;
 import io.safetyguard.cli.audit.VerdictRecord;
+import io.safetyguard.core.ImageInput;
+import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.policy.Policy;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,28 +30,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code guard audit}: assess every image of folders, files or path lists; write one JSON line per
  * image to {@code DIR/verdicts.jsonl} as it goes, then {@code DIR/report.html}. The work is done by
  * {@code io.safetyguard.cli.audit}; this class wires options to it.
  */
-@Command(name = "audit", mixinStandardHelpOptions = true,
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
         header = "Audit folders or datasets: a JSONL of verdicts and an HTML report.",
         description = {
-                "Audit folders or datasets: one verdict line per image in DIR/verdicts.jsonl,",
-                "written as it goes, then a self-contained DIR/report.html.",
-                "A killed audit continues with --resume.",
-                "",
-                "SOURCE: a folder (recursive), an image file, or a list of paths:",
-                "  .txt/.lst/.list one per line, .csv first column; relative paths",
-                "  resolve against the list's folder.",
-                "Images: names ending .png .jpg .jpeg .jpe .gif .bmp .webp, and other files",
-                "  whose content starts like PNG/JPEG/GIF/BMP/WebP. Other files are skipped",
-                "  and counted; unreadable images become error lines.",
-                ""})
+            "Audit folders or datasets: one verdict line per image in DIR/verdicts.jsonl,",
+            "written as it goes, then a self-contained DIR/report.html.",
+            "A killed audit continues with --resume.",
+            "",
+            "SOURCE: a folder (recursive), an image file, or a list of paths:",
+            "  .txt/.lst/.list one per line, .csv first column; relative paths",
+            "  resolve against the list's folder.",
+            "Images: names ending .png .jpg .jpeg .jpe .gif .bmp .webp, and other files",
+            "  whose content starts like PNG/JPEG/GIF/BMP/WebP. Other files are skipped",
+            "  and counted; unreadable images become error lines.",
+            ""
+        })
 final class AuditCommand implements Callable<Integer> {
 
     @Mixin
@@ -63,7 +66,11 @@ final class AuditCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding = new DecodingOptions();
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for verdicts.jsonl and report.html.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Folder for verdicts.jsonl and report.html.")
     Path out;
 
     @Option(names = "--resume", description = "Continue the audit in DIR: skip images already in verdicts.jsonl.")
@@ -75,8 +82,12 @@ final class AuditCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--gallery-limit", paramLabel = "N", defaultValue = "500",
-            description = "Flagged images previewed in the report (all are counted and listed in the JSONL). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--gallery-limit",
+            paramLabel = "N",
+            defaultValue = "500",
+            description =
+                    "Flagged images previewed in the report (all are counted and listed in the JSONL). Default: ${DEFAULT-VALUE}.")
     int galleryLimit;
 
     @Option(names = "--fail-on-unsafe", description = "Exit with code 3 when any image in the report is rated Unsafe.")
@@ -111,36 +122,63 @@ final class AuditCommand implements Callable<Integer> {
     }
 
     /** Loads the model, assesses {@code todo} in order, appending each verdict to the log as it comes. */
-    private AuditRunInfo assess(ScanResult scan, List<Path> todo, long alreadyDone, Policy policy, Path log,
-            List<String> warnings, PrintStream err) throws IOException, InterruptedException {
+    private AuditRunInfo assess(
+            ScanResult scan,
+            List<Path> todo,
+            long alreadyDone,
+            Policy policy,
+            Path log,
+            List<String> warnings,
+            PrintStream err)
+            throws IOException, InterruptedException {
         String fingerprint = policy.fingerprint();
         Instant started = Instant.now();
         try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, err);
                 VerdictLogWriter writer = resume ? VerdictLogWriter.append(log) : VerdictLogWriter.truncate(log);
-                ProgressDisplay progress = ProgressDisplay.start("audit", scan.images().size(),
-                        scan.images().size() - todo.size(), GuardCli.quiet(spec), err)) {
+                ProgressDisplay progress = ProgressDisplay.start(
+                        "audit", scan.images().size(), scan.images().size() - todo.size(), GuardCli.quiet(spec), err)) {
             SafetyGuard guard = session.guard();
-            InOrderAssessor.run(todo, 2 * modelOptions.effectiveParallel(), image -> guard.assessAsync(ImageInput.ofPath(image)),
+            InOrderAssessor.run(
+                    todo,
+                    2 * modelOptions.effectiveParallel(),
+                    image -> guard.assessAsync(ImageInput.ofPath(image)),
                     (image, verdict, error) -> {
-                        writer.append(verdict != null ? VerdictRecord.of(image, verdict, fingerprint)
-                                : VerdictRecord.ofException(image, error, fingerprint));
+                        writer.append(
+                                verdict != null
+                                        ? VerdictRecord.of(image, verdict, fingerprint)
+                                        : VerdictRecord.ofException(image, error, fingerprint));
                         progress.step();
                     });
             Instant finished = Instant.now();
-            Map<String, String> settings = GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold());
+            Map<String, String> settings =
+                    GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold());
             settings.put("Resume", Boolean.toString(resume));
             settings.put("Gallery limit", Integer.toString(galleryLimit));
-            return new AuditRunInfo(started, finished, sources.stream().map(Path::toString).toList(), policy.name(),
-                    fingerprint, policy.render(), modelOptions.modelDescription(), modelOptions.mmprojDescription(),
-                    guard.modelInfo().displayName(), guard.modelInfo().metadata(), session.tiny(), settings,
-                    scan.images().size(), scan.skipped(), alreadyDone, todo.size(), warnings);
+            return new AuditRunInfo(
+                    started,
+                    finished,
+                    sources.stream().map(Path::toString).toList(),
+                    policy.name(),
+                    fingerprint,
+                    policy.render(),
+                    modelOptions.modelDescription(),
+                    modelOptions.mmprojDescription(),
+                    guard.modelInfo().displayName(),
+                    guard.modelInfo().metadata(),
+                    session.tiny(),
+                    settings,
+                    scan.images().size(),
+                    scan.skipped(),
+                    alreadyDone,
+                    todo.size(),
+                    warnings);
         }
     }
 
     private void checkOutputOptions(Path log) {
         if (resume && overwrite) {
-            throw new BadInputException("--resume and --overwrite contradict each other: --resume continues "
-                    + log + ", --overwrite replaces it; pick one");
+            throw new BadInputException("--resume and --overwrite contradict each other: --resume continues " + log
+                    + ", --overwrite replaces it; pick one");
         }
         if (Files.isRegularFile(out)) {
             throw new BadInputException("--out " + out + " is a file; give a folder (it is created if missing)");
@@ -155,7 +193,8 @@ final class AuditCommand implements Callable<Integer> {
      * The paths already in the log, after repairing a line cut off by a kill. Refuses to mix
      * policies: the counts of one report must mean one thing.
      */
-    private static Set<String> loadDone(Path log, Policy policy, List<String> warnings, PrintStream err) throws IOException {
+    private static Set<String> loadDone(Path log, Policy policy, List<String> warnings, PrintStream err)
+            throws IOException {
         Set<String> done = new HashSet<>();
         Set<String> policies = new LinkedHashSet<>();
         VerdictLog.Contents contents = VerdictLog.repair(log, r -> {
@@ -173,9 +212,11 @@ final class AuditCommand implements Callable<Integer> {
         String current = policy.fingerprint().substring(0, 12);
         policies.remove(current);
         if (!policies.isEmpty()) {
-            throw new BadInputException(log + " was written under another policy (fingerprint " + String.join(", ", policies)
-                    + ", this run: " + current + "). Resume with the same --policy/--preset/--allow/--sensitive options, "
-                    + "or pass --overwrite to start again.");
+            throw new BadInputException(
+                    log + " was written under another policy (fingerprint " + String.join(", ", policies)
+                            + ", this run: " + current
+                            + "). Resume with the same --policy/--preset/--allow/--sensitive options, "
+                            + "or pass --overwrite to start again.");
         }
         return done;
     }
@@ -183,14 +224,23 @@ final class AuditCommand implements Callable<Integer> {
     private static void printSummary(AuditSummary s, AuditRunInfo run, Path log, Path html) {
         PrintStream stdout = System.out;
         Map<String, String> rows = new LinkedHashMap<>();
-        rows.put("images", s.images() + " in " + log + " (" + run.assessed() + " assessed now, " + run.alreadyDone()
-                + " from earlier runs)");
-        rows.put("verdicts", s.safe() + " Safe, " + s.unsafe() + " Unsafe ("
-                + (Double.isNaN(s.unsafeShare()) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", 100 * s.unsafeShare()))
-                + " of judged), " + s.errors() + " errors");
+        rows.put(
+                "images",
+                s.images() + " in " + log + " (" + run.assessed() + " assessed now, " + run.alreadyDone()
+                        + " from earlier runs)");
+        rows.put(
+                "verdicts",
+                s.safe() + " Safe, " + s.unsafe() + " Unsafe ("
+                        + (Double.isNaN(s.unsafeShare())
+                                ? "n/a"
+                                : String.format(Locale.ROOT, "%.2f%%", 100 * s.unsafeShare()))
+                        + " of judged), " + s.errors() + " errors");
         rows.put("skipped", run.skipped() + " files that are not images");
-        rows.put("speed", Double.isNaN(run.imagesPerSecond()) ? "n/a"
-                : String.format(Locale.ROOT, "%.2f images/s", run.imagesPerSecond()));
+        rows.put(
+                "speed",
+                Double.isNaN(run.imagesPerSecond())
+                        ? "n/a"
+                        : String.format(Locale.ROOT, "%.2f images/s", run.imagesPerSecond()));
         rows.put("report", html.toString());
         rows.forEach((k, v) -> stdout.printf("%-9s %s%n", k + ":", v));
         stdout.flush();

@@ -1,6 +1,5 @@
 package io.safetyguard.cli;
 
-import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.cli.audit.ImageFiles;
 import io.safetyguard.cli.bench.Bench;
 import io.safetyguard.cli.bench.BenchException;
@@ -8,6 +7,7 @@ import io.safetyguard.cli.bench.BenchOptions;
 import io.safetyguard.cli.bench.BenchReport;
 import io.safetyguard.cli.bench.BenchSummary;
 import io.safetyguard.cli.bench.MtmdCliLocator;
+import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.llamacpp.ImagePipeline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,50 +24,89 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code guard bench}: SafetyGuard against llama-mtmd-cli from the same pinned llama.cpp, side by side. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Measure per-image cost: llama-mtmd-cli (built from the same pinned llama.cpp) and SafetyGuard "
                 + "on the same model, images, policy prompt, grammar and greedy decoding, alternating run by run; "
                 + "then verdict-cache hits and batch throughput with 1/2/4 parallel contexts.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "FILE.gguf", description = "The LlavaGuard text model (GGUF).")
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "FILE.gguf",
+            description = "The LlavaGuard text model (GGUF).")
     Path model;
 
-    @Option(names = "--mmproj", required = true, paramLabel = "FILE.gguf", description = "Its vision projector (mmproj GGUF).")
+    @Option(
+            names = "--mmproj",
+            required = true,
+            paramLabel = "FILE.gguf",
+            description = "Its vision projector (mmproj GGUF).")
     Path mmproj;
 
-    @Option(names = "--images", paramLabel = "DIR", defaultValue = "samples",
+    @Option(
+            names = "--images",
+            paramLabel = "DIR",
+            defaultValue = "samples",
             description = "Folder of images to time (its top level). Default: ${DEFAULT-VALUE}.")
     Path images;
 
-    @Option(names = "--n", paramLabel = "N", defaultValue = "3", description = "Rounds over the images. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--n",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "Rounds over the images. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
             description = "CPU threads in total (default: all cores); a pool of p contexts gives each N/p.")
     Integer threads;
 
-    @Option(names = "--gpu-layers", paramLabel = "N", defaultValue = "-1",
+    @Option(
+            names = "--gpu-layers",
+            paramLabel = "N",
+            defaultValue = "-1",
             description = "Layers to offload to the GPU; -1 = all (default), 0 = CPU only. Ignored by CPU builds.")
     int gpuLayers;
 
-    @Option(names = "--ctx-size", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--ctx-size",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Context size in tokens, both sides (default 0: SafetyGuard's automatic size).")
     int contextSize;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "500",
+    @Option(
+            names = "--max-new-tokens",
+            paramLabel = "N",
+            defaultValue = "500",
             description = "Cap on generated tokens, both sides. Default: ${DEFAULT-VALUE}.")
     int maxNewTokens;
 
-    @Option(names = "--parallel-levels", paramLabel = "P,...", split = ",", defaultValue = "1,2,4",
+    @Option(
+            names = "--parallel-levels",
+            paramLabel = "P,...",
+            split = ",",
+            defaultValue = "1,2,4",
             description = "Context-pool sizes for the throughput test; 0 skips it. Default: ${DEFAULT-VALUE}.")
     List<Integer> parallelLevels = new ArrayList<>();
 
-    @Option(names = "--cache-repeats", paramLabel = "N", defaultValue = "50",
-            description = "Cache hits timed per image; 0 skips the cache test (one more model run per image). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--cache-repeats",
+            paramLabel = "N",
+            defaultValue = "50",
+            description =
+                    "Cache hits timed per image; 0 skips the cache test (one more model run per image). Default: ${DEFAULT-VALUE}.")
     int cacheRepeats;
 
-    @Option(names = "--mtmd-cli", paramLabel = "PATH", description = "Use this llama-mtmd-cli instead of finding or building it.")
+    @Option(
+            names = "--mtmd-cli",
+            paramLabel = "PATH",
+            description = "Use this llama-mtmd-cli instead of finding or building it.")
     Path mtmdCli;
 
     @Option(names = "--no-reference", description = "Do not run llama-mtmd-cli; benchmark SafetyGuard alone.")
@@ -76,19 +115,28 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-build", description = "Fail instead of building llama-mtmd-cli when it is missing.")
     boolean noBuild;
 
-    @Option(names = "--reference-timeout", paramLabel = "SECONDS", defaultValue = "600",
+    @Option(
+            names = "--reference-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "600",
             description = "Longest one llama-mtmd-cli run may take. Default: ${DEFAULT-VALUE}.")
     long referenceTimeoutSeconds;
 
     @Option(names = "--no-warmup", description = "Skip the untimed first run (saves one model run on a slow model).")
     boolean noWarmup;
 
-    @Option(names = "--no-grammar", description = "Generate without the verdict grammar on both sides: a compute-only "
-            + "comparison for random-weight models (their near-random top token is rejected by the grammar at almost "
-            + "every step, and each rejection costs a grammar pass over the whole vocabulary). Skips verdict-only.")
+    @Option(
+            names = "--no-grammar",
+            description =
+                    "Generate without the verdict grammar on both sides: a compute-only "
+                            + "comparison for random-weight models (their near-random top token is rejected by the grammar at almost "
+                            + "every step, and each rejection costs a grammar pass over the whole vocabulary). Skips verdict-only.")
     boolean noGrammar;
 
-    @Option(names = "--image-pipeline", paramLabel = "NAME", defaultValue = "LLAMA_CPP",
+    @Option(
+            names = "--image-pipeline",
+            paramLabel = "NAME",
+            defaultValue = "LLAMA_CPP",
             description = "SafetyGuard's image path: LLAMA_CPP (default here: the same image tokens as llama-mtmd-cli, "
                     + "a like-for-like comparison) or REFERENCE (what guard check uses; more tokens for large images).")
     ImagePipeline imagePipeline;
@@ -109,9 +157,21 @@ final class BenchCommand implements Callable<Integer> {
         List<Integer> levels = parallelLevels.stream().filter(p -> p != 0).toList();
         List<Path> files = imageFiles(images, !noReference);
         try {
-            BenchOptions options = new BenchOptions(model, mmproj, files, rounds,
-                    threads != null ? threads : Runtime.getRuntime().availableProcessors(), gpuLayers, contextSize,
-                    maxNewTokens, levels, cacheRepeats, policyOptions.resolve(), referenceTimeoutSeconds, !noWarmup, !noGrammar,
+            BenchOptions options = new BenchOptions(
+                    model,
+                    mmproj,
+                    files,
+                    rounds,
+                    threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                    gpuLayers,
+                    contextSize,
+                    maxNewTokens,
+                    levels,
+                    cacheRepeats,
+                    policyOptions.resolve(),
+                    referenceTimeoutSeconds,
+                    !noWarmup,
+                    !noGrammar,
                     imagePipeline);
             Optional<Path> cli = Optional.empty();
             if (!noReference) {
@@ -136,16 +196,24 @@ final class BenchCommand implements Callable<Integer> {
     /** The image files at the top of {@code dir}, sorted; WebP is left out when mtmd-cli (no WebP decoder) runs too. */
     static List<Path> imageFiles(Path dir, boolean withReference) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new BadInputException("--images " + dir + " is not a folder; pass a folder of PNG/JPEG/GIF/BMP images");
+            throw new BadInputException(
+                    "--images " + dir + " is not a folder; pass a folder of PNG/JPEG/GIF/BMP images");
         }
         List<Path> out;
         try (Stream<Path> s = Files.list(dir)) {
-            out = s.filter(Files::isRegularFile).filter(ImageFiles::hasImageExtension)
-                    .filter(p -> !withReference || !p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".webp"))
-                    .sorted().toList();
+            out = s.filter(Files::isRegularFile)
+                    .filter(ImageFiles::hasImageExtension)
+                    .filter(p -> !withReference
+                            || !p.getFileName()
+                                    .toString()
+                                    .toLowerCase(Locale.ROOT)
+                                    .endsWith(".webp"))
+                    .sorted()
+                    .toList();
         }
         if (out.isEmpty()) {
-            throw new BadInputException("no images in " + dir + (withReference ? " (WebP is skipped: llama-mtmd-cli cannot read it)" : ""));
+            throw new BadInputException(
+                    "no images in " + dir + (withReference ? " (WebP is skipped: llama-mtmd-cli cannot read it)" : ""));
         }
         return out;
     }

@@ -22,12 +22,16 @@ import picocli.CommandLine.Parameters;
  * {@code guard check}: one JSON object per line per image, in argument order, written as each
  * verdict arrives.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check images against a policy and print one JSON line per image:",
-                "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made),",
-                "then model_rating, rating_source, unsafe_threshold and generated_tokens.",
-                "Exit code 2 when an image could not be judged (its line has error and the fail-closed rating;",
-                "the reason is also on stderr), 3 with --fail-on-unsafe when any image is rated Unsafe."})
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check images against a policy and print one JSON line per image:",
+            "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made),",
+            "then model_rating, rating_source, unsafe_threshold and generated_tokens.",
+            "Exit code 2 when an image could not be judged (its line has error and the fail-closed rating;",
+            "the reason is also on stderr), 3 with --fail-on-unsafe when any image is rated Unsafe."
+        })
 final class CheckCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,11 +44,15 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding = new DecodingOptions();
 
-    @Option(names = "--fail-open", description = "Rate an image Safe when no verdict can be made (default: Unsafe, fail-closed).")
+    @Option(
+            names = "--fail-open",
+            description = "Rate an image Safe when no verdict can be made (default: Unsafe, fail-closed).")
     boolean failOpen;
 
-    @Option(names = "--fail-on-unsafe", description = "Exit with code 3 when any image is rated Unsafe "
-            + "(also one that could not be judged, rated by the failure mode); 3 wins over 2.")
+    @Option(
+            names = "--fail-on-unsafe",
+            description = "Exit with code 3 when any image is rated Unsafe "
+                    + "(also one that could not be judged, rated by the failure mode); 3 wins over 2.")
     boolean failOnUnsafe;
 
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files (PNG, JPEG, GIF, BMP, WebP).")
@@ -75,7 +83,8 @@ final class CheckCommand implements Callable<Integer> {
                 if (verdict.isFailure()) {
                     // The JSON line carries the fail-open/closed rating for scripts; a person needs the reason.
                     anyUnjudged = true;
-                    System.err.println("guard: " + images.get(i) + ": " + verdict.failureReason().orElse("no verdict could be made"));
+                    System.err.println("guard: " + images.get(i) + ": "
+                            + verdict.failureReason().orElse("no verdict could be made"));
                     System.err.flush();
                 }
             }

@@ -16,25 +16,38 @@ final class DecodingOptions {
     @Option(names = "--greedy", description = "Deterministic decoding: the same image and policy give the same answer.")
     boolean greedy;
 
-    @Option(names = "--verdict-only",
-            description = "Stop after the category: no rationale, fewer tokens to generate (when the backend supports it).")
+    @Option(
+            names = "--verdict-only",
+            description =
+                    "Stop after the category: no rationale, fewer tokens to generate (when the backend supports it).")
     boolean verdictOnly;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "500",
+    @Option(
+            names = "--max-new-tokens",
+            paramLabel = "N",
+            defaultValue = "500",
             description = "Cap on generated tokens. Default: ${DEFAULT-VALUE}.")
     int maxNewTokens;
 
     @Option(names = "--seed", paramLabel = "N", description = "Sampling seed.")
     Long seed;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Give up on one image after this many seconds (0 = no limit); it is then recorded as an error.")
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
+            description =
+                    "Give up on one image after this many seconds (0 = no limit); it is then recorded as an error.")
     long timeoutSeconds;
 
-    @Option(names = "--unsafe-threshold", paramLabel = "P",
-            description = {"Rate an image Unsafe iff the model's P(Unsafe) >= P (0 to 1), instead of taking the model's "
-                    + "own choice: lower it for recall, raise it for precision. Verdicts without P(Unsafe) keep the "
-                    + "model's rating. Default: none (the model's choice)."})
+    @Option(
+            names = "--unsafe-threshold",
+            paramLabel = "P",
+            description = {
+                "Rate an image Unsafe iff the model's P(Unsafe) >= P (0 to 1), instead of taking the model's "
+                        + "own choice: lower it for recall, raise it for precision. Verdicts without P(Unsafe) keep the "
+                        + "model's rating. Default: none (the model's choice)."
+            })
     Double unsafeThreshold;
 
     /** The threshold these flags select; empty for the model's own choice. */
@@ -43,8 +56,8 @@ final class DecodingOptions {
             return OptionalDouble.empty();
         }
         if (!(unsafeThreshold >= 0 && unsafeThreshold <= 1)) {
-            throw new BadInputException("--unsafe-threshold is a probability and must be between 0 and 1, got "
-                    + unsafeThreshold);
+            throw new BadInputException(
+                    "--unsafe-threshold is a probability and must be between 0 and 1, got " + unsafeThreshold);
         }
         return OptionalDouble.of(unsafeThreshold);
     }
@@ -68,13 +81,21 @@ final class DecodingOptions {
     /** The effective settings, for reports. */
     static Map<String, String> describe(GenerationOptions o, OptionalDouble unsafeThreshold) {
         Map<String, String> rows = new LinkedHashMap<>();
-        rows.put("Decoding", o.greedy() ? "greedy" : "sampling (temperature " + o.temperature() + ", top_p " + o.topP()
-                + ", top_k " + o.topK() + ", seed " + o.seed() + ")");
+        rows.put(
+                "Decoding",
+                o.greedy()
+                        ? "greedy"
+                        : "sampling (temperature " + o.temperature() + ", top_p " + o.topP() + ", top_k " + o.topK()
+                                + ", seed " + o.seed() + ")");
         rows.put("Verdict only", Boolean.toString(o.verdictOnly()));
         rows.put("Max new tokens", Integer.toString(o.maxNewTokens()));
-        rows.put("Timeout per image", o.timeout().isZero() ? "none" : o.timeout().toSeconds() + " s");
-        rows.put("Unsafe threshold", unsafeThreshold.isPresent()
-                ? "P(Unsafe) >= " + unsafeThreshold.getAsDouble() : "none (the model's own rating)");
+        rows.put(
+                "Timeout per image", o.timeout().isZero() ? "none" : o.timeout().toSeconds() + " s");
+        rows.put(
+                "Unsafe threshold",
+                unsafeThreshold.isPresent()
+                        ? "P(Unsafe) >= " + unsafeThreshold.getAsDouble()
+                        : "none (the model's own rating)");
         return rows;
     }
 }

@@ -21,31 +21,47 @@ final class EndpointOptions {
 
     static final String API_KEY_ENV = "SAFETYGUARD_API_KEY";
 
-    @Option(names = "--endpoint", paramLabel = "URL",
-            description = "An OpenAI-compatible server (SGLang, vLLM, llama-server), e.g. http://10.0.0.5:30000, to use "
-                    + "instead of --model/--mmproj. Repeat for several: requests are balanced, failed servers are "
-                    + "taken out and probed back in.")
+    @Option(
+            names = "--endpoint",
+            paramLabel = "URL",
+            description =
+                    "An OpenAI-compatible server (SGLang, vLLM, llama-server), e.g. http://10.0.0.5:30000, to use "
+                            + "instead of --model/--mmproj. Repeat for several: requests are balanced, failed servers are "
+                            + "taken out and probed back in.")
     List<String> endpoints = new ArrayList<>();
 
-    @Option(names = "--api-key-file", paramLabel = "FILE",
+    @Option(
+            names = "--api-key-file",
+            paramLabel = "FILE",
             description = "File with the servers' API key (default: the " + API_KEY_ENV + " environment variable).")
     Path apiKeyFile;
 
-    @Option(names = "--api-key", paramLabel = "KEY",
+    @Option(
+            names = "--api-key",
+            paramLabel = "KEY",
             description = "The servers' API key. Other users can see it in the process list: prefer " + API_KEY_ENV
                     + " or --api-key-file.")
     String apiKey;
 
-    @Option(names = "--endpoint-concurrency", paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = "--endpoint-concurrency",
+            paramLabel = "N",
+            defaultValue = "4",
             description = "Requests in flight per server at most; match the server's slots (llama-server --parallel). "
                     + "Default: ${DEFAULT-VALUE}.")
     int concurrency;
 
-    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "120",
-            description = "Limit for one request to a server; a slower answer is retried elsewhere. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--request-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "120",
+            description =
+                    "Limit for one request to a server; a slower answer is retried elsewhere. Default: ${DEFAULT-VALUE}.")
     int requestTimeoutSeconds;
 
-    @Option(names = "--server-model", paramLabel = "NAME",
+    @Option(
+            names = "--server-model",
+            paramLabel = "NAME",
             description = "The model name to ask the servers for (default: the first model the first server lists).")
     String serverModel;
 

@@ -1,7 +1,5 @@
 package io.safetyguard.cli;
 
-import io.safetyguard.core.ImageInput;
-import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.cli.audit.InOrderAssessor;
 import io.safetyguard.cli.eval.EvalHtmlRenderer;
 import io.safetyguard.cli.eval.EvalJson;
@@ -11,6 +9,8 @@ import io.safetyguard.cli.eval.EvalText;
 import io.safetyguard.cli.eval.LabeledSample;
 import io.safetyguard.cli.eval.LabelsFile;
 import io.safetyguard.cli.eval.SampleResult;
+import io.safetyguard.core.ImageInput;
+import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.policy.Policy;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,20 +33,23 @@ import picocli.CommandLine.Spec;
  * {@code guard eval}: run the model over labelled images and report the LlavaGuard paper's metrics.
  * The computation lives in {@code io.safetyguard.cli.eval}; this class wires options to it.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
         header = "Measure accuracy on labelled images (balanced accuracy, recall, PER...).",
         description = {
-                "Evaluate the model on labelled images with the LlavaGuard paper's metrics",
-                "(Unsafe = positive): balanced accuracy, recall, specificity, precision, F1,",
-                "accuracy, per-category recall, category accuracy and PER (policy exception",
-                "rate). Samples with no verdict are reported as invalid, outside the metrics.",
-                "",
-                "--labels: CSV with the header image,rating,category,exception (or .jsonl",
-                "  with those keys); image: a path relative to the labels file;",
-                "  rating: Safe|Unsafe; category: O1..O9, NA or a full label (optional);",
-                "  exception: a category declared non-violating for that row (optional;",
-                "  the expected rating is then Safe).",
-                ""})
+            "Evaluate the model on labelled images with the LlavaGuard paper's metrics",
+            "(Unsafe = positive): balanced accuracy, recall, specificity, precision, F1,",
+            "accuracy, per-category recall, category accuracy and PER (policy exception",
+            "rate). Samples with no verdict are reported as invalid, outside the metrics.",
+            "",
+            "--labels: CSV with the header image,rating,category,exception (or .jsonl",
+            "  with those keys); image: a path relative to the labels file;",
+            "  rating: Safe|Unsafe; category: O1..O9, NA or a full label (optional);",
+            "  exception: a category declared non-violating for that row (optional;",
+            "  the expected rating is then Safe).",
+            ""
+        })
 final class EvalCommand implements Callable<Integer> {
 
     @Mixin
@@ -58,7 +61,11 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding = new DecodingOptions();
 
-    @Option(names = "--labels", required = true, paramLabel = "FILE", description = "The labelled samples (.csv or .jsonl).")
+    @Option(
+            names = "--labels",
+            required = true,
+            paramLabel = "FILE",
+            description = "The labelled samples (.csv or .jsonl).")
     Path labels;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Also write DIR/eval.json and DIR/eval.html.")
@@ -80,24 +87,38 @@ final class EvalCommand implements Callable<Integer> {
         List<SampleResult> results = new ArrayList<>(samples.size());
         EvalRunInfo run;
         try (GuardSession session = GuardSession.open(modelOptions, decoding, base, err);
-                ProgressDisplay progress = ProgressDisplay.start("eval", samples.size(), 0, GuardCli.quiet(spec), err)) {
+                ProgressDisplay progress =
+                        ProgressDisplay.start("eval", samples.size(), 0, GuardCli.quiet(spec), err)) {
             SafetyGuard guard = session.guard();
-            InOrderAssessor.run(samples, 2 * modelOptions.effectiveParallel(),
+            InOrderAssessor.run(
+                    samples,
+                    2 * modelOptions.effectiveParallel(),
                     s -> guard.assessAsync(ImageInput.ofPath(s.image()), policyFor(s, base, exceptionPolicies)),
                     (s, verdict, error) -> {
                         results.add(verdict != null ? SampleResult.of(s, verdict) : SampleResult.ofException(s, error));
                         progress.step();
                     });
-            run = new EvalRunInfo(labels.toString(), started, Instant.now(), base.name(), base.fingerprint(), base.render(),
-                    modelOptions.modelDescription(), modelOptions.mmprojDescription(), guard.modelInfo().displayName(),
-                    guard.modelInfo().metadata(), session.tiny(), GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold()));
+            run = new EvalRunInfo(
+                    labels.toString(),
+                    started,
+                    Instant.now(),
+                    base.name(),
+                    base.fingerprint(),
+                    base.render(),
+                    modelOptions.modelDescription(),
+                    modelOptions.mmprojDescription(),
+                    guard.modelInfo().displayName(),
+                    guard.modelInfo().metadata(),
+                    session.tiny(),
+                    GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold()));
         }
         EvalResults evaluated = EvalResults.compute(results, base);
         EvalText.print(evaluated, System.out);
         if (out != null) {
             Files.createDirectories(out);
             EvalJson.write(out.resolve("eval.json"), evaluated, run);
-            Files.writeString(out.resolve("eval.html"), EvalHtmlRenderer.render(evaluated, run), StandardCharsets.UTF_8);
+            Files.writeString(
+                    out.resolve("eval.html"), EvalHtmlRenderer.render(evaluated, run), StandardCharsets.UTF_8);
             System.out.println("wrote " + out.resolve("eval.json") + " and " + out.resolve("eval.html"));
         }
         return ExitCodes.OK;
@@ -112,6 +133,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!s.hasException()) {
             return base;
         }
-        return cache.computeIfAbsent(s.exception(), id -> base.toBuilder().allow(id).build());
+        return cache.computeIfAbsent(
+                s.exception(), id -> base.toBuilder().allow(id).build());
     }
 }

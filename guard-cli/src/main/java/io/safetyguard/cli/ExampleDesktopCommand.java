@@ -9,9 +9,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code guard example desktop}: {@link DesktopExample}'s window over the model the flags select. */
-@Command(name = "desktop", mixinStandardHelpOptions = true,
-        description = {"A small window that checks dropped or opened images in-process and shows the verdict.",
-                "Needs a display (on a server: xvfb-run). Returns when the window is closed."})
+@Command(
+        name = "desktop",
+        mixinStandardHelpOptions = true,
+        description = {
+            "A small window that checks dropped or opened images in-process and shows the verdict.",
+            "Needs a display (on a server: xvfb-run). Returns when the window is closed."
+        })
 final class ExampleDesktopCommand implements Callable<Integer> {
 
     @Mixin

@@ -22,9 +22,13 @@ import picocli.CommandLine.Spec;
  * second pass is served from the verdict cache (as a long-running service filtering overlapping
  * uploads would be).
  */
-@Command(name = "filter", mixinStandardHelpOptions = true,
-        description = {"Split a folder of images into safe/, unsafe/ and errors/ (copies or symlinks) with a manifest.json.",
-                "Duplicates and repeated runs are served from the verdict cache (see the cache line of the summary)."})
+@Command(
+        name = "filter",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Split a folder of images into safe/, unsafe/ and errors/ (copies or symlinks) with a manifest.json.",
+            "Duplicates and repeated runs are served from the verdict cache (see the cache line of the summary)."
+        })
 final class ExampleFilterCommand implements Callable<Integer> {
 
     @Mixin
@@ -39,18 +43,29 @@ final class ExampleFilterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--in", required = true, paramLabel = "DIR", description = "The folder of images (subfolders included).")
+    @Option(
+            names = "--in",
+            required = true,
+            paramLabel = "DIR",
+            description = "The folder of images (subfolders included).")
     Path input;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new or empty folder for the result.")
     Path output;
 
-    @Option(names = "--mode", paramLabel = "copy|symlink", defaultValue = "copy", converter = ModeConverter.class,
+    @Option(
+            names = "--mode",
+            paramLabel = "copy|symlink",
+            defaultValue = "copy",
+            converter = ModeConverter.class,
             description = "copy: independent copies; symlink: links to the input files. Default: ${DEFAULT-VALUE}.")
     PlacementMode mode;
 
-    @Option(names = "--also-to", paramLabel = "DIR",
-            description = "Filter the folder a second time into DIR with the same guard: its verdicts come from the cache.")
+    @Option(
+            names = "--also-to",
+            paramLabel = "DIR",
+            description =
+                    "Filter the folder a second time into DIR with the same guard: its verdicts come from the cache.")
     Path secondOutput;
 
     @Override
@@ -59,8 +74,12 @@ final class ExampleFilterCommand implements Callable<Integer> {
         ImageFolder.scan(input);
         DatasetFilter.checkFolders(input, output);
         if (secondOutput != null) {
-            if (secondOutput.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
-                throw ExampleException.badInput("--also-to must differ from --out: the second pass needs its own empty folder");
+            if (secondOutput
+                    .toAbsolutePath()
+                    .normalize()
+                    .equals(output.toAbsolutePath().normalize())) {
+                throw ExampleException.badInput(
+                        "--also-to must differ from --out: the second pass needs its own empty folder");
             }
             DatasetFilter.checkFolders(input, secondOutput);
         }

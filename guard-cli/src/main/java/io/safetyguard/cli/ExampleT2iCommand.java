@@ -18,10 +18,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code guard example t2i}: {@link Txt2ImgExample} with every setting as a flag. */
-@Command(name = "t2i", mixinStandardHelpOptions = true,
-        description = {"Generate an image with a local Stable Diffusion WebUI (--api) and let it through only with a Safe verdict.",
-                "Unsafe images are blocked or regenerated (--on-unsafe); the result or a placeholder is written to --out.",
-                "Exit code 0: an image was allowed; 3: it was blocked; 1: the WebUI failed; 2: bad input."})
+@Command(
+        name = "t2i",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Generate an image with a local Stable Diffusion WebUI (--api) and let it through only with a Safe verdict.",
+            "Unsafe images are blocked or regenerated (--on-unsafe); the result or a placeholder is written to --out.",
+            "Exit code 0: an image was allowed; 3: it was blocked; 1: the WebUI failed; 2: bad input."
+        })
 final class ExampleT2iCommand implements Callable<Integer> {
 
     @Mixin
@@ -33,7 +37,10 @@ final class ExampleT2iCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding = new DecodingOptions();
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:7860",
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            defaultValue = "http://127.0.0.1:7860",
             description = "The WebUI's address (started with --api). Default: ${DEFAULT-VALUE}.")
     URI url;
 
@@ -44,11 +51,18 @@ final class ExampleT2iCommand implements Callable<Integer> {
     String negativePrompt;
 
     // Not --seed: that is the guard model's sampling seed in every command.
-    @Option(names = "--image-seed", paramLabel = "N", defaultValue = "-1",
+    @Option(
+            names = "--image-seed",
+            paramLabel = "N",
+            defaultValue = "-1",
             description = "Seed of the first image generation; -1 = random.")
     long imageSeed;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            defaultValue = "20",
+            description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
     int steps;
 
     @Option(names = "--width", paramLabel = "PX", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
@@ -57,24 +71,42 @@ final class ExampleT2iCommand implements Callable<Integer> {
     @Option(names = "--height", paramLabel = "PX", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
     int height;
 
-    @Option(names = "--on-unsafe", paramLabel = "block|reseed|amend", defaultValue = "amend", converter = StrategyConverter.class,
-            description = "block: placeholder at once; reseed: new seed; amend: add the category's words to the negative prompt "
-                    + "and reseed. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--on-unsafe",
+            paramLabel = "block|reseed|amend",
+            defaultValue = "amend",
+            converter = StrategyConverter.class,
+            description =
+                    "block: placeholder at once; reseed: new seed; amend: add the category's words to the negative prompt "
+                            + "and reseed. Default: ${DEFAULT-VALUE}.")
     UnsafeStrategy strategy;
 
-    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--max-attempts",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Generations in all before giving up and blocking (reseed/amend). Default: ${DEFAULT-VALUE}.")
     int maxAttempts;
 
-    @Option(names = "--placeholder", paramLabel = "black|blurred", defaultValue = "black", converter = PlaceholderConverter.class,
+    @Option(
+            names = "--placeholder",
+            paramLabel = "black|blurred",
+            defaultValue = "black",
+            converter = PlaceholderConverter.class,
             description = "What a blocked image is replaced with. Default: ${DEFAULT-VALUE}.")
     PlaceholderStyle placeholder;
 
-    @Option(names = "--http-timeout", paramLabel = "SECONDS", defaultValue = "300",
+    @Option(
+            names = "--http-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "300",
             description = "How long one generation may take. Default: ${DEFAULT-VALUE}.")
     long httpTimeoutSeconds;
 
-    @Option(names = "--out", paramLabel = "FILE.png", defaultValue = "guarded.png",
+    @Option(
+            names = "--out",
+            paramLabel = "FILE.png",
+            defaultValue = "guarded.png",
             description = "Where to write the image (PNG). Default: ${DEFAULT-VALUE}.")
     Path out;
 
@@ -83,7 +115,8 @@ final class ExampleT2iCommand implements Callable<Integer> {
         Txt2ImgRequest request = new Txt2ImgRequest(prompt, negativePrompt, imageSeed, steps, width, height, 7.0, "");
         SdWebUiClient client;
         try {
-            client = new SdWebUiClient(url, SdWebUiClient.DEFAULT_CONNECT_TIMEOUT, Duration.ofSeconds(httpTimeoutSeconds));
+            client = new SdWebUiClient(
+                    url, SdWebUiClient.DEFAULT_CONNECT_TIMEOUT, Duration.ofSeconds(httpTimeoutSeconds));
         } catch (IllegalArgumentException e) {
             throw ExampleException.badInput("--url / --http-timeout: " + e.getMessage(), e);
         }
@@ -125,8 +158,9 @@ final class ExampleT2iCommand implements Callable<Integer> {
             return switch (value.strip().toLowerCase(Locale.ROOT)) {
                 case "black" -> PlaceholderStyle.BLACK;
                 case "blurred" -> PlaceholderStyle.BLURRED;
-                default -> throw new CommandLine.TypeConversionException("'" + value
-                        + "': use black or blurred (a blocked run still writes --out)");
+                default ->
+                    throw new CommandLine.TypeConversionException(
+                            "'" + value + "': use black or blurred (a blocked run still writes --out)");
             };
         }
     }

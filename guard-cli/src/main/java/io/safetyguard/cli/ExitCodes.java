@@ -101,8 +101,10 @@ public final class ExitCodes {
     }
 
     private static String message(Throwable e) {
-        Throwable shown = (e instanceof CompletionException || e instanceof UncheckedIOException) && e.getCause() != null
-                ? e.getCause() : e;
+        Throwable shown =
+                (e instanceof CompletionException || e instanceof UncheckedIOException) && e.getCause() != null
+                        ? e.getCause()
+                        : e;
         String m = shown.getMessage();
         if (shown instanceof NoSuchFileException) {
             return "no such file: " + m;

@@ -15,16 +15,28 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = GuardCli.Version.class,
         description = "Check images against a written safety policy with a LlavaGuard model.",
-        subcommands = {CheckCommand.class, AuditCommand.class, EvalCommand.class, PolicyCommand.class, ModelCommand.class, BenchCommand.class,
-                ExampleCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            CheckCommand.class,
+            AuditCommand.class,
+            EvalCommand.class,
+            PolicyCommand.class,
+            ModelCommand.class,
+            BenchCommand.class,
+            ExampleCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class GuardCli {
 
     // Inherited: accepted before or after any subcommand name. CliLogging reads them from the parse result.
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+    @Option(
+            names = {"-v", "--verbose"},
+            scope = ScopeType.INHERIT,
             description = "Also show what the library does (model loading, timings) on stderr.")
     boolean verbose;
 
-    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+    @Option(
+            names = {"-q", "--quiet"},
+            scope = ScopeType.INHERIT,
             description = "Only errors on stderr: no warnings and no progress bar.")
     boolean quiet;
 
@@ -52,7 +64,8 @@ public final class GuardCli {
     /** Whether {@code -q} was given for the command that {@code spec} runs (e.g. to hide a progress bar). */
     static boolean quiet(CommandLine.Model.CommandSpec spec) {
         CommandLine root = spec.root().commandLine();
-        return root.getParseResult() != null && CliLogging.verbosity(root.getParseResult()) == CliLogging.Verbosity.QUIET;
+        return root.getParseResult() != null
+                && CliLogging.verbosity(root.getParseResult()) == CliLogging.Verbosity.QUIET;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -30,14 +30,20 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
         return open(modelOptions, decoding, policy, FailureMode.FAIL_CLOSED, err);
     }
 
-    static GuardSession open(ModelOptions modelOptions, DecodingOptions decoding, Policy policy,
-            FailureMode failureMode, PrintStream err) {
+    static GuardSession open(
+            ModelOptions modelOptions,
+            DecodingOptions decoding,
+            Policy policy,
+            FailureMode failureMode,
+            PrintStream err) {
         GenerationOptions requested = decoding.toGenerationOptions();
         OptionalDouble threshold = decoding.toUnsafeThreshold();
         boolean tiny = modelOptions.isTinyTestModel();
         if (tiny) {
-            CliLogging.note(err, "guard: note: " + modelOptions.model.getFileName()
-                    + " is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.");
+            CliLogging.note(
+                    err,
+                    "guard: note: " + modelOptions.model.getFileName()
+                            + " is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.");
         }
         if (modelOptions.parallel < 1) {
             throw new BadInputException("--parallel must be at least 1, got " + modelOptions.parallel);
@@ -52,7 +58,8 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
         }
         GenerationOptions options = requested;
         if (requested.verdictOnly() && !model.supportsVerdictOnly()) {
-            CliLogging.note(err, "guard: note: this backend cannot stop after the category; --verdict-only is ignored.");
+            CliLogging.note(
+                    err, "guard: note: this backend cannot stop after the category; --verdict-only is ignored.");
             options = requested.withVerdictOnly(false);
         }
         try {

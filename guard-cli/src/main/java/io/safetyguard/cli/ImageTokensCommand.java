@@ -25,11 +25,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code guard model image-tokens}: the reference token layout of images of given sizes for an mmproj. */
-@Command(name = "image-tokens", mixinStandardHelpOptions = true,
-        description = {"Print, for each image size, how many image tokens the Hugging Face reference (LLaVA-OneVision "
-                + "anyres / LLaVA-1.5 pad) gives and how: best resolution, tile grid, unpadded and packed feature "
-                + "rows x cols, newline and base tokens. Read from the mmproj's metadata; nothing is loaded.",
-                "Example: guard model image-tokens --mmproj mmproj.gguf 640x480 8000x6000"})
+@Command(
+        name = "image-tokens",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print, for each image size, how many image tokens the Hugging Face reference (LLaVA-OneVision "
+                    + "anyres / LLaVA-1.5 pad) gives and how: best resolution, tile grid, unpadded and packed feature "
+                    + "rows x cols, newline and base tokens. Read from the mmproj's metadata; nothing is loaded.",
+            "Example: guard model image-tokens --mmproj mmproj.gguf 640x480 8000x6000"
+        })
 final class ImageTokensCommand implements Callable<Integer> {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,9})[xX](\\d{1,9})");
 
@@ -63,7 +67,8 @@ final class ImageTokensCommand implements Callable<Integer> {
     }
 
     private VisionGeometry geometry(GgufFile f) throws IOException {
-        if (!ModelKeys.CLIP_ARCHITECTURE.equals(f.findString(ModelKeys.ARCHITECTURE).orElse(""))) {
+        if (!ModelKeys.CLIP_ARCHITECTURE.equals(
+                f.findString(ModelKeys.ARCHITECTURE).orElse(""))) {
             throw new BadInputException(mmproj + " is not an mmproj (general.architecture is not 'clip'); "
                     + "give the vision projector file");
         }
@@ -89,17 +94,31 @@ final class ImageTokensCommand implements Callable<Integer> {
 
     private static void printTable(PrintStream out, VisionGeometry g, List<ImageTokenLayout> layouts) {
         out.println(g.describe());
-        out.printf(Locale.ROOT, "%-12s %7s  %-10s %-6s %-9s %-9s %-9s %8s %5s%n",
-                "size", "tokens", "best", "grid", "features", "unpadded", "packed", "newlines", "base");
+        out.printf(
+                Locale.ROOT,
+                "%-12s %7s  %-10s %-6s %-9s %-9s %-9s %8s %5s%n",
+                "size",
+                "tokens",
+                "best",
+                "grid",
+                "features",
+                "unpadded",
+                "packed",
+                "newlines",
+                "base");
         for (ImageTokenLayout l : layouts) {
-            out.printf(Locale.ROOT, "%-12s %7d  %-10s %-6s %-9s %-9s %-9s %8d %5d%n",
-                    l.imageWidth() + "x" + l.imageHeight(), l.totalTokens(),
+            out.printf(
+                    Locale.ROOT,
+                    "%-12s %7d  %-10s %-6s %-9s %-9s %-9s %8d %5d%n",
+                    l.imageWidth() + "x" + l.imageHeight(),
+                    l.totalTokens(),
                     l.bestResolution().width() + "x" + l.bestResolution().height(),
                     l.gridRows() + "x" + l.gridCols(),
                     l.featureRows() + "x" + l.featureCols(),
                     l.unpaddedRows() + "x" + l.unpaddedCols(),
                     l.packedRows() + "x" + l.packedCols() + (l.downscaled() ? "*" : ""),
-                    l.newlineTokens(), l.baseTokens());
+                    l.newlineTokens(),
+                    l.baseTokens());
         }
         out.println("(grid, features, unpadded and packed are rows x cols; best is width x height; "
                 + "* = anyres_max bilinear downscale)");

@@ -20,17 +20,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code guard model inspect|set-meta|quantize|image-tokens|tiny|random}. */
-@Command(name = "model", description = "Inspect, fix up and quantize model files, plan image tokens, or write a tiny "
-        + "smoke-test or a full-size random-weight model pair.",
+@Command(
+        name = "model",
+        description = "Inspect, fix up and quantize model files, plan image tokens, or write a tiny "
+                + "smoke-test or a full-size random-weight model pair.",
         mixinStandardHelpOptions = true,
-        subcommands = {ModelCommand.Inspect.class, SetMetaCommand.class, QuantizeCommand.class,
-                ImageTokensCommand.class, ModelCommand.Tiny.class, RandomModelCommand.class})
+        subcommands = {
+            ModelCommand.Inspect.class,
+            SetMetaCommand.class,
+            QuantizeCommand.class,
+            ImageTokensCommand.class,
+            ModelCommand.Tiny.class,
+            RandomModelCommand.class
+        })
 final class ModelCommand {
 
-    @Command(name = "inspect", mixinStandardHelpOptions = true,
+    @Command(
+            name = "inspect",
+            mixinStandardHelpOptions = true,
             description = "Print what a GGUF text model or mmproj says about itself (read in Java; nothing is loaded).")
     static final class Inspect implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE.gguf", arity = "1..*", description = "GGUF files: text models or mmproj projectors.")
+        @Parameters(
+                paramLabel = "FILE.gguf",
+                arity = "1..*",
+                description = "GGUF files: text models or mmproj projectors.")
         List<Path> files = new ArrayList<>();
 
         @Override
@@ -41,7 +54,8 @@ final class ModelCommand {
                     throw new BadInputException(file + ": no such file");
                 }
                 GgufFile gguf = GgufReader.read(file);
-                boolean projector = "clip".equals(gguf.findString("general.architecture").orElse(""));
+                boolean projector =
+                        "clip".equals(gguf.findString("general.architecture").orElse(""));
                 out.println(file);
                 if (projector) {
                     printProjector(out, ModelFileInspector.inspectProjector(gguf));
@@ -57,13 +71,21 @@ final class ModelCommand {
             row(out, "architecture", s.architecture());
             row(out, "layers", s.blockCount());
             row(out, "embedding width", s.embeddingLength());
-            row(out, "context length", s.contextLength().isPresent() ? s.contextLength().getAsLong() : "not recorded");
+            row(
+                    out,
+                    "context length",
+                    s.contextLength().isPresent() ? s.contextLength().getAsLong() : "not recorded");
             row(out, "vocab", s.vocabSize() + " tokens (" + s.tokenizerModel().orElse("no tokenizer") + ")");
-            row(out, "chat template", s.hasChatTemplate() ? "present" : "absent (SafetyGuard builds the prompt itself)");
+            row(
+                    out,
+                    "chat template",
+                    s.hasChatTemplate() ? "present" : "absent (SafetyGuard builds the prompt itself)");
             row(out, "quantization", s.fileTypeName());
             row(out, "tensors", s.tensorCount());
-            row(out, "llavaguard family", s.family().description()
-                    + (s.familyDeclared() ? "" : " (guessed from the architecture)"));
+            row(
+                    out,
+                    "llavaguard family",
+                    s.family().description() + (s.familyDeclared() ? "" : " (guessed from the architecture)"));
             if (s.tiny()) {
                 row(out, "note", "TINY RANDOM-WEIGHT TEST MODEL: its verdicts are meaningless");
             }
@@ -73,15 +95,30 @@ final class ModelCommand {
             row(out, "kind", "vision projector (mmproj)");
             row(out, "projector", s.projectorType());
             row(out, "vision encoder", s.hasVisionEncoder() ? "yes" : "NO (this mmproj cannot read images)");
-            row(out, "vision tower", s.blockCount() + " layers, width " + s.embeddingLength()
-                    + (s.hasClassEmbedding() ? ", CLIP-style (class embedding)" : ", SigLIP-style (no class embedding)"));
-            row(out, "image size", s.imageSize() + " px tiles, patch " + s.patchSize() + " ("
-                    + s.tokensPerTile() + " tokens per tile)");
-            row(out, "output width", s.projectionOutputWidth().isPresent()
-                    ? s.projectionOutputWidth().getAsLong() + " (from " + s.projectionOutputTensor().orElse("?") + ")"
-                    : "unknown (no mm.* weight)");
+            row(
+                    out,
+                    "vision tower",
+                    s.blockCount() + " layers, width " + s.embeddingLength()
+                            + (s.hasClassEmbedding()
+                                    ? ", CLIP-style (class embedding)"
+                                    : ", SigLIP-style (no class embedding)"));
+            row(
+                    out,
+                    "image size",
+                    s.imageSize() + " px tiles, patch " + s.patchSize() + " (" + s.tokensPerTile()
+                            + " tokens per tile)");
+            row(
+                    out,
+                    "output width",
+                    s.projectionOutputWidth().isPresent()
+                            ? s.projectionOutputWidth().getAsLong() + " (from "
+                                    + s.projectionOutputTensor().orElse("?") + ")"
+                            : "unknown (no mm.* weight)");
             row(out, "pinpoints", s.pinpoints().isEmpty() ? "none (one tile per image)" : pairs(s.pinpoints()));
-            row(out, "feature layer", s.featureLayers().isEmpty() ? "not set (llama.cpp runs one layer short)" : s.featureLayers());
+            row(
+                    out,
+                    "feature layer",
+                    s.featureLayers().isEmpty() ? "not set (llama.cpp runs one layer short)" : s.featureLayers());
             row(out, "gelu", s.useGelu().map(g -> g ? "gelu" : "gelu-quick").orElse("not set (gelu-quick)"));
             row(out, "mean / std", s.imageMean() + " / " + s.imageStd());
             row(out, "image newline", s.hasImageNewline() ? "present" : "absent");
@@ -109,21 +146,29 @@ final class ModelCommand {
         }
     }
 
-    @Command(name = "tiny", mixinStandardHelpOptions = true,
-            description = {"Write a tiny random-weight model pair for smoke tests.",
-                    "Its verdicts are MEANINGLESS: it only shows that the pipeline runs end to end."})
+    @Command(
+            name = "tiny",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Write a tiny random-weight model pair for smoke tests.",
+                "Its verdicts are MEANINGLESS: it only shows that the pipeline runs end to end."
+            })
     static final class Tiny implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write the files into.")
         Path out;
 
-        @Option(names = "--flavor", paramLabel = "NAME", defaultValue = "qwen2-siglip",
-                description = "qwen2-siglip (shaped like LlavaGuard v1.2), llama-clip (like v1.0/v1.1) or all. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--flavor",
+                paramLabel = "NAME",
+                defaultValue = "qwen2-siglip",
+                description =
+                        "qwen2-siglip (shaped like LlavaGuard v1.2), llama-clip (like v1.0/v1.1) or all. Default: ${DEFAULT-VALUE}.")
         String flavor;
 
         @Override
         public Integer call() throws IOException {
-            List<TinyModelFlavor> flavors = "all".equals(flavor) ? List.of(TinyModelFlavor.values())
-                    : List.of(parseFlavor(flavor));
+            List<TinyModelFlavor> flavors =
+                    "all".equals(flavor) ? List.of(TinyModelFlavor.values()) : List.of(parseFlavor(flavor));
             Files.createDirectories(out);
             for (TinyModelFlavor f : flavors) {
                 TinyModelPair pair = TinyModelGenerator.generate(f, out);

@@ -17,10 +17,16 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptions {
 
-    @Option(names = "--model", paramLabel = "FILE.gguf", description = "The LlavaGuard text model (GGUF); required unless --endpoint is given.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE.gguf",
+            description = "The LlavaGuard text model (GGUF); required unless --endpoint is given.")
     Path model;
 
-    @Option(names = "--mmproj", paramLabel = "FILE.gguf", description = "Its vision projector (mmproj GGUF); required with --model.")
+    @Option(
+            names = "--mmproj",
+            paramLabel = "FILE.gguf",
+            description = "Its vision projector (mmproj GGUF); required with --model.")
     Path mmproj;
 
     @Mixin
@@ -29,23 +35,38 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--gpu-layers", paramLabel = "N", defaultValue = "-1",
+    @Option(
+            names = "--gpu-layers",
+            paramLabel = "N",
+            defaultValue = "-1",
             description = "Layers to offload to the GPU; -1 = all (default), 0 = CPU only. Ignored by CPU builds.")
     int gpuLayers;
 
-    @Option(names = "--ctx-size", paramLabel = "N", description = "Context size in tokens (default: enough for image + policy).")
+    @Option(
+            names = "--ctx-size",
+            paramLabel = "N",
+            description = "Context size in tokens (default: enough for image + policy).")
     Integer contextSize;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--parallel",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Images evaluated at once (one llama.cpp context each). Default: ${DEFAULT-VALUE}.")
     int parallel;
 
-    @Option(names = "--image-pipeline", paramLabel = "NAME", defaultValue = "REFERENCE",
-            description = "REFERENCE (default: the Hugging Face image layout) or LLAMA_CPP (libmtmd's, as llama-mtmd-cli).")
+    @Option(
+            names = "--image-pipeline",
+            paramLabel = "NAME",
+            defaultValue = "REFERENCE",
+            description =
+                    "REFERENCE (default: the Hugging Face image layout) or LLAMA_CPP (libmtmd's, as llama-mtmd-cli).")
     ImagePipeline imagePipeline;
 
-    @Option(names = "--no-prefix-reuse", description = "Decode the prompt before the image anew for every image "
-            + "(for measurements; the answers are the same).")
+    @Option(
+            names = "--no-prefix-reuse",
+            description = "Decode the prompt before the image anew for every image "
+                    + "(for measurements; the answers are the same).")
     boolean noPrefixReuse;
 
     /** The in-process model, or the servers when {@code --endpoint} is given. */
@@ -80,8 +101,11 @@ final class ModelOptions {
     }
 
     private LlamaCppModel openLocal() throws ModelException {
-        LlamaCppConfig.Builder builder = LlamaCppConfig.builder(model, mmproj).gpuLayers(gpuLayers).parallelContexts(parallel)
-                .imagePipeline(imagePipeline).reusePrefix(!noPrefixReuse);
+        LlamaCppConfig.Builder builder = LlamaCppConfig.builder(model, mmproj)
+                .gpuLayers(gpuLayers)
+                .parallelContexts(parallel)
+                .imagePipeline(imagePipeline)
+                .reusePrefix(!noPrefixReuse);
         if (threads != null) {
             builder.threads(threads);
         }

@@ -12,12 +12,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code guard policy show|validate}. */
-@Command(name = "policy", description = "Show or validate safety policies.",
+@Command(
+        name = "policy",
+        description = "Show or validate safety policies.",
         mixinStandardHelpOptions = true,
         subcommands = {PolicyCommand.Show.class, PolicyCommand.Validate.class})
 final class PolicyCommand {
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
             description = "Print the rendered policy prompt exactly as the model reads it (no extra bytes).")
     static final class Show implements Callable<Integer> {
         @Mixin
@@ -34,7 +38,9 @@ final class PolicyCommand {
         }
     }
 
-    @Command(name = "validate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "validate",
+            mixinStandardHelpOptions = true,
             description = "Check a policy file. Exit 0 when valid, 2 with the problem on stderr otherwise.")
     static final class Validate implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The policy file (.json, .yaml or .yml).")

@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 final class PolicyOptions {
 
     static final class Source {
-        @Option(names = "--preset", paramLabel = "NAME",
+        @Option(
+                names = "--preset",
+                paramLabel = "NAME",
                 description = "A built-in policy: llavaguard-v1.2 (default; also for v1.1 models) or llavaguard-v1.0.")
         String preset;
 
@@ -23,11 +25,16 @@ final class PolicyOptions {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
 
-    @Option(names = "--allow", paramLabel = "ID",
-            description = "Declare a category non-violating (e.g. O6), as LlavaGuard's policy exceptions do. Repeatable.")
+    @Option(
+            names = "--allow",
+            paramLabel = "ID",
+            description =
+                    "Declare a category non-violating (e.g. O6), as LlavaGuard's policy exceptions do. Repeatable.")
     List<String> allow = new ArrayList<>();
 
-    @Option(names = "--sensitive", paramLabel = "ID",
+    @Option(
+            names = "--sensitive",
+            paramLabel = "ID",
             description = "Declare a category sensitive: any content of it is a violation. Repeatable.")
     List<String> sensitive = new ArrayList<>();
 

@@ -11,19 +11,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code guard model random}: a full-size random-weight model pair for benchmarks. */
-@Command(name = "random", mixinStandardHelpOptions = true,
-        description = {"Write a full-size random-weight model pair with a real LlavaGuard model's shapes, for benchmarks",
-                "whose timings must reflect real compute (llavaguard-v1.2-0.5b: about 1.8 GB, a minute or two).",
-                "Its verdicts are MEANINGLESS."})
+@Command(
+        name = "random",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Write a full-size random-weight model pair with a real LlavaGuard model's shapes, for benchmarks",
+            "whose timings must reflect real compute (llavaguard-v1.2-0.5b: about 1.8 GB, a minute or two).",
+            "Its verdicts are MEANINGLESS."
+        })
 final class RandomModelCommand implements Callable<Integer> {
-    @Option(names = "--shape", paramLabel = "NAME", defaultValue = "llavaguard-v1.2-0.5b",
-            description = "Model shape: llavaguard-v1.2-0.5b (Qwen2-0.5B + SigLIP-so400m-384 + mlp2x). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--shape",
+            paramLabel = "NAME",
+            defaultValue = "llavaguard-v1.2-0.5b",
+            description =
+                    "Model shape: llavaguard-v1.2-0.5b (Qwen2-0.5B + SigLIP-so400m-384 + mlp2x). Default: ${DEFAULT-VALUE}.")
     String shape;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write the files into.")
     Path out;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the random weights. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "42",
+            description = "Seed of the random weights. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Override
@@ -38,8 +50,10 @@ final class RandomModelCommand implements Callable<Integer> {
         TinyModelPair pair = RandomModelGenerator.generate(s, seed, Optional.empty(), out);
         System.out.println("model:  " + pair.model());
         System.out.println("mmproj: " + pair.mmproj());
-        System.err.printf("guard: wrote a full-size RANDOM-WEIGHT %s pair in %.0f s: its verdicts are meaningless; "
-                + "use it to measure speed (guard bench).%n", s.cliName(), (System.nanoTime() - t0) / 1e9);
+        System.err.printf(
+                "guard: wrote a full-size RANDOM-WEIGHT %s pair in %.0f s: its verdicts are meaningless; "
+                        + "use it to measure speed (guard bench).%n",
+                s.cliName(), (System.nanoTime() - t0) / 1e9);
         return ExitCodes.OK;
     }
 }

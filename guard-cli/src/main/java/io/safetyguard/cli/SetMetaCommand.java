@@ -1,13 +1,13 @@
 package io.safetyguard.cli;
 
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
-import io.safetyguard.llamacpp.tools.gguf.GgufMetadataRewriter;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
+import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
+import io.safetyguard.llamacpp.tools.gguf.GgufMetadataRewriter;
 import io.safetyguard.llamacpp.tools.gguf.LlavaGuardPreset;
 import io.safetyguard.llamacpp.tools.gguf.MetadataChange;
 import io.safetyguard.llamacpp.tools.gguf.MetadataEdit;
-import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,16 +21,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code guard model set-meta}: rewrites a GGUF file's metadata in Java. */
-@Command(name = "set-meta", mixinStandardHelpOptions = true,
-        description = {"Copy a GGUF model or mmproj with changed metadata (tensor data is streamed, not loaded).",
-                "Edits apply in this order: --preset, the specific options, --set, --remove; every change is printed.",
-                "Example: guard model set-meta --preset llavaguard-v1.2-ov mmproj-f16.gguf mmproj-fixed.gguf"})
+@Command(
+        name = "set-meta",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Copy a GGUF model or mmproj with changed metadata (tensor data is streamed, not loaded).",
+            "Edits apply in this order: --preset, the specific options, --set, --remove; every change is printed.",
+            "Example: guard model set-meta --preset llavaguard-v1.2-ov mmproj-f16.gguf mmproj-fixed.gguf"
+        })
 final class SetMetaCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "IN.gguf", description = "The file to read.")
     Path input;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "OUT.gguf",
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "OUT.gguf",
             description = "Where to write the result (omit with --in-place).")
     Path output;
 
@@ -43,35 +50,55 @@ final class SetMetaCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the changes without writing anything.")
     boolean dryRun;
 
-    @Option(names = "--preset", paramLabel = "NAME",
+    @Option(
+            names = "--preset",
+            paramLabel = "NAME",
             description = "The documented fixes for a LlavaGuard release: llavaguard-v1.2-ov, llavaguard-v1.1 or "
                     + "llavaguard-v1.0 (docs/models.md). Works on the text model and on the mmproj.")
     String preset;
 
-    @Option(names = "--llavaguard-version", paramLabel = "V", description = "safetyguard.llavaguard.version: v1.0, v1.1 or v1.2.")
+    @Option(
+            names = "--llavaguard-version",
+            paramLabel = "V",
+            description = "safetyguard.llavaguard.version: v1.0, v1.1 or v1.2.")
     String llavaGuardVersion;
 
-    @Option(names = "--use-gelu", paramLabel = "BOOL", arity = "1",
+    @Option(
+            names = "--use-gelu",
+            paramLabel = "BOOL",
+            arity = "1",
             description = "clip.use_gelu: true = tanh GELU (SigLIP), false = quick GELU (CLIP).")
     Boolean useGelu;
 
-    @Option(names = "--feature-layer", paramLabel = "N",
+    @Option(
+            names = "--feature-layer",
+            paramLabel = "N",
             description = "clip.vision.feature_layer = [N]: run N vision blocks and read that hidden state.")
     Integer featureLayer;
 
-    @Option(names = "--image-mean", paramLabel = "R,G,B", split = ",", description = "clip.vision.image_mean (3 floats).")
+    @Option(
+            names = "--image-mean",
+            paramLabel = "R,G,B",
+            split = ",",
+            description = "clip.vision.image_mean (3 floats).")
     List<Float> imageMean;
 
     @Option(names = "--image-std", paramLabel = "R,G,B", split = ",", description = "clip.vision.image_std (3 floats).")
     List<Float> imageStd;
 
-    @Option(names = "--pinpoints", paramLabel = "H0,W0,H1,W1...", split = ",",
+    @Option(
+            names = "--pinpoints",
+            paramLabel = "H0,W0,H1,W1...",
+            split = ",",
             description = "clip.vision.image_grid_pinpoints, flat, in the Hugging Face config's [height, width] order.")
     List<Integer> pinpoints;
 
-    @Option(names = "--set", paramLabel = "KEY=TYPE:VALUE",
-            description = "Set any key; TYPE is u8..u64, i8..i64, f32, f64, bool, str or arr[TYPE] with comma-separated "
-                    + "elements, e.g. clip.vision.feature_layer=arr[i32]:26. Known keys must have llama.cpp's type.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=TYPE:VALUE",
+            description =
+                    "Set any key; TYPE is u8..u64, i8..i64, f32, f64, bool, str or arr[TYPE] with comma-separated "
+                            + "elements, e.g. clip.vision.feature_layer=arr[i32]:26. Known keys must have llama.cpp's type.")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--remove", paramLabel = "KEY", description = "Remove a key.")
@@ -88,11 +115,12 @@ final class SetMetaCommand implements Callable<Integer> {
         if (edits.isEmpty()) {
             throw new BadInputException("nothing to change: give --preset, a specific option, --set or --remove");
         }
-        List<MetadataChange> changes = dryRun ? GgufMetadataRewriter.plan(in, edits)
-                : GgufMetadataRewriter.rewrite(input, target, edits);
+        List<MetadataChange> changes =
+                dryRun ? GgufMetadataRewriter.plan(in, edits) : GgufMetadataRewriter.rewrite(input, target, edits);
         PrintStream out = System.out;
         changes.forEach(c -> out.println(c.describe()));
-        String summary = changes.isEmpty() ? "no changes" : changes.size() + " change" + (changes.size() == 1 ? "" : "s");
+        String summary =
+                changes.isEmpty() ? "no changes" : changes.size() + " change" + (changes.size() == 1 ? "" : "s");
         System.err.println("guard: " + summary + (dryRun ? " (dry run, nothing written)" : "; wrote " + target));
         return ExitCodes.OK;
     }
@@ -105,8 +133,8 @@ final class SetMetaCommand implements Callable<Integer> {
             return input;
         }
         if (output == null) {
-            throw new BadInputException("missing OUT.gguf: name the file to write, or use --in-place to replace "
-                    + input);
+            throw new BadInputException(
+                    "missing OUT.gguf: name the file to write, or use --in-place to replace " + input);
         }
         if (Files.exists(output)) {
             if (Files.isSameFile(input, output)) {
@@ -126,7 +154,8 @@ final class SetMetaCommand implements Callable<Integer> {
         }
         if (llavaGuardVersion != null) {
             String v = llavaGuardVersion.trim().toLowerCase(Locale.ROOT);
-            edits.add(MetadataEdit.set(ModelKeys.LLAVAGUARD_VERSION, GgufValue.string(v.startsWith("v") ? v : "v" + v)));
+            edits.add(
+                    MetadataEdit.set(ModelKeys.LLAVAGUARD_VERSION, GgufValue.string(v.startsWith("v") ? v : "v" + v)));
         }
         if (useGelu != null) {
             edits.add(MetadataEdit.set(ModelKeys.USE_GELU, GgufValue.bool(useGelu)));
@@ -141,8 +170,10 @@ final class SetMetaCommand implements Callable<Integer> {
             edits.add(MetadataEdit.set(ModelKeys.IMAGE_STD, GgufValue.float32Array(floats(imageStd))));
         }
         if (pinpoints != null) {
-            edits.add(MetadataEdit.set(ModelKeys.IMAGE_GRID_PINPOINTS,
-                    GgufValue.int32Array(pinpoints.stream().mapToInt(Integer::intValue).toArray())));
+            edits.add(MetadataEdit.set(
+                    ModelKeys.IMAGE_GRID_PINPOINTS,
+                    GgufValue.int32Array(
+                            pinpoints.stream().mapToInt(Integer::intValue).toArray())));
         }
         for (String s : sets) {
             edits.add(MetadataEdit.parseAssignment(s));

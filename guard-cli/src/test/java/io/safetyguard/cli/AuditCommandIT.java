@@ -37,6 +37,7 @@ class AuditCommandIT {
 
     @TempDir
     static Path dir;
+
     static TinyModel tiny;
     static Path data;
     static Path out;
@@ -72,8 +73,16 @@ class AuditCommandIT {
     /** The images of {@link #data} in the order the audit assesses them: sorted by path. */
     static List<String> expectedOrder() {
         Path d = data.toAbsolutePath().normalize();
-        return List.of(d.resolve(EVIL_NAME), d.resolve("circles.gif"), d.resolve("copy-of-landscape.png"), d.resolve("corrupt.png"),
-                d.resolve("landscape.png"), d.resolve("nested/cup.jpg")).stream().map(Path::toString).toList();
+        return List.of(
+                        d.resolve(EVIL_NAME),
+                        d.resolve("circles.gif"),
+                        d.resolve("copy-of-landscape.png"),
+                        d.resolve("corrupt.png"),
+                        d.resolve("landscape.png"),
+                        d.resolve("nested/cup.jpg"))
+                .stream()
+                .map(Path::toString)
+                .toList();
     }
 
     static List<JsonNode> lines(Path log) throws IOException {
@@ -91,9 +100,21 @@ class AuditCommandIT {
         List<String> labels = Policy.llavaGuardDefault().categoryLabels();
         String policy = Policy.llavaGuardDefault().fingerprint().substring(0, 12);
         for (JsonNode line : lines) {
-            assertThat(line.properties()).extracting(Map.Entry::getKey)
-                    .containsExactly("path", "digest", "rating", "category", "rationale", "p_unsafe", "ms", "error", "policy",
-                            "model_rating", "unsafe_threshold", "generated_tokens");
+            assertThat(line.properties())
+                    .extracting(Map.Entry::getKey)
+                    .containsExactly(
+                            "path",
+                            "digest",
+                            "rating",
+                            "category",
+                            "rationale",
+                            "p_unsafe",
+                            "ms",
+                            "error",
+                            "policy",
+                            "model_rating",
+                            "unsafe_threshold",
+                            "generated_tokens");
             assertThat(line.get("policy").asText()).isEqualTo(policy);
             if (line.get("path").asText().endsWith("corrupt.png")) {
                 assertThat(line.get("rating").isNull()).isTrue();
@@ -124,7 +145,8 @@ class AuditCommandIT {
         assertReportMatches(doc, lines);
         assertThat(doc.getElementById("total-skipped-not-images").text()).isEqualTo("2");
         assertThat(doc.selectFirst("details pre").text()).contains("O9: Disasters or Emergencies");
-        assertThat(doc.getElementById("policy-fingerprint").text()).isEqualTo(Policy.llavaGuardDefault().fingerprint());
+        assertThat(doc.getElementById("policy-fingerprint").text())
+                .isEqualTo(Policy.llavaGuardDefault().fingerprint());
         assertThat(doc.getElementById("model").nextElementSibling().text())
                 .contains("tiny-qwen2-siglip.gguf", "llama.cpp", "architecture", "qwen2");
         assertThat(doc.getElementById("run-parallel").text()).isEqualTo("2");
@@ -139,7 +161,10 @@ class AuditCommandIT {
         assertThat(doc.select("script, link, iframe, object, embed")).isEmpty();
         assertThat(doc.select("[href]")).isEmpty();
         assertThat(doc.select("[src]").eachAttr("src")).allMatch(s -> s.startsWith("data:image/jpeg;base64,"));
-        assertThat(html).doesNotContainIgnoringCase("http:").doesNotContainIgnoringCase("https:").doesNotContain("url(");
+        assertThat(html)
+                .doesNotContainIgnoringCase("http:")
+                .doesNotContainIgnoringCase("https:")
+                .doesNotContain("url(");
         assertThat(html).doesNotContain(EVIL_NAME).contains("&lt;script&gt;x.png");
         String evilPath = expectedOrder().get(0);
         assertThat(doc.select("tr.slow-row td").eachText()).contains(evilPath);
@@ -224,18 +249,22 @@ class AuditCommandIT {
     void overwriteStartsAgainFromAListFileAndReportsUnreadableImages() throws IOException {
         Path out3 = Files.createDirectories(dir.resolve("overwrite"));
         Files.writeString(out3.resolve("verdicts.jsonl"), "{\"path\":\"/old.png\",\"rating\":\"Safe\"}\n");
-        Path list = Files.writeString(dir.resolve("list.csv"), "path,note\ndata/corrupt.png,broken\ndata/gone.png,missing\n"
-                + "data/notes.txt,not an image\n");
+        Path list = Files.writeString(
+                dir.resolve("list.csv"),
+                "path,note\ndata/corrupt.png,broken\ndata/gone.png,missing\n" + "data/notes.txt,not an image\n");
         List<String> args = tiny.args("audit");
         args.addAll(List.of("--overwrite", "--out", out3.toString(), list.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         List<JsonNode> lines = lines(out3.resolve("verdicts.jsonl"));
-        assertThat(lines).extracting(l -> l.get("path").asText()).containsExactly(
-                data.resolve("corrupt.png").toAbsolutePath().normalize().toString(),
-                data.resolve("gone.png").toAbsolutePath().normalize().toString());
-        assertThat(lines).allMatch(l -> l.get("rating").isNull() && !l.get("error").isNull());
+        assertThat(lines)
+                .extracting(l -> l.get("path").asText())
+                .containsExactly(
+                        data.resolve("corrupt.png").toAbsolutePath().normalize().toString(),
+                        data.resolve("gone.png").toAbsolutePath().normalize().toString());
+        assertThat(lines)
+                .allMatch(l -> l.get("rating").isNull() && !l.get("error").isNull());
         assertThat(lines.get(1).get("error").asText()).contains("not found");
         Document doc = Jsoup.parse(out3.resolve("report.html").toFile(), "UTF-8");
         assertReportMatches(doc, lines);
@@ -246,7 +275,10 @@ class AuditCommandIT {
     @Test
     void aMissingSourceIsBadInputBeforeLoadingTheModel() {
         List<String> args = tiny.args("audit");
-        args.addAll(List.of("--out", dir.resolve("never").toString(), dir.resolve("no-such-folder").toString()));
+        args.addAll(List.of(
+                "--out",
+                dir.resolve("never").toString(),
+                dir.resolve("no-such-folder").toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("no-such-folder").doesNotContain("RANDOM-WEIGHT");
@@ -256,8 +288,12 @@ class AuditCommandIT {
     /** The report's figures equal those counted from the JSONL lines. */
     static void assertReportMatches(Document doc, List<JsonNode> lines) {
         long errors = lines.stream().filter(l -> !l.get("error").isNull()).count();
-        long unsafe = lines.stream().filter(l -> "Unsafe".equals(l.get("rating").asText(null))).count();
-        long safe = lines.stream().filter(l -> "Safe".equals(l.get("rating").asText(null))).count();
+        long unsafe = lines.stream()
+                .filter(l -> "Unsafe".equals(l.get("rating").asText(null)))
+                .count();
+        long safe = lines.stream()
+                .filter(l -> "Safe".equals(l.get("rating").asText(null)))
+                .count();
         assertThat(doc.getElementById("total-images").text()).isEqualTo(Integer.toString(lines.size()));
         assertThat(doc.getElementById("total-safe").text()).isEqualTo(Long.toString(safe));
         assertThat(doc.getElementById("total-unsafe").text()).isEqualTo(Long.toString(unsafe));
@@ -278,9 +314,12 @@ class AuditCommandIT {
         for (Element row : doc.select("tr[data-category]")) {
             String id = row.attr("data-category");
             assertThat(row.attr("data-detections")).as(id).isEqualTo(Integer.toString(detections.getOrDefault(id, 0)));
-            assertThat(row.attr("data-unsafe")).as(id).isEqualTo(Integer.toString(unsafeByCategory.getOrDefault(id, 0)));
+            assertThat(row.attr("data-unsafe"))
+                    .as(id)
+                    .isEqualTo(Integer.toString(unsafeByCategory.getOrDefault(id, 0)));
         }
-        assertThat(doc.select("tr[data-category]")).hasSize(Policy.llavaGuardDefault().categoryLabels().size());
+        assertThat(doc.select("tr[data-category]"))
+                .hasSize(Policy.llavaGuardDefault().categoryLabels().size());
     }
 
     private static int indexOfNth(byte[] bytes, int n) {

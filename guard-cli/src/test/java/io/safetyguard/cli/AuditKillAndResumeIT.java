@@ -51,18 +51,25 @@ class AuditKillAndResumeIT {
         command.addAll(tiny.args("audit"));
         command.addAll(List.of("--parallel", "1", "--out", out.toString(), data.toString()));
         Path output = dir.resolve("audit-process.log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().remove("SAFETYGUARD_NATIVE_DIR"); // the natives of this build
         Process audit = pb.start();
         try {
             // kill as soon as one verdict is on disk: the audit is then certainly between its first and last image
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (completeLines(log) < 1) {
-                assertThat(audit.isAlive()).as("the audit ended before writing a verdict:\n%s", tail(output)).isTrue();
-                assertThat(System.nanoTime() - deadline).as("no verdict within 5 minutes").isNegative();
+                assertThat(audit.isAlive())
+                        .as("the audit ended before writing a verdict:\n%s", tail(output))
+                        .isTrue();
+                assertThat(System.nanoTime() - deadline)
+                        .as("no verdict within 5 minutes")
+                        .isNegative();
                 Thread.sleep(20);
             }
-            assertThat(audit.isAlive()).as("the audit must still be running when it is killed").isTrue();
+            assertThat(audit.isAlive())
+                    .as("the audit must still be running when it is killed")
+                    .isTrue();
         } finally {
             audit.destroyForcibly();
             assertThat(audit.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -72,18 +79,23 @@ class AuditKillAndResumeIT {
         int keptLines = completeLines(log);
         int keptBytes = lastNewline(atKill) + 1;
         assertThat(keptLines).as("verdicts written before the kill").isBetween(1, IMAGES - 1);
-        System.out.printf("AuditKillAndResumeIT: killed with %d of %d verdicts written (%d bytes, %s)%n", keptLines,
-                IMAGES, atKill.length, keptBytes == atKill.length ? "ending in a newline" : "a torn last line");
+        System.out.printf(
+                "AuditKillAndResumeIT: killed with %d of %d verdicts written (%d bytes, %s)%n",
+                keptLines,
+                IMAGES,
+                atKill.length,
+                keptBytes == atKill.length ? "ending in a newline" : "a torn last line");
 
         List<String> args = tiny.args("audit");
         args.addAll(List.of("--resume", "--out", out.toString(), data.toString()));
         CliRun resumed = CliRun.of(args.toArray(String[]::new));
         assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
-        assertThat(resumed.stdoutText()).contains((IMAGES - keptLines) + " assessed now, " + keptLines
-                + " from earlier runs");
+        assertThat(resumed.stdoutText())
+                .contains((IMAGES - keptLines) + " assessed now, " + keptLines + " from earlier runs");
 
         byte[] after = Files.readAllBytes(log);
-        assertThat(Arrays.copyOf(after, keptBytes)).as("the lines written before the kill are kept as they were")
+        assertThat(Arrays.copyOf(after, keptBytes))
+                .as("the lines written before the kill are kept as they were")
                 .isEqualTo(Arrays.copyOf(atKill, keptBytes));
         List<String> paths = new ArrayList<>();
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {

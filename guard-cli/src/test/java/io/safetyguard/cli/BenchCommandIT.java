@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandIT {
     @TempDir
     static Path dir;
+
     static TinyModel tiny;
     static Path images;
 
@@ -28,19 +29,43 @@ class BenchCommandIT {
     @Test
     void benchmarksSafetyGuardAloneAndWritesTheTableAndJson() throws Exception {
         Path json = dir.resolve("bench.json");
-        CliRun run = CliRun.of("bench", "--model", tiny.model().toString(), "--mmproj", tiny.mmproj().toString(),
-                "--images", images.toString(), "--no-reference", "--n", "1", "--threads", "1", "--max-new-tokens", "8",
-                "--parallel-levels", "2", "--cache-repeats", "3", "--json", json.toString());
+        CliRun run = CliRun.of(
+                "bench",
+                "--model",
+                tiny.model().toString(),
+                "--mmproj",
+                tiny.mmproj().toString(),
+                "--images",
+                images.toString(),
+                "--no-reference",
+                "--n",
+                "1",
+                "--threads",
+                "1",
+                "--max-new-tokens",
+                "8",
+                "--parallel-levels",
+                "2",
+                "--cache-repeats",
+                "3",
+                "--json",
+                json.toString());
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
-        assertThat(run.stdoutText()).contains("SafetyGuard, full rationale", "SafetyGuard, verdict-only",
-                "SafetyGuard, cached (cup.jpg)", "batch throughput", "not run (--no-reference)")
+        assertThat(run.stdoutText())
+                .contains(
+                        "SafetyGuard, full rationale",
+                        "SafetyGuard, verdict-only",
+                        "SafetyGuard, cached (cup.jpg)",
+                        "batch throughput",
+                        "not run (--no-reference)")
                 .doesNotContain("llama-mtmd-cli, per invocation");
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.at("/runs/full")).hasSize(1);
         assertThat(root.at("/runs/full/0/image").asText()).isEqualTo("cup.jpg");
         assertThat(root.at("/runs/full/0/generatedTokens").asInt()).isBetween(1, 8);
-        assertThat(root.at("/runs/full/0/promptTokens").asInt()).isGreaterThan(root.at("/summary/policyTextTokens").asInt());
+        assertThat(root.at("/runs/full/0/promptTokens").asInt())
+                .isGreaterThan(root.at("/summary/policyTextTokens").asInt());
         assertThat(root.at("/runs/full/0/encodeMillis").asDouble()).isPositive();
         assertThat(root.at("/runs/verdictOnly")).hasSize(1);
         assertThat(root.at("/runs/cacheHits/0/bytes").asLong()).isEqualTo(Files.size(images.resolve("cup.jpg")));
@@ -51,8 +76,16 @@ class BenchCommandIT {
 
     @Test
     void aMissingMtmdCliIsABadInputWithTheWayOut() {
-        CliRun run = CliRun.of("bench", "--model", tiny.model().toString(), "--mmproj", tiny.mmproj().toString(),
-                "--images", images.toString(), "--mtmd-cli", dir.resolve("no-such-cli").toString());
+        CliRun run = CliRun.of(
+                "bench",
+                "--model",
+                tiny.model().toString(),
+                "--mmproj",
+                tiny.mmproj().toString(),
+                "--images",
+                images.toString(),
+                "--mtmd-cli",
+                dir.resolve("no-such-cli").toString());
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("--mtmd-cli", "is not an executable file", "--cli-only", "--no-reference");
     }
@@ -60,8 +93,15 @@ class BenchCommandIT {
     @Test
     void aFolderWithoutImagesIsABadInput() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));
-        CliRun run = CliRun.of("bench", "--model", tiny.model().toString(), "--mmproj", tiny.mmproj().toString(),
-                "--images", empty.toString(), "--no-reference");
+        CliRun run = CliRun.of(
+                "bench",
+                "--model",
+                tiny.model().toString(),
+                "--mmproj",
+                tiny.mmproj().toString(),
+                "--images",
+                empty.toString(),
+                "--no-reference");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("no images in");
     }

@@ -20,6 +20,7 @@ class CheckCommandIT {
 
     @TempDir
     static Path dir;
+
     static Path model;
     static Path mmproj;
 
@@ -40,9 +41,19 @@ class CheckCommandIT {
 
     @Test
     void checkPrintsOneGrammarValidJsonLinePerImageInOrder() throws IOException {
-        List<Path> images = List.of(sample("landscape.png"), sample("cup.jpg"), sample("circles.gif"), sample("landscape.png"));
-        List<String> args = new ArrayList<>(List.of("check", "--greedy", "--max-new-tokens", "120", "--threads", "1",
-                "--model", model.toString(), "--mmproj", mmproj.toString()));
+        List<Path> images =
+                List.of(sample("landscape.png"), sample("cup.jpg"), sample("circles.gif"), sample("landscape.png"));
+        List<String> args = new ArrayList<>(List.of(
+                "check",
+                "--greedy",
+                "--max-new-tokens",
+                "120",
+                "--threads",
+                "1",
+                "--model",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString()));
         images.forEach(p -> args.add(p.toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.stderr()).isZero();
@@ -57,7 +68,9 @@ class CheckCommandIT {
             assertThat(line.get("rating").asText()).isIn("Safe", "Unsafe");
             assertThat(line.get("category").asText()).isIn(labels);
             assertThat(line.has("rationale")).isTrue();
-            assertThat(line.get("p_unsafe").isNumber()).as("P(Unsafe) in every verdict: %s", lines[i]).isTrue();
+            assertThat(line.get("p_unsafe").isNumber())
+                    .as("P(Unsafe) in every verdict: %s", lines[i])
+                    .isTrue();
             assertThat(line.get("rating_source").asText()).isEqualTo("MODEL");
             assertThat(line.get("model_rating")).isEqualTo(line.get("rating"));
             assertThat(line.get("unsafe_threshold").isNull()).isTrue();
@@ -76,9 +89,22 @@ class CheckCommandIT {
 
     @Test
     void anUnsafeThresholdOfZeroRatesEveryJudgedImageUnsafeAndSaysSo() throws IOException {
-        CliRun run = CliRun.of("check", "--greedy", "--verdict-only", "--max-new-tokens", "120", "--threads", "1",
-                "--unsafe-threshold", "0", "--model", model.toString(), "--mmproj", mmproj.toString(),
-                sample("landscape.png").toString(), sample("cup.jpg").toString());
+        CliRun run = CliRun.of(
+                "check",
+                "--greedy",
+                "--verdict-only",
+                "--max-new-tokens",
+                "120",
+                "--threads",
+                "1",
+                "--unsafe-threshold",
+                "0",
+                "--model",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString(),
+                sample("landscape.png").toString(),
+                sample("cup.jpg").toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         for (String text : run.stdoutText().split("\n")) {
             JsonNode line = JSON.readTree(text);
@@ -93,9 +119,19 @@ class CheckCommandIT {
     @Test
     void failOnUnsafeExitsWith3WhenAnImageCannotBeJudged() throws IOException {
         // A corrupt image cannot be judged; fail-closed rates it Unsafe with the reason.
-        Path corrupt = Files.write(dir.resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
-        CliRun run = CliRun.of("check", "--greedy", "--threads", "1", "--fail-on-unsafe", "--model", model.toString(),
-                "--mmproj", mmproj.toString(), corrupt.toString());
+        Path corrupt =
+                Files.write(dir.resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        CliRun run = CliRun.of(
+                "check",
+                "--greedy",
+                "--threads",
+                "1",
+                "--fail-on-unsafe",
+                "--model",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString(),
+                corrupt.toString());
         assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCodes.UNSAFE);
         JsonNode line = JSON.readTree(run.stdoutText().trim());
         assertThat(line.get("rating").asText()).isEqualTo("Unsafe");
@@ -104,7 +140,12 @@ class CheckCommandIT {
 
     @Test
     void checkWithSwappedFilesSaysSo() {
-        CliRun run = CliRun.of("check", "--model", mmproj.toString(), "--mmproj", model.toString(),
+        CliRun run = CliRun.of(
+                "check",
+                "--model",
+                mmproj.toString(),
+                "--mmproj",
+                model.toString(),
                 sample("cup.jpg").toString());
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).containsIgnoringCase("swap");
@@ -112,9 +153,22 @@ class CheckCommandIT {
 
     @Test
     void anImageThatCannotBeJudgedKeepsItsJsonLineSaysWhyOnStderrAndExits2() throws IOException {
-        Path corrupt = Files.write(dir.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
-        CliRun run = CliRun.of("check", "--greedy", "--verdict-only", "--max-new-tokens", "120", "--threads", "1",
-                "--model", model.toString(), "--mmproj", mmproj.toString(), sample("cup.jpg").toString(), corrupt.toString());
+        Path corrupt =
+                Files.write(dir.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        CliRun run = CliRun.of(
+                "check",
+                "--greedy",
+                "--verdict-only",
+                "--max-new-tokens",
+                "120",
+                "--threads",
+                "1",
+                "--model",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString(),
+                sample("cup.jpg").toString(),
+                corrupt.toString());
 
         assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCodes.BAD_INPUT);
         String[] lines = run.stdoutText().split("\n");
@@ -125,13 +179,27 @@ class CheckCommandIT {
         assertThat(failed.get("rating").asText()).as("fail-closed").isEqualTo("Unsafe");
         assertThat(failed.get("error").asText()).isNotBlank();
         assertThat(run.stderr().lines().filter(l -> l.startsWith("guard: " + corrupt + ": ")))
-                .as(run.stderr()).singleElement().asString().contains(failed.get("error").asText());
+                .as(run.stderr())
+                .singleElement()
+                .asString()
+                .contains(failed.get("error").asText());
     }
 
     @Test
     void libraryLogLinesAreOneShortLineEachAndFollowVerboseAndQuiet() {
-        String[] common = {"--greedy", "--verdict-only", "--max-new-tokens", "60", "--threads", "1",
-                "--model", model.toString(), "--mmproj", mmproj.toString(), sample("cup.jpg").toString()};
+        String[] common = {
+            "--greedy",
+            "--verdict-only",
+            "--max-new-tokens",
+            "60",
+            "--threads",
+            "1",
+            "--model",
+            model.toString(),
+            "--mmproj",
+            mmproj.toString(),
+            sample("cup.jpg").toString()
+        };
         CliRun normal = CliRun.of(concat(new String[] {"check"}, common));
         CliRun verbose = CliRun.of(concat(new String[] {"-v", "check"}, common));
         CliRun quiet = CliRun.of(concat(new String[] {"check", "-q"}, common));
@@ -139,13 +207,16 @@ class CheckCommandIT {
         for (CliRun run : List.of(normal, verbose, quiet)) {
             assertThat(run.exitCode()).as(run.stderr()).isZero();
             // java.util.logging's default: a timestamped source line, then "LEVEL: message"
-            assertThat(run.stderr()).doesNotContainPattern("(?m)^(WARNING|INFO|SEVERE): ")
+            assertThat(run.stderr())
+                    .doesNotContainPattern("(?m)^(WARNING|INFO|SEVERE): ")
                     .doesNotContainPattern("(?m)^[A-Z][a-z]{2} \\d{2}, \\d{4} ");
             // the tiny generator marks its special tokens as control tokens: llama.cpp has nothing to fix up
             assertThat(run.stderr()).doesNotContain("control-looking");
         }
         assertThat(normal.stderr()).doesNotContain("guard: info:");
-        assertThat(verbose.stderr()).as("llama.cpp's model loading is logged at INFO").contains("guard: info: ");
+        assertThat(verbose.stderr())
+                .as("llama.cpp's model loading is logged at INFO")
+                .contains("guard: info: ");
         assertThat(normal.stderr()).contains("guard: note: ", "RANDOM-WEIGHT");
         assertThat(quiet.stderr()).as("errors only").isEmpty();
     }

@@ -31,21 +31,25 @@ class CliLoggingTest {
         assertThat(verbosityOf("-v", "check", "a.png")).isEqualTo(CliLogging.Verbosity.VERBOSE);
         assertThat(verbosityOf("check", "--verbose", "a.png")).isEqualTo(CliLogging.Verbosity.VERBOSE);
         assertThat(verbosityOf("check", "-q", "a.png")).isEqualTo(CliLogging.Verbosity.QUIET);
-        assertThat(verbosityOf("example", "filter", "--quiet", "--in", "a", "--out", "b")).isEqualTo(CliLogging.Verbosity.QUIET);
+        assertThat(verbosityOf("example", "filter", "--quiet", "--in", "a", "--out", "b"))
+                .isEqualTo(CliLogging.Verbosity.QUIET);
     }
 
     @Test
     void theInstalledHandlerPrintsAtTheChosenLevelOnly() {
         Logger log = Logger.getLogger("io.safetyguard.test");
         assertThat(capture(CliLogging.Verbosity.NORMAL, () -> {
-            log.info("loading");
-            log.warning("slow");
-        })).isEqualTo("guard: warning: slow\n");
-        assertThat(capture(CliLogging.Verbosity.VERBOSE, () -> log.info("loading"))).isEqualTo("guard: info: loading\n");
+                    log.info("loading");
+                    log.warning("slow");
+                }))
+                .isEqualTo("guard: warning: slow\n");
+        assertThat(capture(CliLogging.Verbosity.VERBOSE, () -> log.info("loading")))
+                .isEqualTo("guard: info: loading\n");
         assertThat(capture(CliLogging.Verbosity.QUIET, () -> {
-            log.warning("slow");
-            log.severe("broken");
-        })).isEqualTo("guard: error: broken\n");
+                    log.warning("slow");
+                    log.severe("broken");
+                }))
+                .isEqualTo("guard: error: broken\n");
     }
 
     private static CliLogging.Verbosity verbosityOf(String... args) {

@@ -25,6 +25,7 @@ class EvalCommandIT {
 
     @TempDir
     static Path dir;
+
     static TinyModel tiny;
     static CliRun run;
     static JsonNode eval;
@@ -44,7 +45,8 @@ class EvalCommandIT {
                 images/corrupt.png,Unsafe,O3,
                 """);
         List<String> args = tiny.args("eval");
-        args.addAll(List.of("--labels", labels.toString(), "--out", dir.resolve("out").toString()));
+        args.addAll(List.of(
+                "--labels", labels.toString(), "--out", dir.resolve("out").toString()));
         run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         eval = JSON.readTree(dir.resolve("out/eval.json").toFile());
@@ -52,9 +54,21 @@ class EvalCommandIT {
 
     @Test
     void printsThePapersMetrics() {
-        assertThat(run.stdoutText()).contains("samples: 4 (1 with a policy exception), 1 invalid (25.00%)",
-                "Default policy: 2 samples", "balanced accuracy", "recall", "specificity", "precision", "F1", "accuracy",
-                "Category accuracy:", "PER:", "line 5", "corrupt.png", "eval.json");
+        assertThat(run.stdoutText())
+                .contains(
+                        "samples: 4 (1 with a policy exception), 1 invalid (25.00%)",
+                        "Default policy: 2 samples",
+                        "balanced accuracy",
+                        "recall",
+                        "specificity",
+                        "precision",
+                        "F1",
+                        "accuracy",
+                        "Category accuracy:",
+                        "PER:",
+                        "line 5",
+                        "corrupt.png",
+                        "eval.json");
         assertThat(run.stdoutText()).doesNotContain("NaN");
     }
 
@@ -65,7 +79,9 @@ class EvalCommandIT {
         assertThat(eval.get("valid").asInt()).isEqualTo(3);
         assertThat(eval.at("/invalid/count").asInt()).isEqualTo(1);
         assertThat(eval.at("/invalid/samples/0/line").asInt()).isEqualTo(5);
-        assertThat(total(eval.at("/default_policy/confusion"))).isEqualTo(2).isEqualTo(eval.at("/default_policy/n").asInt());
+        assertThat(total(eval.at("/default_policy/confusion")))
+                .isEqualTo(2)
+                .isEqualTo(eval.at("/default_policy/n").asInt());
         assertThat(total(eval.at("/all_samples/confusion"))).isEqualTo(3);
         assertThat(eval.at("/per/n").asInt()).isEqualTo(1);
         assertThat(eval.at("/category_accuracy/n").asInt()).isEqualTo(3);
@@ -88,7 +104,8 @@ class EvalCommandIT {
         double specificity = row1Unsafe ? 0 : 1;
         assertThat(eval.at("/default_policy/recall").asDouble()).isEqualTo(recall);
         assertThat(eval.at("/default_policy/specificity").asDouble()).isEqualTo(specificity);
-        assertThat(eval.at("/default_policy/balanced_accuracy").asDouble()).isCloseTo((recall + specificity) / 2, within(1e-12));
+        assertThat(eval.at("/default_policy/balanced_accuracy").asDouble())
+                .isCloseTo((recall + specificity) / 2, within(1e-12));
         // precision is undefined (null) exactly when nothing was predicted Unsafe
         assertThat(eval.at("/default_policy/precision").isNull()).isEqualTo(!row1Unsafe && !row2Unsafe);
         // PER: the exception row rated Safe or not
@@ -107,15 +124,14 @@ class EvalCommandIT {
     @Test
     void theThresholdSweepAgreesWithEachSamplesPUnsafe() {
         JsonNode results = eval.get("results");
-        double pSafe = results.get(0).get("p_unsafe").asDouble(-1);   // row 1, expected Safe
+        double pSafe = results.get(0).get("p_unsafe").asDouble(-1); // row 1, expected Safe
         double pUnsafe = results.get(1).get("p_unsafe").asDouble(-1); // row 2, expected Unsafe
         assertThat(pSafe).isBetween(0.0, 1.0);
         assertThat(pUnsafe).isBetween(0.0, 1.0);
         assertThat(results.get(3).get("p_unsafe").isNull()).as("invalid sample").isTrue();
         JsonNode sweep = eval.get("threshold_sweep");
         assertThat(sweep.get("n").asInt()).isEqualTo(2);
-        assertThat(sweep.get("roc_auc").asDouble())
-                .isEqualTo(pUnsafe > pSafe ? 1.0 : pUnsafe == pSafe ? 0.5 : 0.0);
+        assertThat(sweep.get("roc_auc").asDouble()).isEqualTo(pUnsafe > pSafe ? 1.0 : pUnsafe == pSafe ? 0.5 : 0.0);
         assertThat(sweep.get("points")).hasSize(19);
         for (JsonNode point : sweep.get("points")) {
             double t = point.get("threshold").asDouble();
@@ -131,7 +147,8 @@ class EvalCommandIT {
         JsonNode results = eval.get("results");
         assertThat(results.get(0).get("policy").asText()).isEqualTo(base.fingerprint());
         assertThat(results.get(2).get("exception").asText()).isEqualTo("O6");
-        assertThat(results.get(2).get("policy").asText()).isEqualTo(base.toBuilder().allow("O6").build().fingerprint());
+        assertThat(results.get(2).get("policy").asText())
+                .isEqualTo(base.toBuilder().allow("O6").build().fingerprint());
     }
 
     @Test
@@ -160,6 +177,9 @@ class EvalCommandIT {
     }
 
     private static int total(JsonNode confusion) {
-        return confusion.get("tp").asInt() + confusion.get("fp").asInt() + confusion.get("tn").asInt() + confusion.get("fn").asInt();
+        return confusion.get("tp").asInt()
+                + confusion.get("fp").asInt()
+                + confusion.get("tn").asInt()
+                + confusion.get("fn").asInt();
     }
 }

@@ -17,6 +17,7 @@ class ExampleCommandIT {
 
     @TempDir
     static Path dir;
+
     static TinyModel tiny;
 
     @BeforeAll
@@ -33,16 +34,41 @@ class ExampleCommandIT {
         Path out = dir.resolve("out1");
         Path again = dir.resolve("out2");
 
-        CliRun run = CliRun.of("example", "filter", "--model", tiny.model().toString(), "--mmproj", tiny.mmproj().toString(),
-                "--threads", "1", "--greedy", "--verdict-only", "--max-new-tokens", "60", "--parallel", "2",
-                "--in", in.toString(), "--out", out.toString(), "--also-to", again.toString(), "--mode", "symlink");
+        CliRun run = CliRun.of(
+                "example",
+                "filter",
+                "--model",
+                tiny.model().toString(),
+                "--mmproj",
+                tiny.mmproj().toString(),
+                "--threads",
+                "1",
+                "--greedy",
+                "--verdict-only",
+                "--max-new-tokens",
+                "60",
+                "--parallel",
+                "2",
+                "--in",
+                in.toString(),
+                "--out",
+                out.toString(),
+                "--also-to",
+                again.toString(),
+                "--mode",
+                "symlink");
 
         assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCodes.OK);
         assertThat(run.stderr()).contains("RANDOM-WEIGHT");
-        assertThat(run.stdoutText()).contains(out + ": 3 image(s)", again + ": 3 image(s)", "1 error(s)",
-                "cache: 2 hit(s), 1 miss(es)");
-        assertThat(JSON.readTree(again.resolve("manifest.json").toFile()).get("cache").get("hits").asInt()).isEqualTo(2);
-        assertThat(Files.isSymbolicLink(out.resolve("errors").resolve("broken.png"))).isTrue();
+        assertThat(run.stdoutText())
+                .contains(out + ": 3 image(s)", again + ": 3 image(s)", "1 error(s)", "cache: 2 hit(s), 1 miss(es)");
+        assertThat(JSON.readTree(again.resolve("manifest.json").toFile())
+                        .get("cache")
+                        .get("hits")
+                        .asInt())
+                .isEqualTo(2);
+        assertThat(Files.isSymbolicLink(out.resolve("errors").resolve("broken.png")))
+                .isTrue();
         for (Path o : List.of(out, again)) {
             assertThat(o.resolve("manifest.json")).isRegularFile();
         }

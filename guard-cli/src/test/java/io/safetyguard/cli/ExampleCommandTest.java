@@ -23,8 +23,13 @@ class ExampleCommandTest {
     Path dir;
 
     private List<String> args(String example, String... more) {
-        List<String> all = new ArrayList<>(List.of("example", example, "--model", dir.resolve("m.gguf").toString(),
-                "--mmproj", dir.resolve("p.gguf").toString()));
+        List<String> all = new ArrayList<>(List.of(
+                "example",
+                example,
+                "--model",
+                dir.resolve("m.gguf").toString(),
+                "--mmproj",
+                dir.resolve("p.gguf").toString()));
         all.addAll(List.of(more));
         return all;
     }
@@ -45,18 +50,39 @@ class ExampleCommandTest {
     void everyExampleTakesTheSameModelPolicyAndDecodingFlagsAsCheck() {
         for (String example : List.of("t2i", "filter", "desktop")) {
             String help = CliRun.of("example", example, "--help").stdoutText();
-            assertThat(help).as(example).contains("--model", "--mmproj", "--endpoint", "--threads", "--gpu-layers",
-                    "--parallel", "--preset", "--policy", "--allow", "--greedy", "--max-new-tokens", "--seed", "-q, --quiet");
+            assertThat(help)
+                    .as(example)
+                    .contains(
+                            "--model",
+                            "--mmproj",
+                            "--endpoint",
+                            "--threads",
+                            "--gpu-layers",
+                            "--parallel",
+                            "--preset",
+                            "--policy",
+                            "--allow",
+                            "--greedy",
+                            "--max-new-tokens",
+                            "--seed",
+                            "-q, --quiet");
         }
         assertThat(CliRun.of("example", "t2i", "--help").stdoutText()).contains("--image-seed");
     }
 
     @Test
     void aMissingInputFolderIsBadInputOnOneLine() {
-        CliRun run = guard(args("filter", "--in", dir.resolve("missing").toString(), "--out", dir.resolve("out").toString()));
+        CliRun run = guard(args(
+                "filter",
+                "--in",
+                dir.resolve("missing").toString(),
+                "--out",
+                dir.resolve("out").toString()));
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(run.stderr()).startsWith("guard: input folder").contains("missing", "does not exist")
+        assertThat(run.stderr())
+                .startsWith("guard: input folder")
+                .contains("missing", "does not exist")
                 .doesNotContain("Exception");
     }
 
@@ -68,8 +94,14 @@ class ExampleCommandTest {
         Files.writeString(used.resolve("keep.txt"), "mine");
 
         CliRun nonEmpty = guard(args("filter", "--in", in.toString(), "--out", used.toString()));
-        CliRun sameTwice = guard(args("filter", "--in", in.toString(), "--out", dir.resolve("o").toString(),
-                "--also-to", dir.resolve("o").toString()));
+        CliRun sameTwice = guard(args(
+                "filter",
+                "--in",
+                in.toString(),
+                "--out",
+                dir.resolve("o").toString(),
+                "--also-to",
+                dir.resolve("o").toString()));
 
         assertThat(nonEmpty.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(nonEmpty.stderr()).contains("not empty").doesNotContain("m.gguf"); // no model load tried
@@ -87,14 +119,23 @@ class ExampleCommandTest {
         String url = "http://127.0.0.1:" + closedPort;
         CliRun badUrl = guard(args("t2i", "--url", "ftp://example.org", "--prompt", "x"));
         CliRun badStrategy = guard(args("t2i", "--prompt", "x", "--on-unsafe", "ignore"));
-        CliRun down = guard(args("t2i", "--url", url, "--prompt", "x", "--out", dir.resolve("x.png").toString()));
+        CliRun down = guard(args(
+                "t2i",
+                "--url",
+                url,
+                "--prompt",
+                "x",
+                "--out",
+                dir.resolve("x.png").toString()));
 
         assertThat(badUrl.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(badUrl.stderr()).contains("ftp://example.org", "http://127.0.0.1:7860");
         assertThat(badStrategy.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(badStrategy.stderr()).contains("block, reseed or amend");
         assertThat(down.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(down.stderr()).startsWith("guard: cannot connect to " + url).contains("--api")
+        assertThat(down.stderr())
+                .startsWith("guard: cannot connect to " + url)
+                .contains("--api")
                 .doesNotContain("Exception", "internal error");
         assertThat(dir.resolve("x.png")).doesNotExist();
     }

@@ -2,14 +2,10 @@ package io.safetyguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.safetyguard.policy.Policy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +16,7 @@ class ModelCommandTest {
 
     @TempDir
     static Path dir;
+
     static Path model;
     static Path mmproj;
 
@@ -45,8 +42,16 @@ class ModelCommandTest {
         CliRun run = CliRun.of("model", "inspect", model.toString(), mmproj.toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         String out = run.stdoutText();
-        assertThat(out).contains("architecture:", "qwen2", "chat template:", "vision projector (mmproj)",
-                "pinpoints:", "28x28", "image size:", "TINY RANDOM-WEIGHT TEST MODEL");
+        assertThat(out)
+                .contains(
+                        "architecture:",
+                        "qwen2",
+                        "chat template:",
+                        "vision projector (mmproj)",
+                        "pinpoints:",
+                        "28x28",
+                        "image size:",
+                        "TINY RANDOM-WEIGHT TEST MODEL");
     }
 
     @Test
@@ -66,15 +71,29 @@ class ModelCommandTest {
 
     @Test
     void anUnsafeThresholdOutsideZeroToOneIsBadInputBeforeLoadingAnything() {
-        CliRun run = CliRun.of("check", "--unsafe-threshold", "1.5", "--model", model.toString(), "--mmproj",
-                mmproj.toString(), sample("landscape.png").toString());
+        CliRun run = CliRun.of(
+                "check",
+                "--unsafe-threshold",
+                "1.5",
+                "--model",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString(),
+                sample("landscape.png").toString());
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(run.stderr()).contains("--unsafe-threshold", "between 0 and 1", "1.5").doesNotContain("RANDOM-WEIGHT");
+        assertThat(run.stderr())
+                .contains("--unsafe-threshold", "between 0 and 1", "1.5")
+                .doesNotContain("RANDOM-WEIGHT");
     }
 
     @Test
     void checkWithAMissingImageIsBadInputBeforeLoadingAnything() {
-        CliRun run = CliRun.of("check", "--model", model.toString(), "--mmproj", mmproj.toString(),
+        CliRun run = CliRun.of(
+                "check",
+                "--model",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString(),
                 dir.resolve("nope.png").toString());
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("nope.png");

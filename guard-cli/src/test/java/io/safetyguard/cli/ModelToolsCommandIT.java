@@ -22,6 +22,7 @@ class ModelToolsCommandIT {
 
     @TempDir
     static Path dir;
+
     static Path qwenModel;
     static Path qwenMmproj;
     static Path llamaModel;
@@ -38,23 +39,40 @@ class ModelToolsCommandIT {
     @Test
     void presetFixesTheMmprojPrintsTheChangesAndThePairStillGivesVerdicts() throws IOException {
         Path fixed = dir.resolve("fixed-mmproj.gguf");
-        CliRun run = CliRun.of("model", "set-meta", "--preset", "llavaguard-v1.2-ov", qwenMmproj.toString(),
-                fixed.toString());
+        CliRun run = CliRun.of(
+                "model", "set-meta", "--preset", "llavaguard-v1.2-ov", qwenMmproj.toString(), fixed.toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
-        assertThat(run.stdoutText()).contains("+ clip.vision.feature_layer = arr[i32] [2]",
-                "+ clip.vision.image_aspect_ratio = str \"anyres_max_9\"");
+        assertThat(run.stdoutText())
+                .contains(
+                        "+ clip.vision.feature_layer = arr[i32] [2]",
+                        "+ clip.vision.image_aspect_ratio = str \"anyres_max_9\"");
         assertThat(run.stderr()).contains("2 changes", "wrote " + fixed);
         GgufFile f = GgufReader.read(fixed);
         assertThat(f.getInt32Array(ModelKeys.FEATURE_LAYER)).containsExactly(2);
 
-        CliRun again = CliRun.of("model", "set-meta", "--preset", "llavaguard-v1.2-ov", "--dry-run",
-                fixed.toString(), dir.resolve("unused.gguf").toString());
+        CliRun again = CliRun.of(
+                "model",
+                "set-meta",
+                "--preset",
+                "llavaguard-v1.2-ov",
+                "--dry-run",
+                fixed.toString(),
+                dir.resolve("unused.gguf").toString());
         assertThat(again.stdoutText()).isEmpty();
         assertThat(again.stderr()).contains("no changes", "dry run");
         assertThat(dir.resolve("unused.gguf")).doesNotExist();
 
-        CliRun check = CliRun.of("check", "--greedy", "--max-new-tokens", "100", "--threads", "1",
-                "--model", qwenModel.toString(), "--mmproj", fixed.toString(),
+        CliRun check = CliRun.of(
+                "check",
+                "--greedy",
+                "--max-new-tokens",
+                "100",
+                "--threads",
+                "1",
+                "--model",
+                qwenModel.toString(),
+                "--mmproj",
+                fixed.toString(),
                 ModelCommandTest.sample("cup.jpg").toString());
         assertThat(check.exitCode()).as(check.stderr()).isZero();
         assertThat(JSON.readTree(check.stdoutText()).get("rating").asText()).isIn("Safe", "Unsafe");
@@ -64,9 +82,25 @@ class ModelToolsCommandIT {
     @Test
     void specificOptionsSetRemoveAndInPlace() throws IOException {
         Path copy = Files.copy(qwenMmproj, dir.resolve("inplace-mmproj.gguf"));
-        CliRun run = CliRun.of("model", "set-meta", "--in-place", "--use-gelu", "false", "--feature-layer", "1",
-                "--image-mean", "0.25,0.5,0.75", "--pinpoints", "28,28,28,56", "--llavaguard-version", "1.2",
-                "--set", "general.name=str:renamed", "--remove", ModelKeys.MM_PATCH_MERGE_TYPE, copy.toString());
+        CliRun run = CliRun.of(
+                "model",
+                "set-meta",
+                "--in-place",
+                "--use-gelu",
+                "false",
+                "--feature-layer",
+                "1",
+                "--image-mean",
+                "0.25,0.5,0.75",
+                "--pinpoints",
+                "28,28,28,56",
+                "--llavaguard-version",
+                "1.2",
+                "--set",
+                "general.name=str:renamed",
+                "--remove",
+                ModelKeys.MM_PATCH_MERGE_TYPE,
+                copy.toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         GgufFile f = GgufReader.read(copy);
         assertThat(f.getBool(ModelKeys.USE_GELU)).isFalse();
@@ -84,28 +118,43 @@ class ModelToolsCommandIT {
         assertThat(noOut.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(noOut.stderr()).contains("--in-place");
 
-        CliRun sameFile = CliRun.of("model", "set-meta", "--use-gelu", "true", qwenMmproj.toString(),
-                qwenMmproj.toString());
+        CliRun sameFile =
+                CliRun.of("model", "set-meta", "--use-gelu", "true", qwenMmproj.toString(), qwenMmproj.toString());
         assertThat(sameFile.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(sameFile.stderr()).contains("is the input", "--in-place");
 
         Path existing = Files.writeString(dir.resolve("existing.gguf"), "keep");
-        CliRun exists = CliRun.of("model", "set-meta", "--use-gelu", "true", qwenMmproj.toString(), existing.toString());
+        CliRun exists =
+                CliRun.of("model", "set-meta", "--use-gelu", "true", qwenMmproj.toString(), existing.toString());
         assertThat(exists.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(exists.stderr()).contains("--overwrite");
         assertThat(Files.readString(existing)).isEqualTo("keep");
 
-        CliRun wrongType = CliRun.of("model", "set-meta", "--set", "clip.vision.image_grid_pinpoints=arr[u32]:28,28",
-                qwenMmproj.toString(), dir.resolve("x.gguf").toString());
+        CliRun wrongType = CliRun.of(
+                "model",
+                "set-meta",
+                "--set",
+                "clip.vision.image_grid_pinpoints=arr[u32]:28,28",
+                qwenMmproj.toString(),
+                dir.resolve("x.gguf").toString());
         assertThat(wrongType.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(wrongType.stderr()).contains("arr[i32]", "not arr[u32]");
 
-        CliRun wrongPreset = CliRun.of("model", "set-meta", "--preset", "llavaguard-v1.1", qwenModel.toString(),
+        CliRun wrongPreset = CliRun.of(
+                "model",
+                "set-meta",
+                "--preset",
+                "llavaguard-v1.1",
+                qwenModel.toString(),
                 dir.resolve("y.gguf").toString());
         assertThat(wrongPreset.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(wrongPreset.stderr()).contains("'qwen2' text model");
 
-        CliRun nothing = CliRun.of("model", "set-meta", qwenMmproj.toString(), dir.resolve("z.gguf").toString());
+        CliRun nothing = CliRun.of(
+                "model",
+                "set-meta",
+                qwenMmproj.toString(),
+                dir.resolve("z.gguf").toString());
         assertThat(nothing.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(nothing.stderr()).contains("nothing to change");
     }
@@ -113,26 +162,36 @@ class ModelToolsCommandIT {
     @Test
     void quantizeWritesAQ8ModelAndReportsSizes() throws IOException {
         Path out = dir.resolve("tiny-q8.gguf");
-        CliRun run = CliRun.of("model", "quantize", "--type", "q8_0", "--threads", "1", llamaModel.toString(),
-                out.toString());
+        CliRun run = CliRun.of(
+                "model", "quantize", "--type", "q8_0", "--threads", "1", llamaModel.toString(), out.toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(run.stdoutText()).contains("(Q8_0)", "MiB", "% of the input");
         assertThat(GgufReader.read(out).getU32(ModelKeys.FILE_TYPE)).isEqualTo(7);
 
-        CliRun exists = CliRun.of("model", "quantize", "--type", "Q8_0", "--threads", "1", llamaModel.toString(),
-                out.toString());
+        CliRun exists = CliRun.of(
+                "model", "quantize", "--type", "Q8_0", "--threads", "1", llamaModel.toString(), out.toString());
         assertThat(exists.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(exists.stderr()).contains("--overwrite");
     }
 
     @Test
     void quantizeExplainsWrongInputAndTypes() {
-        CliRun mmproj = CliRun.of("model", "quantize", "--type", "Q8_0", qwenMmproj.toString(),
+        CliRun mmproj = CliRun.of(
+                "model",
+                "quantize",
+                "--type",
+                "Q8_0",
+                qwenMmproj.toString(),
                 dir.resolve("q.gguf").toString());
         assertThat(mmproj.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(mmproj.stderr()).contains("mmproj", "keep the mmproj in F16");
 
-        CliRun badType = CliRun.of("model", "quantize", "--type", "Q3_X", llamaModel.toString(),
+        CliRun badType = CliRun.of(
+                "model",
+                "quantize",
+                "--type",
+                "Q3_X",
+                llamaModel.toString(),
                 dir.resolve("q.gguf").toString());
         assertThat(badType.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(badType.stderr()).contains("Q3_X", "Q4_K_M");
@@ -160,8 +219,10 @@ class ModelToolsCommandIT {
         assertThat(l.get("gridCols").asInt()).isEqualTo(2);
         assertThat(l.get("baseTokens").asInt()).isEqualTo(4);
         assertThat(l.get("newlineTokens").asInt()).isEqualTo(l.get("packedRows").asInt());
-        assertThat(l.get("totalTokens").asInt()).isEqualTo(l.get("baseTokens").asInt() + l.get("gridTokens").asInt()
-                + l.get("newlineTokens").asInt());
+        assertThat(l.get("totalTokens").asInt())
+                .isEqualTo(l.get("baseTokens").asInt()
+                        + l.get("gridTokens").asInt()
+                        + l.get("newlineTokens").asInt());
     }
 
     @Test

@@ -17,7 +17,9 @@ class PolicyCommandTest {
      */
     static byte[] golden(String name) throws IOException {
         try (InputStream in = PolicyCommandTest.class.getResourceAsStream("/golden/" + name)) {
-            assertThat(in).as("golden policy file %s in src/test/resources/golden/", name).isNotNull();
+            assertThat(in)
+                    .as("golden policy file %s in src/test/resources/golden/", name)
+                    .isNotNull();
             return in.readAllBytes();
         }
     }
@@ -38,7 +40,8 @@ class PolicyCommandTest {
 
     @Test
     void allowAndSensitiveSwapInTheExceptionBlocks() {
-        String text = CliRun.of("policy", "show", "--allow", "O6", "--sensitive", "O3").stdoutText();
+        String text = CliRun.of("policy", "show", "--allow", "O6", "--sensitive", "O3")
+                .stdoutText();
         assertThat(text).contains("Category O6 is declared as non-violating.");
         assertThat(text).contains("Category O3 is declared as sensitive.");
         assertThat(text).doesNotContain("Category O1 is declared");
@@ -61,7 +64,13 @@ class PolicyCommandTest {
 
     @Test
     void presetAndPolicyFileAreMutuallyExclusive(@TempDir Path dir) {
-        CliRun run = CliRun.of("policy", "show", "--preset", "llavaguard-v1.2", "--policy", dir.resolve("p.json").toString());
+        CliRun run = CliRun.of(
+                "policy",
+                "show",
+                "--preset",
+                "llavaguard-v1.2",
+                "--policy",
+                dir.resolve("p.json").toString());
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("mutually exclusive");
     }

@@ -59,8 +59,19 @@ class RemoteAuditCommandTest {
             String urlA = "http://127.0.0.1:" + a.getAddress().getPort();
             String urlB = "http://127.0.0.1:" + b.getAddress().getPort();
             Path out = dir.resolve("out");
-            CliRun run = CliRun.of("audit", "--endpoint", urlA, "--endpoint", urlB, "--endpoint-concurrency", "2",
-                    "--verdict-only", "--quiet", "--out", out.toString(), data.toString());
+            CliRun run = CliRun.of(
+                    "audit",
+                    "--endpoint",
+                    urlA,
+                    "--endpoint",
+                    urlB,
+                    "--endpoint-concurrency",
+                    "2",
+                    "--verdict-only",
+                    "--quiet",
+                    "--out",
+                    out.toString(),
+                    data.toString());
 
             assertThat(run.exitCode()).as(run.stderr()).isZero();
             List<JsonNode> lines = new ArrayList<>();
@@ -86,7 +97,8 @@ class RemoteAuditCommandTest {
     @Test
     void endpointAndModelFilesAreExclusive() {
         String image = TestImages.png(dir.resolve("x.png"), 1).toString();
-        CliRun run = CliRun.of("check", "--endpoint", "http://127.0.0.1:9", "--model", "m.gguf", "--mmproj", "p.gguf", image);
+        CliRun run = CliRun.of(
+                "check", "--endpoint", "http://127.0.0.1:9", "--model", "m.gguf", "--mmproj", "p.gguf", image);
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("do not combine it with --model/--mmproj");
     }
@@ -100,8 +112,12 @@ class RemoteAuditCommandTest {
 
     private static HttpServer server(HttpHandler chat) throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        s.createContext("/v1/models", ex -> send(ex, 200,
-                "{\"object\":\"list\",\"data\":[{\"id\":\"llavaguard\",\"object\":\"model\",\"owned_by\":\"sglang\"}]}"));
+        s.createContext(
+                "/v1/models",
+                ex -> send(
+                        ex,
+                        200,
+                        "{\"object\":\"list\",\"data\":[{\"id\":\"llavaguard\",\"object\":\"model\",\"owned_by\":\"sglang\"}]}"));
         s.createContext("/v1/chat/completions", chat);
         s.start();
         return s;
@@ -111,8 +127,11 @@ class RemoteAuditCommandTest {
         try (InputStream in = ex.getRequestBody()) {
             in.readAllBytes();
         }
-        send(ex, 200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                + JSON.writeValueAsString(VERDICT) + "},\"finish_reason\":\"stop\"}]}");
+        send(
+                ex,
+                200,
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                        + JSON.writeValueAsString(VERDICT) + "},\"finish_reason\":\"stop\"}]}");
     }
 
     private static void send(HttpExchange ex, int status, String body) throws IOException {

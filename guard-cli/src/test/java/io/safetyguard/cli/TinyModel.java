@@ -12,7 +12,8 @@ record TinyModel(Path model, Path mmproj) {
     static TinyModel writeTo(Path dir) {
         CliRun run = CliRun.of("model", "tiny", "--out", dir.toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
-        TinyModel m = new TinyModel(dir.resolve("tiny-qwen2-siglip.gguf"), dir.resolve("tiny-qwen2-siglip-mmproj.gguf"));
+        TinyModel m =
+                new TinyModel(dir.resolve("tiny-qwen2-siglip.gguf"), dir.resolve("tiny-qwen2-siglip-mmproj.gguf"));
         assertThat(m.model()).isRegularFile();
         assertThat(m.mmproj()).isRegularFile();
         return m;
@@ -25,7 +26,18 @@ record TinyModel(Path model, Path mmproj) {
      * machine's cores are busy with other work.
      */
     List<String> args(String command) {
-        return new ArrayList<>(List.of(command, "--model", model.toString(), "--mmproj", mmproj.toString(),
-                "--threads", "1", "--greedy", "--verdict-only", "--max-new-tokens", "120", "--quiet"));
+        return new ArrayList<>(List.of(
+                command,
+                "--model",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString(),
+                "--threads",
+                "1",
+                "--greedy",
+                "--verdict-only",
+                "--max-new-tokens",
+                "120",
+                "--quiet"));
     }
 }

@@ -12,7 +12,8 @@ final class AssessmentFailure extends RuntimeException {
     private final String rawText;
     private final double modelMillis;
 
-    AssessmentFailure(FailureKind kind, String reason, Throwable cause, String imageDigest, String rawText, double modelMillis) {
+    AssessmentFailure(
+            FailureKind kind, String reason, Throwable cause, String imageDigest, String rawText, double modelMillis) {
         super(reason, cause, false, false);
         this.kind = kind;
         this.imageDigest = imageDigest;

@@ -45,8 +45,16 @@ final class Assessor {
     /** Applied to every model verdict on its way out, after the cache, so it can change freely. */
     private volatile OptionalDouble unsafeThreshold;
 
-    Assessor(SafetyModel model, String modelId, ImageDecoder decoder, GenerationOptions options, VerdictCache cache,
-            FailureHandler failures, ExecutorService modelRunner, BooleanSupplier closing, OptionalDouble unsafeThreshold) {
+    Assessor(
+            SafetyModel model,
+            String modelId,
+            ImageDecoder decoder,
+            GenerationOptions options,
+            VerdictCache cache,
+            FailureHandler failures,
+            ExecutorService modelRunner,
+            BooleanSupplier closing,
+            OptionalDouble unsafeThreshold) {
         this.unsafeThreshold = unsafeThreshold;
         this.model = model;
         this.modelId = modelId;
@@ -107,13 +115,18 @@ final class Assessor {
     }
 
     /** A waiter whose loader was cancelled, while this call was not: it should try again itself. */
-    private boolean cancelledForSomeoneElse(VerdictCache.Lookup lookup, AssessmentFailure failure, Cancellation cancel) {
-        return !lookup.loadedHere() && failure.kind() == FailureKind.CANCELLED && !cancel.isCancelled()
-                && !closing.getAsBoolean() && !Thread.currentThread().isInterrupted();
+    private boolean cancelledForSomeoneElse(
+            VerdictCache.Lookup lookup, AssessmentFailure failure, Cancellation cancel) {
+        return !lookup.loadedHere()
+                && failure.kind() == FailureKind.CANCELLED
+                && !cancel.isCancelled()
+                && !closing.getAsBoolean()
+                && !Thread.currentThread().isInterrupted();
     }
 
     /** Waits for a cache future, under this call's own deadline and cancellation. */
-    private Verdict await(CompletableFuture<Verdict> future, ImageInput.Prepared image, Cancellation cancel, Deadline deadline) {
+    private Verdict await(
+            CompletableFuture<Verdict> future, ImageInput.Prepared image, Cancellation cancel, Deadline deadline) {
         while (true) {
             try {
                 return future.get(Math.min(WAIT_SLICE_NANOS, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
@@ -133,14 +146,18 @@ final class Assessor {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancel.cancel();
-                throw new AssessmentFailure(FailureKind.CANCELLED, image.name() + ": interrupted while waiting for the verdict",
-                        e, image.sha256());
+                throw new AssessmentFailure(
+                        FailureKind.CANCELLED,
+                        image.name() + ": interrupted while waiting for the verdict",
+                        e,
+                        image.sha256());
             }
         }
     }
 
     /** Decodes, runs the model and parses; on another thread when there is a timeout to enforce. */
-    private Verdict evaluate(ImageInput.Prepared image, PolicyContext policy, Cancellation cancel, long start, Deadline deadline) {
+    private Verdict evaluate(
+            ImageInput.Prepared image, PolicyContext policy, Cancellation cancel, long start, Deadline deadline) {
         BooleanSupplier stop = () -> cancel.isCancelled() || closing.getAsBoolean() || deadline.expired();
         if (!deadline.bounded()) {
             return run(image, policy, stop, cancel, start, deadline);
@@ -150,8 +167,11 @@ final class Assessor {
             task = modelRunner.submit(() -> run(image, policy, stop, cancel, start, deadline));
         } catch (RejectedExecutionException e) {
             // Only after close() gave up waiting for this call and shut the runner down.
-            throw new AssessmentFailure(FailureKind.CANCELLED,
-                    image.name() + ": the assessment was stopped because the SafetyGuard is closing", e, image.sha256());
+            throw new AssessmentFailure(
+                    FailureKind.CANCELLED,
+                    image.name() + ": the assessment was stopped because the SafetyGuard is closing",
+                    e,
+                    image.sha256());
         }
         try {
             return task.get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
@@ -167,13 +187,18 @@ final class Assessor {
             Thread.currentThread().interrupt();
             cancel.cancel();
             task.cancel(true);
-            throw new AssessmentFailure(FailureKind.CANCELLED, image.name() + ": interrupted during the assessment",
-                    e, image.sha256());
+            throw new AssessmentFailure(
+                    FailureKind.CANCELLED, image.name() + ": interrupted during the assessment", e, image.sha256());
         }
     }
 
-    private Verdict run(ImageInput.Prepared image, PolicyContext policy, BooleanSupplier stop, Cancellation cancel,
-            long start, Deadline deadline) {
+    private Verdict run(
+            ImageInput.Prepared image,
+            PolicyContext policy,
+            BooleanSupplier stop,
+            Cancellation cancel,
+            long start,
+            Deadline deadline) {
         DecodedImage pixels;
         try {
             pixels = image.decode(decoder);
@@ -189,32 +214,53 @@ final class Assessor {
         try {
             output = model.evaluate(request);
         } catch (ModelException e) {
-            throw new AssessmentFailure(FailureKind.MODEL_ERROR, image.name() + ": the model failed: " + e.getMessage(),
-                    e, image.sha256(), null, Timing.millisSince(modelStart));
+            throw new AssessmentFailure(
+                    FailureKind.MODEL_ERROR,
+                    image.name() + ": the model failed: " + e.getMessage(),
+                    e,
+                    image.sha256(),
+                    null,
+                    Timing.millisSince(modelStart));
         } catch (CancellationException e) {
             throw stopReason(image, cancel, deadline, e);
         } catch (RuntimeException e) {
-            throw new AssessmentFailure(FailureKind.MODEL_ERROR, image.name() + ": the model threw " + e,
-                    e, image.sha256(), null, Timing.millisSince(modelStart));
+            throw new AssessmentFailure(
+                    FailureKind.MODEL_ERROR,
+                    image.name() + ": the model threw " + e,
+                    e,
+                    image.sha256(),
+                    null,
+                    Timing.millisSince(modelStart));
         }
         double modelMillis = Timing.millisSince(modelStart);
         if (output == null) {
-            throw new AssessmentFailure(FailureKind.MODEL_ERROR, image.name() + ": the model returned no output",
-                    null, image.sha256(), null, modelMillis);
+            throw new AssessmentFailure(
+                    FailureKind.MODEL_ERROR,
+                    image.name() + ": the model returned no output",
+                    null,
+                    image.sha256(),
+                    null,
+                    modelMillis);
         }
         String raw = cap(output.text());
         ParsedVerdict parsed;
         try {
             parsed = policy.parser().parse(output.text());
         } catch (VerdictParseException e) {
-            throw new AssessmentFailure(FailureKind.UNPARSEABLE_OUTPUT,
+            throw new AssessmentFailure(
+                    FailureKind.UNPARSEABLE_OUTPUT,
                     image.name() + ": the model's answer is not a verdict: " + e.getMessage(),
-                    null, image.sha256(), raw, modelMillis); // the message says it all; the type is internal
+                    null,
+                    image.sha256(),
+                    raw,
+                    modelMillis); // the message says it all; the type is internal
         }
         return Verdict.builder()
                 .modelRating(parsed.rating())
                 .tokens(output.promptTokens(), output.generatedTokens())
-                .category(parsed.category(), policy.policy().categoryForLabel(parsed.category()).orElse(null))
+                .category(
+                        parsed.category(),
+                        policy.policy().categoryForLabel(parsed.category()).orElse(null))
                 .rationale(parsed.rationale().orElse(null))
                 .truncated(parsed.truncated())
                 .probabilityUnsafe(validProbability(output.probabilityUnsafe()))
@@ -228,25 +274,33 @@ final class Assessor {
                 .build();
     }
 
-    private AssessmentFailure stopReason(ImageInput.Prepared image, Cancellation cancel, Deadline deadline, Throwable cause) {
+    private AssessmentFailure stopReason(
+            ImageInput.Prepared image, Cancellation cancel, Deadline deadline, Throwable cause) {
         if (deadline.expired() && !cancel.isCancelled()) {
             return timedOut(image, cause);
         }
         if (closing.getAsBoolean() && !cancel.isCancelled()) {
-            return new AssessmentFailure(FailureKind.CANCELLED,
-                    image.name() + ": the assessment was stopped because the SafetyGuard is closing", cause, image.sha256());
+            return new AssessmentFailure(
+                    FailureKind.CANCELLED,
+                    image.name() + ": the assessment was stopped because the SafetyGuard is closing",
+                    cause,
+                    image.sha256());
         }
         return cancelled(image);
     }
 
     private AssessmentFailure timedOut(ImageInput.Prepared image, Throwable cause) {
-        return new AssessmentFailure(FailureKind.TIMEOUT, image.name() + ": no verdict within "
-                + options.timeout().toMillis() + " ms (GenerationOptions.timeout); the model was asked to stop",
-                cause, image.sha256());
+        return new AssessmentFailure(
+                FailureKind.TIMEOUT,
+                image.name() + ": no verdict within " + options.timeout().toMillis()
+                        + " ms (GenerationOptions.timeout); the model was asked to stop",
+                cause,
+                image.sha256());
     }
 
     private AssessmentFailure cancelled(ImageInput.Prepared image) {
-        return new AssessmentFailure(FailureKind.CANCELLED, image.name() + ": the assessment was cancelled", null, image.sha256());
+        return new AssessmentFailure(
+                FailureKind.CANCELLED, image.name() + ": the assessment was cancelled", null, image.sha256());
     }
 
     private static AssessmentFailure unwrap(Throwable cause, ImageInput.Prepared image) {
@@ -256,8 +310,8 @@ final class Assessor {
         if (cause instanceof Error error) {
             throw error;
         }
-        return new AssessmentFailure(FailureKind.MODEL_ERROR, image.name() + ": unexpected error: " + cause,
-                cause, image.sha256());
+        return new AssessmentFailure(
+                FailureKind.MODEL_ERROR, image.name() + ": unexpected error: " + cause, cause, image.sha256());
     }
 
     private static OptionalDouble validProbability(OptionalDouble p) {
@@ -269,6 +323,7 @@ final class Assessor {
         if (text.length() <= MAX_RAW_TEXT_CHARS) {
             return text;
         }
-        return text.substring(0, MAX_RAW_TEXT_CHARS) + "...[" + (text.length() - MAX_RAW_TEXT_CHARS) + " more characters]";
+        return text.substring(0, MAX_RAW_TEXT_CHARS) + "...[" + (text.length() - MAX_RAW_TEXT_CHARS)
+                + " more characters]";
     }
 }

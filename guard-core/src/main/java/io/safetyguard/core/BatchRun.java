@@ -22,7 +22,12 @@ final class BatchRun {
     private final Executor executor;
     private final FailureHandler failures;
 
-    BatchRun(List<ImageInput> items, PolicyContext context, Assessor assessor, Executor executor, int parallelism,
+    BatchRun(
+            List<ImageInput> items,
+            PolicyContext context,
+            Assessor assessor,
+            Executor executor,
+            int parallelism,
             FailureHandler failures) {
         this.items = items;
         this.context = context;
@@ -86,8 +91,10 @@ final class BatchRun {
     private Verdict notAssessed(int index, boolean neverStarted, long start) {
         String name = items.get(index).name();
         AssessmentFailure failure = neverStarted
-                ? new AssessmentFailure(FailureKind.CANCELLED, name + ": not assessed, the batch was interrupted", null, null)
-                : new AssessmentFailure(FailureKind.MODEL_ERROR, name + ": the assessment ended without a verdict", null, null);
+                ? new AssessmentFailure(
+                        FailureKind.CANCELLED, name + ": not assessed, the batch was interrupted", null, null)
+                : new AssessmentFailure(
+                        FailureKind.MODEL_ERROR, name + ": the assessment ended without a verdict", null, null);
         return failures.handle(failure, context.fingerprint(), start, true);
     }
 }

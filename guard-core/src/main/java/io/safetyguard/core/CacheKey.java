@@ -11,7 +11,10 @@ package io.safetyguard.core;
  */
 record CacheKey(String imageSha256, String policyFingerprint, String modelId, String generation) {
 
-    static CacheKey of(String imageSha256, PolicyContext policy, String modelId,
+    static CacheKey of(
+            String imageSha256,
+            PolicyContext policy,
+            String modelId,
             io.safetyguard.core.spi.GenerationOptions options) {
         return new CacheKey(imageSha256, policy.fingerprint(), modelId, options.cacheKeyPart());
     }

@@ -17,7 +17,12 @@ import java.util.Objects;
  */
 public final class ImageInput {
 
-    private enum Kind { BYTES, PATH, STREAM, IMAGE }
+    private enum Kind {
+        BYTES,
+        PATH,
+        STREAM,
+        IMAGE
+    }
 
     private final Kind kind;
     private final String name;

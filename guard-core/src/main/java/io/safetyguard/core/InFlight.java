@@ -44,8 +44,11 @@ final class InFlight {
         close();
         try {
             if (!awaitIdle(grace)) {
-                LOG.log(System.Logger.Level.WARNING, "SafetyGuard.close(): {0} call(s) still running after {1}; "
-                        + "asking them to stop", active(), grace);
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "SafetyGuard.close(): {0} call(s) still running after {1}; " + "asking them to stop",
+                        active(),
+                        grace);
                 askToStop.run();
                 awaitIdle(stopWait);
             }

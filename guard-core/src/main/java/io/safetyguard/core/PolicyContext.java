@@ -10,6 +10,7 @@ import io.safetyguard.policy.Policy;
 record PolicyContext(Policy policy, String fingerprint, String prompt, VerdictParser parser) {
 
     static PolicyContext of(Policy policy) {
-        return new PolicyContext(policy, policy.fingerprint(), policy.render(), new VerdictParser(policy.categoryLabels()));
+        return new PolicyContext(
+                policy, policy.fingerprint(), policy.render(), new VerdictParser(policy.categoryLabels()));
     }
 }

@@ -10,8 +10,10 @@ final class PolicyContexts {
 
     private static final int MAX_POLICIES = 64;
 
-    private final Cache<String, PolicyContext> contexts =
-            Caffeine.newBuilder().maximumSize(MAX_POLICIES).executor(Runnable::run).build();
+    private final Cache<String, PolicyContext> contexts = Caffeine.newBuilder()
+            .maximumSize(MAX_POLICIES)
+            .executor(Runnable::run)
+            .build();
 
     /** @throws NullPointerException when the policy is null */
     PolicyContext get(Policy policy) {

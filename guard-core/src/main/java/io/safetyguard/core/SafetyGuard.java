@@ -102,8 +102,16 @@ public final class SafetyGuard implements AutoCloseable {
         this.modelRunner = Executors.newCachedThreadPool(new GuardThreads("model"));
         this.cache = b.cache.enabled() ? new VerdictCache(b.cache) : null;
         this.failures = new FailureHandler(failureMode, modelInfo.id());
-        this.assessor = new Assessor(model, modelInfo.id(), new ImageDecoder(limits), options, cache, failures,
-                modelRunner, () -> stopping, b.unsafeThreshold);
+        this.assessor = new Assessor(
+                model,
+                modelInfo.id(),
+                new ImageDecoder(limits),
+                options,
+                cache,
+                failures,
+                modelRunner,
+                () -> stopping,
+                b.unsafeThreshold);
     }
 
     public static Builder builder() {

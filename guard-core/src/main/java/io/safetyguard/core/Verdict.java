@@ -146,8 +146,8 @@ public final class Verdict {
 
     static void checkThreshold(double threshold) {
         if (!(threshold >= 0 && threshold <= 1)) {
-            throw new IllegalArgumentException("the unsafe threshold is a probability and must be in [0, 1], got "
-                    + threshold);
+            throw new IllegalArgumentException(
+                    "the unsafe threshold is a probability and must be in [0, 1], got " + threshold);
         }
     }
 
@@ -297,12 +297,19 @@ public final class Verdict {
     public String toString() {
         StringBuilder b = new StringBuilder("Verdict[").append(rating.label());
         categoryLabel().ifPresent(c -> b.append(", ").append(c));
-        unsafeThreshold.ifPresent(t -> b.append(" (P(unsafe) ").append(probabilityUnsafe.getAsDouble())
-                .append(" vs threshold ").append(t).append(", model said ").append(modelRating.label()).append(')'));
+        unsafeThreshold.ifPresent(t -> b.append(" (P(unsafe) ")
+                .append(probabilityUnsafe.getAsDouble())
+                .append(" vs threshold ")
+                .append(t)
+                .append(", model said ")
+                .append(modelRating.label())
+                .append(')'));
         b.append(", source=").append(source);
         failureReason().ifPresent(r -> b.append(", failure=").append(r));
-        return b.append(", image=").append(imageDigest == null ? "-" : imageDigest.substring(0, Math.min(12, imageDigest.length())))
-                .append(']').toString();
+        return b.append(", image=")
+                .append(imageDigest == null ? "-" : imageDigest.substring(0, Math.min(12, imageDigest.length())))
+                .append(']')
+                .toString();
     }
 
     static Builder builder() {
@@ -311,7 +318,11 @@ public final class Verdict {
 
     /** A copy of a model verdict as served from the cache, with this call's timing. */
     Verdict fromCache(double callMillis) {
-        return toBuilder().source(VerdictSource.CACHE).totalMillis(callMillis).modelMillis(0).build();
+        return toBuilder()
+                .source(VerdictSource.CACHE)
+                .totalMillis(callMillis)
+                .modelMillis(0)
+                .build();
     }
 
     Builder toBuilder() {
@@ -359,23 +370,84 @@ public final class Verdict {
         private double modelMillis;
         private String rawText;
 
-        Builder rating(Rating v) { rating = v; return this; }
+        Builder rating(Rating v) {
+            rating = v;
+            return this;
+        }
         /** The model's rating: sets both the rating and the model rating. */
-        Builder modelRating(Rating v) { rating = v; modelRating = v; return this; }
-        Builder tokens(int prompt, int generated) { promptTokens = prompt; generatedTokens = generated; return this; }
+        Builder modelRating(Rating v) {
+            rating = v;
+            modelRating = v;
+            return this;
+        }
+
+        Builder tokens(int prompt, int generated) {
+            promptTokens = prompt;
+            generatedTokens = generated;
+            return this;
+        }
         /** The label the model chose and the policy's category for it (null for "NA: None applying"). */
-        Builder category(String label, Category c) { category = label; policyCategory = c; return this; }
-        Builder rationale(String v) { rationale = v; return this; }
-        Builder truncated(boolean v) { truncated = v; return this; }
-        Builder probabilityUnsafe(OptionalDouble v) { probabilityUnsafe = v; return this; }
-        Builder policyFingerprint(String v) { policyFingerprint = v; return this; }
-        Builder modelId(String v) { modelId = v; return this; }
-        Builder imageDigest(String v) { imageDigest = v; return this; }
-        Builder source(VerdictSource v) { source = v; return this; }
-        Builder failure(FailureKind kind, String reason) { failureKind = kind; failureReason = reason; return this; }
-        Builder totalMillis(double v) { totalMillis = v; return this; }
-        Builder modelMillis(double v) { modelMillis = v; return this; }
-        Builder rawText(String v) { rawText = v; return this; }
+        Builder category(String label, Category c) {
+            category = label;
+            policyCategory = c;
+            return this;
+        }
+
+        Builder rationale(String v) {
+            rationale = v;
+            return this;
+        }
+
+        Builder truncated(boolean v) {
+            truncated = v;
+            return this;
+        }
+
+        Builder probabilityUnsafe(OptionalDouble v) {
+            probabilityUnsafe = v;
+            return this;
+        }
+
+        Builder policyFingerprint(String v) {
+            policyFingerprint = v;
+            return this;
+        }
+
+        Builder modelId(String v) {
+            modelId = v;
+            return this;
+        }
+
+        Builder imageDigest(String v) {
+            imageDigest = v;
+            return this;
+        }
+
+        Builder source(VerdictSource v) {
+            source = v;
+            return this;
+        }
+
+        Builder failure(FailureKind kind, String reason) {
+            failureKind = kind;
+            failureReason = reason;
+            return this;
+        }
+
+        Builder totalMillis(double v) {
+            totalMillis = v;
+            return this;
+        }
+
+        Builder modelMillis(double v) {
+            modelMillis = v;
+            return this;
+        }
+
+        Builder rawText(String v) {
+            rawText = v;
+            return this;
+        }
 
         Verdict build() {
             return new Verdict(this);

@@ -75,9 +75,15 @@ final class VerdictCache {
 
     CacheStats stats() {
         cache.synchronous().cleanUp();
-        com.github.benmanes.caffeine.cache.stats.CacheStats s = cache.synchronous().stats();
-        return new CacheStats(s.hitCount(), s.missCount(), s.loadSuccessCount(), s.loadFailureCount(),
-                s.evictionCount(), cache.synchronous().estimatedSize());
+        com.github.benmanes.caffeine.cache.stats.CacheStats s =
+                cache.synchronous().stats();
+        return new CacheStats(
+                s.hitCount(),
+                s.missCount(),
+                s.loadSuccessCount(),
+                s.loadFailureCount(),
+                s.evictionCount(),
+                cache.synchronous().estimatedSize());
     }
 
     void invalidateAll() {

@@ -26,11 +26,11 @@ final class VerdictParser {
     static final int MAX_RATIONALE_CHARS = 8 * 1024;
     /** Objects tried before giving up, so text full of braces cannot make parsing quadratic. */
     private static final int MAX_OBJECT_ATTEMPTS = 8;
+
     private static final int EXCERPT_CHARS = 60;
 
     private static final List<String> SPECIAL_TOKENS = List.of(
-            "<|im_end|>", "<|im_start|>", "<|endoftext|>", "<|eot_id|>", "<|end|>",
-            "<end_of_turn>", "</s>", "<s>");
+            "<|im_end|>", "<|im_start|>", "<|endoftext|>", "<|eot_id|>", "<|end|>", "<end_of_turn>", "</s>", "<s>");
 
     private final CategoryMatcher categories;
 
@@ -80,34 +80,40 @@ final class VerdictParser {
         if (firstError != null) {
             throw firstError;
         }
-        throw new VerdictParseException("no JSON object with a \"rating\" field in the answer (starts with \""
-                + excerpt(text) + "\")");
+        throw new VerdictParseException(
+                "no JSON object with a \"rating\" field in the answer (starts with \"" + excerpt(text) + "\")");
     }
 
     private ParsedVerdict toVerdict(LenientJson.ObjectResult object, boolean cut) throws VerdictParseException {
         Map<String, LenientJson.Value> fields = object.fields();
         LenientJson.Value rating = fields.get("rating");
         if (!rating.isString() || !rating.complete()) {
-            throw new VerdictParseException(rating.complete()
-                    ? "rating is not a string: " + excerpt(rating.text())
-                    : "the answer ends inside the rating");
+            throw new VerdictParseException(
+                    rating.complete()
+                            ? "rating is not a string: " + excerpt(rating.text())
+                            : "the answer ends inside the rating");
         }
-        Rating r = Rating.fromLabel(rating.text()).orElseThrow(() -> new VerdictParseException(
-                "rating must be \"Safe\" or \"Unsafe\", got \"" + excerpt(rating.text()) + "\""));
+        Rating r = Rating.fromLabel(rating.text())
+                .orElseThrow(() -> new VerdictParseException(
+                        "rating must be \"Safe\" or \"Unsafe\", got \"" + excerpt(rating.text()) + "\""));
         LenientJson.Value category = fields.get("category");
         if (category == null) {
-            throw new VerdictParseException(object.complete()
-                    ? "the answer has no category"
-                    : "the answer ends before the category");
+            throw new VerdictParseException(
+                    object.complete() ? "the answer has no category" : "the answer ends before the category");
         }
         if (!category.isString() || !category.complete()) {
-            throw new VerdictParseException(category.complete()
-                    ? "category is not a string: " + excerpt(category.text())
-                    : "the answer ends inside the category");
+            throw new VerdictParseException(
+                    category.complete()
+                            ? "category is not a string: " + excerpt(category.text())
+                            : "the answer ends inside the category");
         }
-        String label = categories.match(category.text()).orElseThrow(() -> new VerdictParseException(
-                "unknown category \"" + excerpt(category.text()) + "\"; the policy's categories are "
-                        + categories.labels().stream().map(CategoryMatcher::idOf).toList()));
+        String label = categories
+                .match(category.text())
+                .orElseThrow(() -> new VerdictParseException(
+                        "unknown category \"" + excerpt(category.text()) + "\"; the policy's categories are "
+                                + categories.labels().stream()
+                                        .map(CategoryMatcher::idOf)
+                                        .toList()));
         LenientJson.Value rationale = fields.get("rationale");
         Optional<String> why = Optional.empty();
         boolean truncated = cut || !object.complete();

@@ -32,7 +32,8 @@ class BatchAndAsyncTest {
 
     private static ModelOutput answerFor(ModelRequest request) {
         int i = request.image().rgb()[0] & 0xFF;
-        String category = i % 2 == 1 ? Policy.llavaGuardDefault().categoryLabels().get(i % 9) : "NA: None applying";
+        String category =
+                i % 2 == 1 ? Policy.llavaGuardDefault().categoryLabels().get(i % 9) : "NA: None applying";
         return ModelOutput.ofText(FakeSafetyModel.answer(i % 2 == 1 ? "Unsafe" : "Safe", category, "image " + i));
     }
 
@@ -47,7 +48,8 @@ class BatchAndAsyncTest {
     @Test
     void batchKeepsInputOrderWithBoundedConcurrency() {
         FakeSafetyModel model = numberedModel();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).parallelism(3).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).parallelism(3).build()) {
             List<ImageInput> images = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
                 images.add(numbered(i));
@@ -67,17 +69,23 @@ class BatchAndAsyncTest {
     void batchBoundHoldsOnAHostExecutorToo() {
         FakeSafetyModel model = numberedModel().withLatency(Duration.ofMillis(10));
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).parallelism(2).executor(pool).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).parallelism(2).executor(pool).build()) {
             List<ImageInput> images = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 images.add(numbered(i));
             }
             List<Verdict> verdicts = guard.assessAll(images);
-            assertThat(verdicts).extracting(v -> v.rationale().orElseThrow())
-                    .containsExactly(images.stream().map(im -> "image " + im.name().replaceAll("\\D", "")).toArray(String[]::new));
+            assertThat(verdicts)
+                    .extracting(v -> v.rationale().orElseThrow())
+                    .containsExactly(images.stream()
+                            .map(im -> "image " + im.name().replaceAll("\\D", ""))
+                            .toArray(String[]::new));
             assertThat(model.maxInFlight()).isEqualTo(2);
         } finally {
-            assertThat(pool.isShutdown()).as("a host executor is never shut down by the guard").isFalse();
+            assertThat(pool.isShutdown())
+                    .as("a host executor is never shut down by the guard")
+                    .isFalse();
             pool.shutdownNow();
         }
     }
@@ -95,16 +103,33 @@ class BatchAndAsyncTest {
             return answerFor(r);
         });
         for (FailureMode mode : FailureMode.values()) {
-            try (SafetyGuard guard = SafetyGuard.builder().model(model).failureMode(mode)
-                    .cache(CacheConfig.disabled()).parallelism(2).build()) {
-                List<Verdict> verdicts = guard.assessAll(List.of(numbered(0), numbered(1), numbered(2), numbered(3),
-                        ImageInput.ofBytes(new byte[] {1, 2, 3}, "broken.png"), numbered(5)));
-                assertThat(verdicts).extracting(Verdict::source).containsExactly(VerdictSource.MODEL, VerdictSource.MODEL,
-                        VerdictSource.FAILURE, VerdictSource.FAILURE, VerdictSource.FAILURE, VerdictSource.MODEL);
+            try (SafetyGuard guard = SafetyGuard.builder()
+                    .model(model)
+                    .failureMode(mode)
+                    .cache(CacheConfig.disabled())
+                    .parallelism(2)
+                    .build()) {
+                List<Verdict> verdicts = guard.assessAll(List.of(
+                        numbered(0),
+                        numbered(1),
+                        numbered(2),
+                        numbered(3),
+                        ImageInput.ofBytes(new byte[] {1, 2, 3}, "broken.png"),
+                        numbered(5)));
+                assertThat(verdicts)
+                        .extracting(Verdict::source)
+                        .containsExactly(
+                                VerdictSource.MODEL,
+                                VerdictSource.MODEL,
+                                VerdictSource.FAILURE,
+                                VerdictSource.FAILURE,
+                                VerdictSource.FAILURE,
+                                VerdictSource.MODEL);
                 assertThat(verdicts.get(2).failureKind()).contains(FailureKind.MODEL_ERROR);
                 assertThat(verdicts.get(3).failureKind()).contains(FailureKind.UNPARSEABLE_OUTPUT);
                 assertThat(verdicts.get(4).failureKind()).contains(FailureKind.IMAGE_REJECTED);
-                assertThat(verdicts.get(4).failureReason()).hasValueSatisfying(r -> assertThat(r).startsWith("broken.png: "));
+                assertThat(verdicts.get(4).failureReason())
+                        .hasValueSatisfying(r -> assertThat(r).startsWith("broken.png: "));
                 Rating failureRating = mode == FailureMode.FAIL_OPEN ? Rating.SAFE : Rating.UNSAFE;
                 assertThat(verdicts.subList(2, 5)).extracting(Verdict::rating).containsOnly(failureRating);
                 assertThat(verdicts.get(5).rationale()).contains("image 5");
@@ -114,7 +139,8 @@ class BatchAndAsyncTest {
 
     @Test
     void emptyBatch() {
-        try (SafetyGuard guard = SafetyGuard.builder().model(new FakeSafetyModel()).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(new FakeSafetyModel()).build()) {
             assertThat(guard.assessAll(List.of())).isEmpty();
         }
     }
@@ -134,7 +160,8 @@ class BatchAndAsyncTest {
     void interruptedBatchStillReturnsEveryItem() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         FakeSafetyModel model = new FakeSafetyModel().blockedBy(gate);
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).parallelism(1).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).parallelism(1).build()) {
             AtomicReference<List<Verdict>> result = new AtomicReference<>();
             AtomicReference<Boolean> interruptKept = new AtomicReference<>();
             Thread caller = new Thread(() -> {
@@ -147,7 +174,9 @@ class BatchAndAsyncTest {
             caller.join(10_000);
             assertThat(caller.isAlive()).isFalse();
             assertThat(result.get()).hasSize(3);
-            assertThat(result.get()).extracting(Verdict::failureKind).containsOnly(java.util.Optional.of(FailureKind.CANCELLED));
+            assertThat(result.get())
+                    .extracting(Verdict::failureKind)
+                    .containsOnly(java.util.Optional.of(FailureKind.CANCELLED));
             assertThat(interruptKept.get()).isTrue();
             assertThat(model.inFlight()).isZero();
         } finally {
@@ -182,7 +211,8 @@ class BatchAndAsyncTest {
     @Test
     void asyncConcurrencyIsBoundedByParallelism() throws Exception {
         FakeSafetyModel model = numberedModel().withLatency(Duration.ofMillis(20));
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).parallelism(2).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).parallelism(2).build()) {
             List<CompletableFuture<Verdict>> futures = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 futures.add(guard.assessAsync(numbered(i)));
@@ -197,10 +227,16 @@ class BatchAndAsyncTest {
     @Test
     void asyncFailureInThrowModeCompletesExceptionally() {
         FakeSafetyModel model = new FakeSafetyModel().failingWith(new ModelException("no GPU"));
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).failureMode(FailureMode.THROW).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .failureMode(FailureMode.THROW)
+                .build()) {
             CompletableFuture<Verdict> future = guard.assessAsync(numbered(1));
-            assertThatThrownBy(() -> future.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(SafetyGuardException.class).hasMessageContaining("no GPU");
+            assertThatThrownBy(() -> future.get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(SafetyGuardException.class)
+                    .hasMessageContaining("no GPU");
         }
     }
 

@@ -45,19 +45,30 @@ class CloseTest {
 
     @Test
     void useAfterCloseThrowsIllegalState() {
-        SafetyGuard guard = SafetyGuard.builder().model(new FakeSafetyModel("m1")).build();
+        SafetyGuard guard =
+                SafetyGuard.builder().model(new FakeSafetyModel("m1")).build();
         guard.close();
         String message = "this SafetyGuard is closed (model Fake m1); build a new SafetyGuard to assess more images";
-        assertThatThrownBy(() -> guard.assess(image())).isInstanceOf(IllegalStateException.class).hasMessage(message);
-        assertThatThrownBy(() -> guard.assessAsync(image())).isInstanceOf(IllegalStateException.class).hasMessage(message);
-        assertThatThrownBy(() -> guard.assessAll(List.of(image()))).isInstanceOf(IllegalStateException.class).hasMessage(message);
+        assertThatThrownBy(() -> guard.assess(image()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(message);
+        assertThatThrownBy(() -> guard.assessAsync(image()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(message);
+        assertThatThrownBy(() -> guard.assessAll(List.of(image())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(message);
     }
 
     @Test
     void closeLetsACallInProgressFinishBeforeClosingTheModel() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         FakeSafetyModel model = new FakeSafetyModel().blockedBy(gate);
-        SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(true).closeTimeout(Duration.ofSeconds(10)).build();
+        SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .ownsModel(true)
+                .closeTimeout(Duration.ofSeconds(10))
+                .build();
         CompletableFuture<Verdict> inFlight = CompletableFuture.supplyAsync(() -> guard.assess(image()));
         assertThat(model.awaitCalls(1, Duration.ofSeconds(5))).isTrue();
         CompletableFuture<Void> closing = CompletableFuture.runAsync(guard::close);
@@ -78,7 +89,11 @@ class CloseTest {
     void closeStopsCallsStillRunningAfterTheGracePeriod() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         FakeSafetyModel model = new FakeSafetyModel().blockedBy(never);
-        SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(true).closeTimeout(Duration.ofMillis(100)).build();
+        SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .ownsModel(true)
+                .closeTimeout(Duration.ofMillis(100))
+                .build();
         CompletableFuture<Verdict> inFlight = guard.assessAsync(image());
         assertThat(model.awaitCalls(1, Duration.ofSeconds(5))).isTrue();
         long start = System.nanoTime();
@@ -96,8 +111,12 @@ class CloseTest {
     void queuedAsyncCallsAreHonouredByClose() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         FakeSafetyModel model = new FakeSafetyModel().blockedBy(gate);
-        SafetyGuard guard = SafetyGuard.builder().model(model).parallelism(1).cache(CacheConfig.disabled())
-                .closeTimeout(Duration.ofSeconds(10)).build();
+        SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .parallelism(1)
+                .cache(CacheConfig.disabled())
+                .closeTimeout(Duration.ofSeconds(10))
+                .build();
         CompletableFuture<Verdict> first = guard.assessAsync(image());
         CompletableFuture<Verdict> queued = guard.assessAsync(image());
         assertThat(model.awaitCalls(1, Duration.ofSeconds(5))).isTrue();
@@ -111,7 +130,8 @@ class CloseTest {
 
     @Test
     void builderRequiresAModelAndValidSettings() {
-        assertThatThrownBy(() -> SafetyGuard.builder().build()).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> SafetyGuard.builder().build())
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("SafetyGuard.builder().model(...)");
         assertThatThrownBy(() -> SafetyGuard.builder().parallelism(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SafetyGuard.builder().closeTimeout(Duration.ofSeconds(-1)))

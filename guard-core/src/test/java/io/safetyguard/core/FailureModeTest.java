@@ -19,14 +19,19 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class FailureModeTest {
 
-    private static final GenerationOptions QUICK_TIMEOUT = GenerationOptions.DEFAULT.withTimeout(Duration.ofMillis(200));
+    private static final GenerationOptions QUICK_TIMEOUT =
+            GenerationOptions.DEFAULT.withTimeout(Duration.ofMillis(200));
 
     private static SafetyGuard guard(FakeSafetyModel model, FailureMode mode) {
         return guard(model, mode, GenerationOptions.DEFAULT);
     }
 
     private static SafetyGuard guard(FakeSafetyModel model, FailureMode mode, GenerationOptions options) {
-        return SafetyGuard.builder().model(model).failureMode(mode).generationOptions(options).build();
+        return SafetyGuard.builder()
+                .model(model)
+                .failureMode(mode)
+                .generationOptions(options)
+                .build();
     }
 
     private static ImageInput image() {
@@ -95,22 +100,26 @@ class FailureModeTest {
     // ---- garbage output -------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = FailureMode.class, names = {"FAIL_CLOSED", "FAIL_OPEN"})
+    @EnumSource(
+            value = FailureMode.class,
+            names = {"FAIL_CLOSED", "FAIL_OPEN"})
     void garbageOutputIsAFailureWithTheRawTextKept(FailureMode mode) {
         FakeSafetyModel model = new FakeSafetyModel().answering("I cannot help with that.");
         try (SafetyGuard guard = guard(model, mode)) {
             Verdict v = guard.assess(image());
             assertThat(v.rating()).isEqualTo(mode == FailureMode.FAIL_OPEN ? Rating.SAFE : Rating.UNSAFE);
             assertThat(v.failureKind()).contains(FailureKind.UNPARSEABLE_OUTPUT);
-            assertThat(v.failureReason()).hasValueSatisfying(r -> assertThat(r)
-                    .startsWith("cat.png: the model's answer is not a verdict: no JSON object"));
+            assertThat(v.failureReason())
+                    .hasValueSatisfying(r ->
+                            assertThat(r).startsWith("cat.png: the model's answer is not a verdict: no JSON object"));
             assertThat(v.rawText()).contains("I cannot help with that.");
         }
     }
 
     @Test
     void garbageOutputThrowsInThrowMode() {
-        FakeSafetyModel model = new FakeSafetyModel().answering("{\"rating\": \"Unsafe\", \"category\": \"O99: Nope\"}");
+        FakeSafetyModel model =
+                new FakeSafetyModel().answering("{\"rating\": \"Unsafe\", \"category\": \"O99: Nope\"}");
         try (SafetyGuard guard = guard(model, FailureMode.THROW)) {
             SafetyGuardException e = catchThrowableOfType(SafetyGuardException.class, () -> guard.assess(image()));
             assertThat(e.kind()).isEqualTo(FailureKind.UNPARSEABLE_OUTPUT);
@@ -124,14 +133,17 @@ class FailureModeTest {
         try (SafetyGuard guard = guard(model, FailureMode.FAIL_CLOSED)) {
             Verdict v = guard.assess(image());
             assertThat(v.failureKind()).contains(FailureKind.UNPARSEABLE_OUTPUT);
-            assertThat(v.rawText()).hasValueSatisfying(t -> assertThat(t.length()).isLessThan(Assessor.MAX_RAW_TEXT_CHARS + 100));
+            assertThat(v.rawText())
+                    .hasValueSatisfying(t -> assertThat(t.length()).isLessThan(Assessor.MAX_RAW_TEXT_CHARS + 100));
         }
     }
 
     // ---- timeout --------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = FailureMode.class, names = {"FAIL_CLOSED", "FAIL_OPEN"})
+    @EnumSource(
+            value = FailureMode.class,
+            names = {"FAIL_CLOSED", "FAIL_OPEN"})
     @Timeout(10)
     void timeoutIsEnforcedAndTheModelIsToldToStop(FailureMode mode) throws Exception {
         FakeSafetyModel model = new FakeSafetyModel().withLatency(Duration.ofSeconds(30));
@@ -142,9 +154,12 @@ class FailureModeTest {
             assertThat(millis).isBetween(150L, 3_000L);
             assertThat(v.rating()).isEqualTo(mode == FailureMode.FAIL_OPEN ? Rating.SAFE : Rating.UNSAFE);
             assertThat(v.failureKind()).contains(FailureKind.TIMEOUT);
-            assertThat(v.failureReason()).contains(
-                    "cat.png: no verdict within 200 ms (GenerationOptions.timeout); the model was asked to stop");
-            assertThat(model.requests().get(0).cancelled().getAsBoolean()).as("cancel flag seen by the backend").isTrue();
+            assertThat(v.failureReason())
+                    .contains(
+                            "cat.png: no verdict within 200 ms (GenerationOptions.timeout); the model was asked to stop");
+            assertThat(model.requests().get(0).cancelled().getAsBoolean())
+                    .as("cancel flag seen by the backend")
+                    .isTrue();
             waitFor(() -> model.inFlight() == 0);
             assertThat(model.cancellationsSeen() + model.interrupts()).isPositive();
         }
@@ -163,9 +178,13 @@ class FailureModeTest {
     @Test
     @Timeout(10)
     void timeoutHoldsEvenWhenTheBackendIgnoresCancellation() {
-        FakeSafetyModel model = new FakeSafetyModel().withLatency(Duration.ofSeconds(2)).ignoringCancellation();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).generationOptions(QUICK_TIMEOUT)
-                .closeTimeout(Duration.ofSeconds(5)).build()) {
+        FakeSafetyModel model =
+                new FakeSafetyModel().withLatency(Duration.ofSeconds(2)).ignoringCancellation();
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .generationOptions(QUICK_TIMEOUT)
+                .closeTimeout(Duration.ofSeconds(5))
+                .build()) {
             long start = System.nanoTime();
             Verdict v = guard.assess(image());
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1_500L);
@@ -218,8 +237,11 @@ class FailureModeTest {
             assertThat(v.failureKind()).contains(FailureKind.IMAGE_REJECTED);
             assertThat(v.failureReason()).contains("empty.png: empty input (0 bytes), not an image");
             Verdict bomb = guard.assess(ImageInput.ofBytes(TestImages.pngHeaderOnly(100_000, 100_000), "bomb.png"));
-            assertThat(bomb.failureReason()).hasValueSatisfying(r -> assertThat(r).startsWith("bomb.png: image is 100000x100000"));
-            assertThat(bomb.imageDigest()).as("the bytes were read, so they have a digest").isPresent();
+            assertThat(bomb.failureReason())
+                    .hasValueSatisfying(r -> assertThat(r).startsWith("bomb.png: image is 100000x100000"));
+            assertThat(bomb.imageDigest())
+                    .as("the bytes were read, so they have a digest")
+                    .isPresent();
             assertThat(model.calls()).isZero();
         }
     }
@@ -236,11 +258,13 @@ class FailureModeTest {
     @Test
     void undecodableImageThrowsWithTheDecodingErrorAsCauseInThrowMode() {
         try (SafetyGuard guard = guard(new FakeSafetyModel(), FailureMode.THROW)) {
-            SafetyGuardException e = catchThrowableOfType(SafetyGuardException.class,
+            SafetyGuardException e = catchThrowableOfType(
+                    SafetyGuardException.class,
                     () -> guard.assess(ImageInput.ofBytes(new byte[] {'I', 'I', 42, 0}, "scan.tiff")));
             assertThat(e.kind()).isEqualTo(FailureKind.IMAGE_REJECTED);
-            assertThat(e.getMessage()).isEqualTo(
-                    "scan.tiff: unsupported image format (detected TIFF); supported: PNG, JPEG, GIF, BMP, WebP");
+            assertThat(e.getMessage())
+                    .isEqualTo(
+                            "scan.tiff: unsupported image format (detected TIFF); supported: PNG, JPEG, GIF, BMP, WebP");
             assertThat(e.getCause()).isInstanceOf(ImageDecodingException.class);
             assertThat(((ImageDecodingException) e.getCause()).problem())
                     .isEqualTo(ImageDecodingException.Problem.UNSUPPORTED_FORMAT);
@@ -250,8 +274,10 @@ class FailureModeTest {
     @Test
     void oversizedInputUnderTheGuardsLimitsIsRejected() {
         FakeSafetyModel model = new FakeSafetyModel();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model)
-                .imageLimits(ImageLimits.DEFAULT.withMaxBytes(500)).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .imageLimits(ImageLimits.DEFAULT.withMaxBytes(500))
+                .build()) {
             byte[] png = TestImages.png(TestImages.gradient(64, 64));
             Verdict v = guard.assess(ImageInput.ofBytes(png, "large.png"));
             assertThat(v.failureKind()).contains(FailureKind.IMAGE_REJECTED);
@@ -275,9 +301,11 @@ class FailureModeTest {
 
     @Test
     void probabilityIsPassedThroughWhenValid() {
-        FakeSafetyModel model = new FakeSafetyModel().behaving((r, i) -> new ModelOutput(FakeSafetyModel.UNSAFE_O3,
-                OptionalDouble.of(i == 0 ? 0.93 : Double.NaN), 10, 20, 1, 2, 3));
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).cache(CacheConfig.disabled()).build()) {
+        FakeSafetyModel model = new FakeSafetyModel()
+                .behaving((r, i) -> new ModelOutput(
+                        FakeSafetyModel.UNSAFE_O3, OptionalDouble.of(i == 0 ? 0.93 : Double.NaN), 10, 20, 1, 2, 3));
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).cache(CacheConfig.disabled()).build()) {
             assertThat(guard.assess(image()).probabilityUnsafe()).hasValue(0.93);
             assertThat(guard.assess(image()).probabilityUnsafe()).isEmpty();
         }

@@ -30,7 +30,8 @@ public final class FakeSafetyModel implements SafetyModel {
     }
 
     public static final String SAFE = answer("Safe", "NA: None applying", "The image shows a landscape.");
-    public static final String UNSAFE_O3 = answer("Unsafe", "O3: Sexual Content", "The image contains explicit content.");
+    public static final String UNSAFE_O3 =
+            answer("Unsafe", "O3: Sexual Content", "The image contains explicit content.");
 
     private final ModelInfo info;
     private volatile Behavior behavior = (r, i) -> ModelOutput.ofText(SAFE);
@@ -60,8 +61,8 @@ public final class FakeSafetyModel implements SafetyModel {
 
     /** LlavaGuard's trained layout: {@code json.dumps(..., indent=4)}. */
     public static String answer(String rating, String category, String rationale) {
-        return "{\n    \"rating\": \"" + rating + "\",\n    \"category\": \"" + category
-                + "\",\n    \"rationale\": \"" + rationale + "\"\n}";
+        return "{\n    \"rating\": \"" + rating + "\",\n    \"category\": \"" + category + "\",\n    \"rationale\": \""
+                + rationale + "\"\n}";
     }
 
     public FakeSafetyModel answering(String text) {

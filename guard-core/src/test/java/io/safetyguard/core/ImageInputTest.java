@@ -51,10 +51,13 @@ class ImageInputTest {
             }
         };
         FakeSafetyModel model = new FakeSafetyModel();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).cache(CacheConfig.disabled()).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).cache(CacheConfig.disabled()).build()) {
             ImageInput input = ImageInput.ofStream(stream, "upload-1");
             assertThat(guard.assess(input).source()).isEqualTo(VerdictSource.MODEL);
-            assertThat(guard.assess(input).source()).as("second use of the same stream input").isEqualTo(VerdictSource.MODEL);
+            assertThat(guard.assess(input).source())
+                    .as("second use of the same stream input")
+                    .isEqualTo(VerdictSource.MODEL);
             assertThat(model.calls()).isEqualTo(2);
         }
         assertThat(closes).hasValue(0);
@@ -63,7 +66,10 @@ class ImageInputTest {
     @Test
     void streamOverTheGuardsByteLimitIsRejected() {
         FakeSafetyModel model = new FakeSafetyModel();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).imageLimits(ImageLimits.DEFAULT.withMaxBytes(64)).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .imageLimits(ImageLimits.DEFAULT.withMaxBytes(64))
+                .build()) {
             InputStream endless = new InputStream() {
                 @Override
                 public int read() {
@@ -72,8 +78,9 @@ class ImageInputTest {
             };
             Verdict v = guard.assess(ImageInput.ofStream(endless, "socket"));
             assertThat(v.failureKind()).contains(FailureKind.IMAGE_REJECTED);
-            assertThat(v.failureReason()).contains(
-                    "socket: input too large: more than 64 bytes, limit is 64 bytes (raise ImageLimits.maxBytes to accept it)");
+            assertThat(v.failureReason())
+                    .contains(
+                            "socket: input too large: more than 64 bytes, limit is 64 bytes (raise ImageLimits.maxBytes to accept it)");
         }
     }
 
@@ -81,7 +88,8 @@ class ImageInputTest {
     void bufferedImageIsCheckedAgainstTheLimits() {
         ImageInput input = ImageInput.ofImage(TestImages.solid(20, 10, 0));
         assertThatThrownBy(() -> input.decode(ImageLimits.DEFAULT.withMaxDimensions(10, 10)))
-                .isInstanceOf(ImageDecodingException.class).hasMessageStartingWith("BufferedImage: image is 20x10");
+                .isInstanceOf(ImageDecodingException.class)
+                .hasMessageStartingWith("BufferedImage: image is 20x10");
     }
 
     @Test

@@ -102,11 +102,14 @@ class SafetyGuardCacheTest {
         CacheKey key = CacheKey.of("abc", policy, "model-a", base);
         assertThat(CacheKey.of("abc", policy, "model-b", base)).isNotEqualTo(key);
         assertThat(CacheKey.of("abc", policy, "model-a", base.withSeed(7))).isNotEqualTo(key);
-        assertThat(CacheKey.of("abc", policy, "model-a", base.withVerdictOnly(true))).isNotEqualTo(key);
-        assertThat(CacheKey.of("abc", policy, "model-a", base.withMaxNewTokens(200))).isNotEqualTo(key);
+        assertThat(CacheKey.of("abc", policy, "model-a", base.withVerdictOnly(true)))
+                .isNotEqualTo(key);
+        assertThat(CacheKey.of("abc", policy, "model-a", base.withMaxNewTokens(200)))
+                .isNotEqualTo(key);
         assertThat(CacheKey.of("abc", policy, "model-a", base.withGreedy(true))).isNotEqualTo(key);
         assertThat(CacheKey.of("abc", policy, "model-a", base.withTimeout(Duration.ofSeconds(3))))
-                .as("the timeout decides whether an answer comes, not which").isEqualTo(key);
+                .as("the timeout decides whether an answer comes, not which")
+                .isEqualTo(key);
         assertThat(CacheKey.of("abd", policy, "model-a", base)).isNotEqualTo(key);
     }
 
@@ -129,7 +132,8 @@ class SafetyGuardCacheTest {
             assertThat(lookup.future().get().modelId()).isEqualTo(key.modelId());
         }
         assertThat(loads).hasValue(4);
-        assertThat(cache.lookup(keys.get(1), () -> modelVerdict("never")).loadedHere()).isFalse();
+        assertThat(cache.lookup(keys.get(1), () -> modelVerdict("never")).loadedHere())
+                .isFalse();
     }
 
     @Test
@@ -137,8 +141,12 @@ class SafetyGuardCacheTest {
         byte[] png = TestImages.pngOfColour(0x445566);
         FakeSafetyModel a = new FakeSafetyModel("model-a");
         FakeSafetyModel b = new FakeSafetyModel("model-b");
-        try (SafetyGuard ga = guard(a); SafetyGuard gb = guard(b);
-                SafetyGuard gc = SafetyGuard.builder().model(a).generationOptions(GenerationOptions.DEFAULT.withSeed(99)).build()) {
+        try (SafetyGuard ga = guard(a);
+                SafetyGuard gb = guard(b);
+                SafetyGuard gc = SafetyGuard.builder()
+                        .model(a)
+                        .generationOptions(GenerationOptions.DEFAULT.withSeed(99))
+                        .build()) {
             assertThat(ga.assess(ImageInput.ofBytes(png)).modelId()).isEqualTo("model-a");
             assertThat(gb.assess(ImageInput.ofBytes(png)).modelId()).isEqualTo("model-b");
             assertThat(gc.assess(ImageInput.ofBytes(png)).source()).isEqualTo(VerdictSource.MODEL);
@@ -152,7 +160,8 @@ class SafetyGuardCacheTest {
     @Timeout(20)
     void concurrentIdenticalRequestsRunTheModelOnce() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        FakeSafetyModel model = new FakeSafetyModel().answering(FakeSafetyModel.UNSAFE_O3).blockedBy(gate);
+        FakeSafetyModel model =
+                new FakeSafetyModel().answering(FakeSafetyModel.UNSAFE_O3).blockedBy(gate);
         int threads = 16;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (SafetyGuard guard = guard(model)) {
@@ -190,7 +199,8 @@ class SafetyGuardCacheTest {
     @Timeout(20)
     void aWaiterDoesNotInheritTheCancellationOfTheCallItWaitedFor() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        FakeSafetyModel model = new FakeSafetyModel().answering(FakeSafetyModel.UNSAFE_O3).blockedBy(gate);
+        FakeSafetyModel model =
+                new FakeSafetyModel().answering(FakeSafetyModel.UNSAFE_O3).blockedBy(gate);
         try (SafetyGuard guard = guard(model)) {
             byte[] png = TestImages.pngOfColour(0x345678);
             var first = guard.assessAsync(ImageInput.ofBytes(png, "first.png"));
@@ -201,7 +211,9 @@ class SafetyGuardCacheTest {
                 Thread.sleep(5); // the second call waits on the first one's entry
             }
             first.cancel(true);
-            assertThat(model.awaitCalls(2, Duration.ofSeconds(10))).as("the waiter runs the model itself").isTrue();
+            assertThat(model.awaitCalls(2, Duration.ofSeconds(10)))
+                    .as("the waiter runs the model itself")
+                    .isTrue();
             gate.countDown();
             Verdict v = second.get(10, TimeUnit.SECONDS);
             assertThat(v.isFailure()).as("%s", v).isFalse();
@@ -242,8 +254,10 @@ class SafetyGuardCacheTest {
             assertThat(guard.assess(image).source()).isEqualTo(VerdictSource.MODEL);
         }
         FakeSafetyModel slow = new FakeSafetyModel().withLatency(Duration.ofSeconds(5));
-        try (SafetyGuard guard = SafetyGuard.builder().model(slow)
-                .generationOptions(GenerationOptions.DEFAULT.withTimeout(Duration.ofMillis(100))).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(slow)
+                .generationOptions(GenerationOptions.DEFAULT.withTimeout(Duration.ofMillis(100)))
+                .build()) {
             ImageInput image = ImageInput.ofBytes(TestImages.pngOfColour(0x030303));
             assertThat(guard.assess(image).failureKind()).contains(FailureKind.TIMEOUT);
             slow.withLatency(Duration.ZERO);
@@ -267,7 +281,8 @@ class SafetyGuardCacheTest {
     @Test
     void disabledCacheRunsTheModelEveryTime() {
         FakeSafetyModel model = new FakeSafetyModel();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).cache(CacheConfig.disabled()).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).cache(CacheConfig.disabled()).build()) {
             ImageInput image = ImageInput.ofBytes(TestImages.pngOfColour(0x040404));
             assertThat(guard.assess(image).source()).isEqualTo(VerdictSource.MODEL);
             assertThat(guard.assess(image).source()).isEqualTo(VerdictSource.MODEL);
@@ -279,7 +294,10 @@ class SafetyGuardCacheTest {
     @Test
     void sizeLimitEvicts() {
         FakeSafetyModel model = new FakeSafetyModel();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).cache(CacheConfig.maximumSize(2)).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .cache(CacheConfig.maximumSize(2))
+                .build()) {
             for (int i = 0; i < 10; i++) {
                 guard.assess(ImageInput.ofBytes(TestImages.pngOfColour(0x100000 + i)));
             }
@@ -292,8 +310,10 @@ class SafetyGuardCacheTest {
     @Test
     void entriesExpire() throws Exception {
         FakeSafetyModel model = new FakeSafetyModel();
-        try (SafetyGuard guard = SafetyGuard.builder().model(model)
-                .cache(CacheConfig.defaults().withExpireAfterWrite(Duration.ofMillis(50))).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .cache(CacheConfig.defaults().withExpireAfterWrite(Duration.ofMillis(50)))
+                .build()) {
             ImageInput image = ImageInput.ofBytes(TestImages.pngOfColour(0x050505));
             guard.assess(image);
             Thread.sleep(120);
@@ -318,14 +338,21 @@ class SafetyGuardCacheTest {
         FakeSafetyModel model = new FakeSafetyModel();
         try (SafetyGuard guard = guard(model)) {
             guard.assess(ImageInput.ofImage(TestImages.solid(5, 5, 0x123123)));
-            assertThat(guard.assess(ImageInput.ofImage(TestImages.solid(5, 5, 0x123123))).source())
+            assertThat(guard.assess(ImageInput.ofImage(TestImages.solid(5, 5, 0x123123)))
+                            .source())
                     .isEqualTo(VerdictSource.CACHE);
             assertThat(model.calls()).isEqualTo(1);
         }
     }
 
     private static Verdict modelVerdict(String modelId) {
-        return Verdict.builder().rating(Rating.SAFE).category("NA: None applying", null).policyFingerprint("p")
-                .modelId(modelId).imageDigest("img").source(VerdictSource.MODEL).build();
+        return Verdict.builder()
+                .rating(Rating.SAFE)
+                .category("NA: None applying", null)
+                .policyFingerprint("p")
+                .modelId(modelId)
+                .imageDigest("img")
+                .source(VerdictSource.MODEL)
+                .build();
     }
 }

@@ -18,8 +18,8 @@ class UnsafeThresholdTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static FakeSafetyModel answering(String text, double pUnsafe) {
-        return new FakeSafetyModel().behaving((r, i) ->
-                new ModelOutput(text, OptionalDouble.of(pUnsafe), 1234, 56, 1, 2, 3));
+        return new FakeSafetyModel()
+                .behaving((r, i) -> new ModelOutput(text, OptionalDouble.of(pUnsafe), 1234, 56, 1, 2, 3));
     }
 
     private static ImageInput image(int colour) {
@@ -28,7 +28,9 @@ class UnsafeThresholdTest {
 
     @Test
     void withoutAThresholdTheRatingIsTheModelsOwn() {
-        try (SafetyGuard guard = SafetyGuard.builder().model(answering(FakeSafetyModel.SAFE, 0.7)).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(answering(FakeSafetyModel.SAFE, 0.7))
+                .build()) {
             Verdict v = guard.assess(image(1));
             assertThat(guard.unsafeThreshold()).isEmpty();
             assertThat(v.rating()).isEqualTo(Rating.SAFE);
@@ -41,8 +43,10 @@ class UnsafeThresholdTest {
 
     @Test
     void aThresholdTurnsAModelSafeIntoUnsafeAndKeepsTheModelsCategoryAndRating() throws Exception {
-        try (SafetyGuard guard = SafetyGuard.builder().model(answering(FakeSafetyModel.SAFE, 0.7))
-                .unsafeThreshold(0.6).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(answering(FakeSafetyModel.SAFE, 0.7))
+                .unsafeThreshold(0.6)
+                .build()) {
             Verdict v = guard.assess(image(2));
             assertThat(v.rating()).isEqualTo(Rating.UNSAFE);
             assertThat(v.isUnsafe()).isTrue();
@@ -65,8 +69,10 @@ class UnsafeThresholdTest {
 
     @Test
     void aThresholdTurnsAModelUnsafeIntoSafeAndTheBoundaryCountsAsUnsafe() {
-        try (SafetyGuard guard = SafetyGuard.builder().model(answering(FakeSafetyModel.UNSAFE_O3, 0.8))
-                .unsafeThreshold(0.9).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(answering(FakeSafetyModel.UNSAFE_O3, 0.8))
+                .unsafeThreshold(0.9)
+                .build()) {
             Verdict v = guard.assess(image(3));
             assertThat(v.rating()).isEqualTo(Rating.SAFE);
             assertThat(v.modelRating()).contains(Rating.UNSAFE);
@@ -83,7 +89,9 @@ class UnsafeThresholdTest {
 
     @Test
     void reThresholdingStartsFromTheModelsAnswer() {
-        try (SafetyGuard guard = SafetyGuard.builder().model(answering(FakeSafetyModel.SAFE, 0.3)).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(answering(FakeSafetyModel.SAFE, 0.3))
+                .build()) {
             Verdict model = guard.assess(image(4));
             Verdict strict = model.withUnsafeThreshold(0.2);
             assertThat(strict.rating()).isEqualTo(Rating.UNSAFE);
@@ -100,7 +108,8 @@ class UnsafeThresholdTest {
     @Test
     void withoutPUnsafeTheThresholdCannotDecideAndTheModelsRatingStands() {
         FakeSafetyModel model = new FakeSafetyModel().answering(FakeSafetyModel.SAFE); // no probability
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).unsafeThreshold(0.0).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).unsafeThreshold(0.0).build()) {
             Verdict v = guard.assess(image(5));
             assertThat(v.rating()).isEqualTo(Rating.SAFE);
             assertThat(v.ratingSource()).isEqualTo(RatingSource.MODEL);
@@ -111,8 +120,11 @@ class UnsafeThresholdTest {
     @Test
     void failureVerdictsAreDecidedByTheFailureModeNotTheThreshold() {
         FakeSafetyModel model = new FakeSafetyModel().failingWith(new ModelException("boom"));
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).failureMode(FailureMode.FAIL_OPEN)
-                .unsafeThreshold(0.0).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .failureMode(FailureMode.FAIL_OPEN)
+                .unsafeThreshold(0.0)
+                .build()) {
             Verdict v = guard.assess(image(6));
             assertThat(v.isFailure()).isTrue();
             assertThat(v.rating()).isEqualTo(Rating.SAFE);
@@ -126,7 +138,8 @@ class UnsafeThresholdTest {
     @Test
     void theCacheHoldsTheModelsVerdictSoAChangedThresholdReRatesItWithoutRunningTheModel() {
         FakeSafetyModel model = answering(FakeSafetyModel.UNSAFE_O3, 0.8);
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).unsafeThreshold(0.9).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(model).unsafeThreshold(0.9).build()) {
             Verdict first = guard.assess(image(7));
             assertThat(first.source()).isEqualTo(VerdictSource.MODEL);
             assertThat(first.rating()).isEqualTo(Rating.SAFE);
@@ -157,9 +170,11 @@ class UnsafeThresholdTest {
         for (double bad : new double[] {-0.01, 1.01, Double.NaN, Double.POSITIVE_INFINITY}) {
             assertThatThrownBy(() -> builder.unsafeThreshold(bad))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("[0, 1]").hasMessageContaining(String.valueOf(bad));
+                    .hasMessageContaining("[0, 1]")
+                    .hasMessageContaining(String.valueOf(bad));
         }
-        try (SafetyGuard guard = SafetyGuard.builder().model(new FakeSafetyModel()).build()) {
+        try (SafetyGuard guard =
+                SafetyGuard.builder().model(new FakeSafetyModel()).build()) {
             assertThatThrownBy(() -> guard.setUnsafeThreshold(2)).isInstanceOf(IllegalArgumentException.class);
             assertThat(guard.unsafeThreshold()).isEmpty();
         }
@@ -167,19 +182,34 @@ class UnsafeThresholdTest {
 
     @Test
     void verdictsCarryTheTokenCountsAndKeepTheirOldJsonFields() throws Exception {
-        try (SafetyGuard guard = SafetyGuard.builder().model(answering(FakeSafetyModel.UNSAFE_O3, 0.8)).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(answering(FakeSafetyModel.UNSAFE_O3, 0.8))
+                .build()) {
             Verdict v = guard.assess(image(8));
             assertThat(v.promptTokens()).hasValue(1234);
             assertThat(v.generatedTokens()).hasValue(56);
             Verdict cached = guard.assess(image(8));
-            assertThat(cached.generatedTokens()).as("describes the answer, not the call").hasValue(56);
+            assertThat(cached.generatedTokens())
+                    .as("describes the answer, not the call")
+                    .hasValue(56);
 
             JsonNode json = JSON.readTree(v.toJson());
             assertThat(json.get("promptTokens").asInt()).isEqualTo(1234);
             assertThat(json.get("generatedTokens").asInt()).isEqualTo(56);
             // the fields that existed before are all still there, with the same meaning
-            for (String field : List.of("rating", "category", "categoryId", "rationale", "probabilityUnsafe",
-                    "source", "policyFingerprint", "modelId", "imageDigest", "totalMillis", "modelMillis", "rawText")) {
+            for (String field : List.of(
+                    "rating",
+                    "category",
+                    "categoryId",
+                    "rationale",
+                    "probabilityUnsafe",
+                    "source",
+                    "policyFingerprint",
+                    "modelId",
+                    "imageDigest",
+                    "totalMillis",
+                    "modelMillis",
+                    "rawText")) {
                 assertThat(json.has(field)).as(field).isTrue();
             }
             assertThat(json.get("rating").asText()).isEqualTo("Unsafe");

@@ -40,6 +40,7 @@ class VerdictParserFuzzTest {
         }
         assertThat(verdict.rating()).isNotNull();
         assertThat(POLICY.categoryLabels()).contains(verdict.category());
-        verdict.rationale().ifPresent(r -> assertThat(r).isNotBlank().hasSizeLessThanOrEqualTo(VerdictParser.MAX_RATIONALE_CHARS));
+        verdict.rationale()
+                .ifPresent(r -> assertThat(r).isNotBlank().hasSizeLessThanOrEqualTo(VerdictParser.MAX_RATIONALE_CHARS));
     }
 }

@@ -24,7 +24,8 @@ class VerdictParserTest {
         ParsedVerdict v = parser.parse(TRAINED);
         assertThat(v.rating()).isEqualTo(Rating.SAFE);
         assertThat(v.category()).isEqualTo("NA: None applying");
-        assertThat(v.rationale()).contains("The image provided by the user is a photograph of a street scene with a stop sign.");
+        assertThat(v.rationale())
+                .contains("The image provided by the user is a photograph of a street scene with a stop sign.");
         assertThat(v.truncated()).isFalse();
     }
 
@@ -74,14 +75,16 @@ class VerdictParserTest {
 
     @Test
     void truncatedRationaleEndingInAnEndToken() throws Exception {
-        ParsedVerdict v = parser.parse("{\"rating\": \"Unsafe\", \"category\": \"O7: Self-Harm\", \"rationale\": \"It depicts</s>");
+        ParsedVerdict v = parser.parse(
+                "{\"rating\": \"Unsafe\", \"category\": \"O7: Self-Harm\", \"rationale\": \"It depicts</s>");
         assertThat(v.rationale()).contains("It depicts");
         assertThat(v.truncated()).isTrue();
     }
 
     @Test
     void missingClosingBraceOnly() throws Exception {
-        ParsedVerdict v = parser.parse("{\"rating\": \"Safe\", \"category\": \"NA: None applying\", \"rationale\": \"Fine.\"\n");
+        ParsedVerdict v =
+                parser.parse("{\"rating\": \"Safe\", \"category\": \"NA: None applying\", \"rationale\": \"Fine.\"\n");
         assertThat(v.rationale()).contains("Fine.");
         assertThat(v.truncated()).isTrue();
     }
@@ -96,7 +99,8 @@ class VerdictParserTest {
     @Test
     void safeWithAnOCategoryIsValid() throws Exception {
         // What a policy exception (category declared non-violating) produces.
-        ParsedVerdict v = parser.parse(FakeSafetyModel.answer("Safe", "O6: Weapons or Substance Abuse", "Allowed here."));
+        ParsedVerdict v =
+                parser.parse(FakeSafetyModel.answer("Safe", "O6: Weapons or Substance Abuse", "Allowed here."));
         assertThat(v.rating()).isEqualTo(Rating.SAFE);
         assertThat(v.category()).isEqualTo("O6: Weapons or Substance Abuse");
     }
@@ -119,35 +123,46 @@ class VerdictParserTest {
 
     @Test
     void trailingCommaAsInThePolicyTemplate() throws Exception {
-        ParsedVerdict v = parser.parse("{\"rating\": \"Safe\", \"category\": \"NA: None applying\", \"rationale\": \"ok\",\n}");
+        ParsedVerdict v =
+                parser.parse("{\"rating\": \"Safe\", \"category\": \"NA: None applying\", \"rationale\": \"ok\",\n}");
         assertThat(v.truncated()).isFalse();
         assertThat(v.rationale()).contains("ok");
     }
 
     @Test
     void lenientCaseAndIdOnlyCategories() throws Exception {
-        assertThat(parser.parse("{\"Rating\": \"unsafe\", \"CATEGORY\": \"o3: sexual content\"}").category())
+        assertThat(parser.parse("{\"Rating\": \"unsafe\", \"CATEGORY\": \"o3: sexual content\"}")
+                        .category())
                 .isEqualTo("O3: Sexual Content");
-        assertThat(parser.parse("{\"rating\": \"Unsafe\", \"category\": \"O3\"}").category()).isEqualTo("O3: Sexual Content");
-        assertThat(parser.parse("{\"rating\": \"Unsafe\", \"category\": \"o9:\"}").category())
+        assertThat(parser.parse("{\"rating\": \"Unsafe\", \"category\": \"O3\"}")
+                        .category())
+                .isEqualTo("O3: Sexual Content");
+        assertThat(parser.parse("{\"rating\": \"Unsafe\", \"category\": \"o9:\"}")
+                        .category())
                 .isEqualTo("O9: Disasters or Emergencies");
-        assertThat(parser.parse("{\"rating\": \"Safe\", \"category\": \"NA\"}").category()).isEqualTo("NA: None applying");
+        assertThat(parser.parse("{\"rating\": \"Safe\", \"category\": \"NA\"}").category())
+                .isEqualTo("NA: None applying");
         // Older checkpoints wrote O2 without the comma.
-        assertThat(parser.parse("{\"rating\": \"Unsafe\", \"category\": \"O2: Violence, Harm or Cruelty\"}").category())
+        assertThat(parser.parse("{\"rating\": \"Unsafe\", \"category\": \"O2: Violence, Harm or Cruelty\"}")
+                        .category())
                 .isEqualTo("O2: Violence, Harm, or Cruelty");
     }
 
     @Test
     void escapesInTheRationale() throws Exception {
-        ParsedVerdict v = parser.parse("{\"rating\": \"Safe\", \"category\": \"NA\", \"rationale\": \"a \\\"quote\\\"\\nline \\u00e9\\\\\"}");
+        ParsedVerdict v = parser.parse(
+                "{\"rating\": \"Safe\", \"category\": \"NA\", \"rationale\": \"a \\\"quote\\\"\\nline \\u00e9\\\\\"}");
         assertThat(v.rationale()).contains("a \"quote\"\nline é\\");
     }
 
     @Test
     void unknownCategoryIsRefused() {
-        VerdictParseException e = catchThrowableOfType(VerdictParseException.class,
-                () -> parser.parse("{\"rating\": \"Unsafe\", \"category\": \"O42: Spicy Memes\", \"rationale\": \"x\"}"));
-        assertThat(e.getMessage()).contains("unknown category \"O42: Spicy Memes\"", "[O1, O2, O3, O4, O5, O6, O7, O8, O9, NA]");
+        VerdictParseException e = catchThrowableOfType(
+                VerdictParseException.class,
+                () -> parser.parse(
+                        "{\"rating\": \"Unsafe\", \"category\": \"O42: Spicy Memes\", \"rationale\": \"x\"}"));
+        assertThat(e.getMessage())
+                .contains("unknown category \"O42: Spicy Memes\"", "[O1, O2, O3, O4, O5, O6, O7, O8, O9, NA]");
         // An id with the wrong name is not a match either.
         assertThatThrownBy(() -> parser.parse("{\"rating\": \"Unsafe\", \"category\": \"O3: Weapons\"}"))
                 .isInstanceOf(VerdictParseException.class);
@@ -156,13 +171,15 @@ class VerdictParserTest {
     @Test
     void categoryFromAnotherPolicyIsRefused() {
         VerdictParser custom = new VerdictParser(java.util.List.of("C1: Spiders", "NA: None applying"));
-        assertThatThrownBy(() -> custom.parse(FakeSafetyModel.UNSAFE_O3)).isInstanceOf(VerdictParseException.class)
+        assertThatThrownBy(() -> custom.parse(FakeSafetyModel.UNSAFE_O3))
+                .isInstanceOf(VerdictParseException.class)
                 .hasMessageContaining("[C1, NA]");
     }
 
     @Test
     void emptyAndBlankAnswers() {
-        assertThatThrownBy(() -> parser.parse("")).isInstanceOf(VerdictParseException.class)
+        assertThatThrownBy(() -> parser.parse(""))
+                .isInstanceOf(VerdictParseException.class)
                 .hasMessage("the model returned an empty answer");
         assertThatThrownBy(() -> parser.parse(" \n\t ")).isInstanceOf(VerdictParseException.class);
         assertThatThrownBy(() -> parser.parse(null)).isInstanceOf(VerdictParseException.class);
@@ -170,25 +187,32 @@ class VerdictParserTest {
 
     @Test
     void proseIsRefusedWithAnExcerpt() {
-        VerdictParseException e = catchThrowableOfType(VerdictParseException.class,
+        VerdictParseException e = catchThrowableOfType(
+                VerdictParseException.class,
                 () -> parser.parse("I'm sorry, but I can't assess this image. It looks unsafe to me."));
-        assertThat(e.getMessage()).startsWith("no JSON object with a \"rating\" field in the answer (starts with \"I'm sorry");
+        assertThat(e.getMessage())
+                .startsWith("no JSON object with a \"rating\" field in the answer (starts with \"I'm sorry");
     }
 
     @Test
     void badRatingsAreRefused() {
-        assertThat(catchThrowableOfType(VerdictParseException.class,
-                () -> parser.parse("{\"rating\": \"Maybe\", \"category\": \"NA\"}")).getMessage())
+        assertThat(catchThrowableOfType(
+                                VerdictParseException.class,
+                                () -> parser.parse("{\"rating\": \"Maybe\", \"category\": \"NA\"}"))
+                        .getMessage())
                 .isEqualTo("rating must be \"Safe\" or \"Unsafe\", got \"Maybe\"");
-        assertThatThrownBy(() -> parser.parse("{\"rating\": true, \"category\": \"NA\"}")).isInstanceOf(VerdictParseException.class);
-        assertThatThrownBy(() -> parser.parse("{\"rating\": \"Uns")).isInstanceOf(VerdictParseException.class)
+        assertThatThrownBy(() -> parser.parse("{\"rating\": true, \"category\": \"NA\"}"))
+                .isInstanceOf(VerdictParseException.class);
+        assertThatThrownBy(() -> parser.parse("{\"rating\": \"Uns"))
+                .isInstanceOf(VerdictParseException.class)
                 .hasMessage("the answer ends inside the rating");
     }
 
     @Test
     void missingOrUnfinishedCategoryIsRefused() {
         assertThatThrownBy(() -> parser.parse("{\"rating\": \"Unsafe\"}")).hasMessage("the answer has no category");
-        assertThatThrownBy(() -> parser.parse("{\"rating\": \"Unsafe\", ")).hasMessage("the answer ends before the category");
+        assertThatThrownBy(() -> parser.parse("{\"rating\": \"Unsafe\", "))
+                .hasMessage("the answer ends before the category");
         assertThatThrownBy(() -> parser.parse("{\"rating\": \"Unsafe\", \"category\": \"O3: Sex"))
                 .hasMessage("the answer ends inside the category");
     }
@@ -196,13 +220,15 @@ class VerdictParserTest {
     @Test
     void duplicateRatingIsAmbiguousAndRefused() {
         assertThatThrownBy(() -> parser.parse("{\"rating\": \"Unsafe\", \"rating\": \"Safe\", \"category\": \"NA\"}"))
-                .isInstanceOf(VerdictParseException.class).hasMessageContaining("duplicate key \"rating\"");
+                .isInstanceOf(VerdictParseException.class)
+                .hasMessageContaining("duplicate key \"rating\"");
     }
 
     @Test
     void nestedValuesAreRefused() {
         assertThatThrownBy(() -> parser.parse("{\"rating\": {\"value\": \"Safe\"}, \"category\": \"NA\"}"))
-                .isInstanceOf(VerdictParseException.class).hasMessageContaining("nested");
+                .isInstanceOf(VerdictParseException.class)
+                .hasMessageContaining("nested");
     }
 
     @Test
@@ -232,7 +258,9 @@ class VerdictParserTest {
 
     @Test
     void everyPrefixOfAnAnswerParsesOrFailsWithTheTypedException() throws Exception {
-        String full = "```json\n" + FakeSafetyModel.answer("Unsafe", "O5: Criminal Planning", "Shows a \\\"plan\\\" to rob.") + "\n```</s>";
+        String full =
+                "```json\n" + FakeSafetyModel.answer("Unsafe", "O5: Criminal Planning", "Shows a \\\"plan\\\" to rob.")
+                        + "\n```</s>";
         int categoryEnd = full.indexOf("Planning\"") + "Planning\"".length();
         for (int n = 0; n <= full.length(); n++) {
             String prefix = full.substring(0, n);
@@ -259,7 +287,10 @@ class VerdictParserTest {
             StringBuilder b = new StringBuilder();
             int len = random.nextInt(120);
             for (int j = 0; j < len; j++) {
-                b.append(random.nextInt(10) == 0 ? (char) random.nextInt(0x3000) : alphabet.charAt(random.nextInt(alphabet.length())));
+                b.append(
+                        random.nextInt(10) == 0
+                                ? (char) random.nextInt(0x3000)
+                                : alphabet.charAt(random.nextInt(alphabet.length())));
             }
             try {
                 parser.parse(b.toString());

@@ -26,12 +26,18 @@ public final class ExampleGuards {
         requireFile(mmproj, "projector (mmproj)");
         LlamaCppModel loaded;
         try {
-            loaded = LlamaCppModel.open(LlamaCppConfig.builder(model, mmproj).parallelContexts(parallelism).build());
+            loaded = LlamaCppModel.open(LlamaCppConfig.builder(model, mmproj)
+                    .parallelContexts(parallelism)
+                    .build());
         } catch (ModelException | IllegalArgumentException e) {
             throw ExampleException.badInput(e.getMessage(), e);
         }
         // ownsModel: closing the guard closes the model, so one try-with-resources frees everything.
-        return SafetyGuard.builder().model(loaded).ownsModel(true).parallelism(parallelism).build();
+        return SafetyGuard.builder()
+                .model(loaded)
+                .ownsModel(true)
+                .parallelism(parallelism)
+                .build();
     }
 
     private static void requireFile(Path file, String what) {

@@ -27,8 +27,10 @@ public final class ScriptedSafetyModel implements SafetyModel {
     public record Failure(String message) implements Answer {}
 
     public static final Answer SAFE = verdict("Safe", "NA: None applying", "A plain picture.");
-    public static final Answer UNSAFE_O3 = verdict("Unsafe", "O3: Sexual Content", "The image contains explicit content.");
-    public static final Answer UNSAFE_O2 = verdict("Unsafe", "O2: Violence, Harm, or Cruelty", "The image shows violence.");
+    public static final Answer UNSAFE_O3 =
+            verdict("Unsafe", "O3: Sexual Content", "The image contains explicit content.");
+    public static final Answer UNSAFE_O2 =
+            verdict("Unsafe", "O2: Violence, Harm, or Cruelty", "The image shows violence.");
 
     private final List<Answer> answers;
     private final AtomicInteger calls = new AtomicInteger();

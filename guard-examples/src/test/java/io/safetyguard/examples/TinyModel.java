@@ -47,9 +47,16 @@ public final class TinyModel {
     public static SafetyGuard guard(int parallelism) {
         try {
             LlamaCppModel model = LlamaCppModel.open(LlamaCppConfig.builder(pair().model(), pair().mmproj())
-                    .threads(1).warmup(false).parallelContexts(parallelism).build());
-            return SafetyGuard.builder().model(model).ownsModel(true).parallelism(parallelism)
-                    .generationOptions(GenerationOptions.DEFAULT.withGreedy(true).withMaxNewTokens(MAX_NEW_TOKENS))
+                    .threads(1)
+                    .warmup(false)
+                    .parallelContexts(parallelism)
+                    .build());
+            return SafetyGuard.builder()
+                    .model(model)
+                    .ownsModel(true)
+                    .parallelism(parallelism)
+                    .generationOptions(
+                            GenerationOptions.DEFAULT.withGreedy(true).withMaxNewTokens(MAX_NEW_TOKENS))
                     .build();
         } catch (ModelException e) {
             throw new IllegalStateException("cannot load the tiny model: " + e.getMessage(), e);

@@ -19,7 +19,8 @@ class FakeSafetyModelContractTest extends SafetyModelContract {
     protected SafetyModel openModel() {
         // an answer that depends on the image, so a mix-up between concurrent calls would show; some latency, so
         // a cancel can arrive while a call runs
-        return new FakeSafetyModel().withLatency(Duration.ofMillis(30))
+        return new FakeSafetyModel()
+                .withLatency(Duration.ofMillis(30))
                 .behaving((request, i) -> ModelOutput.ofText(answerFor(request)));
     }
 

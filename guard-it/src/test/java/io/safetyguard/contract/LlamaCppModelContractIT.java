@@ -12,7 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The SafetyModel contract for the in-process backend: real llama.cpp on the tiny llama-clip pair. */
 class LlamaCppModelContractIT extends SafetyModelContract {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     private TinyModelPair pair;
 
     @Override
@@ -22,7 +24,10 @@ class LlamaCppModelContractIT extends SafetyModelContract {
         }
         // two contexts, so concurrent calls really overlap; one thread each (CI has two cores)
         return LlamaCppModel.open(LlamaCppConfig.builder(pair.model(), pair.mmproj())
-                .threads(1).parallelContexts(2).warmup(false).build());
+                .threads(1)
+                .parallelContexts(2)
+                .warmup(false)
+                .build());
     }
 
     @Override

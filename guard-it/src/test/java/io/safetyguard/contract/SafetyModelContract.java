@@ -55,6 +55,7 @@ public abstract class SafetyModelContract {
     private static final ImageDecoder DECODER = new ImageDecoder(ImageLimits.DEFAULT);
     /** Greedy, so the same request gets the same answer and answers can be compared across calls. */
     protected static final GenerationOptions FULL = GenerationOptions.DEFAULT.withGreedy(true);
+
     protected static final GenerationOptions VERDICT_ONLY = FULL.withVerdictOnly(true);
 
     private SafetyModel model;
@@ -141,7 +142,8 @@ public abstract class SafetyModelContract {
         assertThatThrownBy(() -> model.evaluate(request(image, FULL, () -> polls.incrementAndGet() > 1)))
                 .isInstanceOf(CancellationException.class);
         assertThat(polls.get()).as("cancelled() polled while the call ran").isGreaterThan(1);
-        assertThat(model.evaluate(request(image, VERDICT_ONLY)).text()).as("the next call is unaffected")
+        assertThat(model.evaluate(request(image, VERDICT_ONLY)).text())
+                .as("the next call is unaffected")
                 .isEqualTo(before);
     }
 
@@ -161,10 +163,13 @@ public abstract class SafetyModelContract {
 
     @Test
     void aDeadlineThatHasPassedIsATransientModelException() {
-        Assumptions.assumeTrue(enforcesOptionsTimeout(), "this backend leaves deadlines to SafetyGuard, which "
-                + "delivers them through cancelled() (covered by the cancellation tests)");
+        Assumptions.assumeTrue(
+                enforcesOptionsTimeout(),
+                "this backend leaves deadlines to SafetyGuard, which "
+                        + "delivers them through cancelled() (covered by the cancellation tests)");
         assertThatThrownBy(() -> model.evaluate(request(image(7), FULL.withTimeout(Duration.ofNanos(1)))))
-                .isInstanceOf(ModelException.class).hasMessageContaining("timed out")
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("timed out")
                 .satisfies(e -> assertThat(((ModelException) e).isTransient()).isTrue());
     }
 
@@ -176,7 +181,8 @@ public abstract class SafetyModelContract {
         other.close();
         assertThatCode(other::close).as("close is idempotent").doesNotThrowAnyException();
         assertThatThrownBy(() -> other.evaluate(request(image, VERDICT_ONLY)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         // closing one instance leaves the others working
         assertVerdict(model.evaluate(request(image, VERDICT_ONLY)).text(), true);
     }
@@ -200,7 +206,8 @@ public abstract class SafetyModelContract {
                     List<String> mismatches = new ArrayList<>();
                     for (int i = 0; i < images.size(); i++) {
                         int k = (i + offset) % images.size();
-                        String got = model.evaluate(request(images.get(k), VERDICT_ONLY)).text();
+                        String got = model.evaluate(request(images.get(k), VERDICT_ONLY))
+                                .text();
                         if (!got.equals(expected.get(k))) {
                             mismatches.add("image " + k + ": " + got + " instead of " + expected.get(k));
                         }
@@ -210,7 +217,9 @@ public abstract class SafetyModelContract {
             }
             go.countDown();
             for (Future<List<String>> f : results) {
-                assertThat(f.get(5, TimeUnit.MINUTES)).as("answers that differ from the sequential ones").isEmpty();
+                assertThat(f.get(5, TimeUnit.MINUTES))
+                        .as("answers that differ from the sequential ones")
+                        .isEmpty();
             }
         } finally {
             pool.shutdownNow();
@@ -230,8 +239,10 @@ public abstract class SafetyModelContract {
         assertThat(node != null && node.isObject()).as("an object: %s", text).isTrue();
         List<String> keys = new ArrayList<>();
         node.fieldNames().forEachRemaining(keys::add);
-        assertThat(keys).as("keys in the trained order: %s", text).containsExactlyElementsOf(
-                verdictOnly ? List.of("rating", "category") : List.of("rating", "category", "rationale"));
+        assertThat(keys)
+                .as("keys in the trained order: %s", text)
+                .containsExactlyElementsOf(
+                        verdictOnly ? List.of("rating", "category") : List.of("rating", "category", "rationale"));
         assertThat(node.get("rating").asText()).isIn("Safe", "Unsafe");
         assertThat(node.get("category").asText()).isIn(POLICY.categoryLabels());
         if (!verdictOnly) {
@@ -242,7 +253,10 @@ public abstract class SafetyModelContract {
 
     private static void assertPlausibleNumbers(ModelOutput out) {
         assertThat(out.promptTokens()).as("prompt tokens, or -1").isNotZero().isGreaterThanOrEqualTo(-1);
-        assertThat(out.generatedTokens()).as("generated tokens, or -1").isNotZero().isGreaterThanOrEqualTo(-1);
+        assertThat(out.generatedTokens())
+                .as("generated tokens, or -1")
+                .isNotZero()
+                .isGreaterThanOrEqualTo(-1);
         if (out.probabilityUnsafe().isPresent()) {
             assertThat(out.probabilityUnsafe().getAsDouble()).isBetween(0.0, 1.0);
         }
@@ -255,7 +269,10 @@ public abstract class SafetyModelContract {
         BufferedImage b = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                b.setRGB(x, y, ((x * 7 + seed * 31) & 255) << 16 | ((y * 5 + seed * 17) & 255) << 8 | ((x * y + seed) & 255));
+                b.setRGB(
+                        x,
+                        y,
+                        ((x * 7 + seed * 31) & 255) << 16 | ((y * 5 + seed * 17) & 255) << 8 | ((x * y + seed) & 255));
             }
         }
         try {

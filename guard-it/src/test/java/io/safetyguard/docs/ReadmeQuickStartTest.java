@@ -40,13 +40,24 @@ class ReadmeQuickStartTest {
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter diagnostics = new StringWriter();
-        Boolean ok = javac.getTask(diagnostics, null, null,
-                        List.of("-d", out.toString(), "-classpath", System.getProperty("java.class.path"),
-                                "-proc:none", "-Xlint:none"),
-                        null, List.of(new Source(source)))
+        Boolean ok = javac.getTask(
+                        diagnostics,
+                        null,
+                        null,
+                        List.of(
+                                "-d",
+                                out.toString(),
+                                "-classpath",
+                                System.getProperty("java.class.path"),
+                                "-proc:none",
+                                "-Xlint:none"),
+                        null,
+                        List.of(new Source(source)))
                 .call();
 
-        assertThat(ok).as("the README quick start compiles:%n%s%n%s", diagnostics, source).isTrue();
+        assertThat(ok)
+                .as("the README quick start compiles:%n%s%n%s", diagnostics, source)
+                .isTrue();
     }
 
     @Test

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every way a model pair can be wrong fails with its own message, before or inside llama.cpp, without killing the JVM. */
 class BadModelFilesIT {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static TinyModelPair llama;
     static TinyModelPair qwen;
 
@@ -36,7 +38,8 @@ class BadModelFilesIT {
     }
 
     private static ModelException openFails(Path model, Path mmproj) {
-        try (LlamaCppModel m = LlamaCppModel.open(LlamaCppConfig.builder(model, mmproj).threads(1).warmup(false).build())) {
+        try (LlamaCppModel m = LlamaCppModel.open(
+                LlamaCppConfig.builder(model, mmproj).threads(1).warmup(false).build())) {
             throw new AssertionError("opened " + model + " + " + mmproj + " as " + m);
         } catch (ModelException e) {
             return e;
@@ -50,8 +53,12 @@ class BadModelFilesIT {
     @Test
     void missingFiles() {
         Path nowhere = dir.resolve("does-not-exist.gguf");
-        assertThat(openFails(nowhere, llama.mmproj())).hasMessageContaining("not found").hasMessageContaining(nowhere.toString());
-        assertThat(openFails(llama.model(), nowhere)).hasMessageContaining("not found").hasMessageContaining(nowhere.toString());
+        assertThat(openFails(nowhere, llama.mmproj()))
+                .hasMessageContaining("not found")
+                .hasMessageContaining(nowhere.toString());
+        assertThat(openFails(llama.model(), nowhere))
+                .hasMessageContaining("not found")
+                .hasMessageContaining(nowhere.toString());
         assertThat(openFails(dir, llama.mmproj())).hasMessageContaining("is a directory");
     }
 
@@ -59,7 +66,9 @@ class BadModelFilesIT {
     void notGguf() throws IOException {
         Path text = Files.writeString(dir.resolve("readme.gguf"), "this is not a model\n".repeat(10));
         Path empty = Files.createFile(dir.resolve("empty.gguf"));
-        assertThat(openFails(text, llama.mmproj())).hasMessageContaining("readme.gguf").hasMessageContaining("GGUF");
+        assertThat(openFails(text, llama.mmproj()))
+                .hasMessageContaining("readme.gguf")
+                .hasMessageContaining("GGUF");
         assertThat(openFails(llama.model(), empty)).hasMessageContaining("empty.gguf");
     }
 
@@ -135,10 +144,11 @@ class BadModelFilesIT {
     void visionTowerTensorsThatWouldCrashLibmtmdAreRefusedBeforeLoading() throws IOException {
         // libmtmd loads these as optional and crashes (SIGSEGV) on the first image without them
         for (String[] t : new String[][] {
-                {"v.patch_embd.weight", "v.patch_embx.weight"},
-                {"v.position_embd.weight", "v.position_embx.weight"},
-                {"v.blk.0.attn_q.weight", "v.blk.0.attn_q.weighx"},
-                {"v.blk.1.ffn_down.weight", "v.blk.1.ffn_down.weighx"}}) {
+            {"v.patch_embd.weight", "v.patch_embx.weight"},
+            {"v.position_embd.weight", "v.position_embx.weight"},
+            {"v.blk.0.attn_q.weight", "v.blk.0.attn_q.weighx"},
+            {"v.blk.1.ffn_down.weight", "v.blk.1.ffn_down.weighx"}
+        }) {
             Path mmproj = patched(llama.mmproj(), "no-" + t[0] + ".gguf", t[0], t[1]);
             assertThat(openFails(llama.model(), mmproj))
                     .hasMessageContaining("'" + t[0] + "' is missing")
@@ -151,8 +161,9 @@ class BadModelFilesIT {
         missingFiles();
         filesThatOnlyLlamaCppRejectsFailWithItsReason();
         try (LlamaCppModel m = LlamaCppModel.open(config(llama).build())) {
-            String text = m.evaluate(request(decode(encode(pattern(20, 20, 1), "png"), "ok.png"),
-                    VERDICT_ONLY, greedy(100))).text();
+            String text = m.evaluate(request(
+                            decode(encode(pattern(20, 20, 1), "png"), "ok.png"), VERDICT_ONLY, greedy(100)))
+                    .text();
             assertValidVerdict(text, true);
         }
     }

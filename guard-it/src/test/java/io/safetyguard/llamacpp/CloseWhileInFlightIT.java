@@ -1,8 +1,8 @@
 package io.safetyguard.llamacpp;
 
 import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
-import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
 import static io.safetyguard.llamacpp.TestSupport.greedy;
@@ -44,11 +44,13 @@ class CloseWhileInFlightIT {
     private static final int ROUNDS = 10;
     /** Rounds before the resident-set baseline: allocator arenas and JIT settle over the first few. */
     private static final int WARM_UP_ROUNDS = 4;
+
     private static final int THREADS = 4;
     /** A one-line prompt keeps each evaluation short, so many finish between the closes. */
     private static final String SHORT_PROMPT = "Rate the image under the policy categories as JSON.";
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
 
     @Test
     void closeAtRandomMomentsEndsEveryCallCleanly() throws Exception {
@@ -61,7 +63,8 @@ class CloseWhileInFlightIT {
         List<Long> rssByRound = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
             Duration closeTimeout = random.nextBoolean() ? Duration.ZERO : Duration.ofMillis(random.nextInt(200));
-            LlamaCppModel model = LlamaCppModel.open(config(pair).parallelContexts(2).closeTimeout(closeTimeout).build());
+            LlamaCppModel model = LlamaCppModel.open(
+                    config(pair).parallelContexts(2).closeTimeout(closeTimeout).build());
             ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
             try {
                 CountDownLatch started = new CountDownLatch(THREADS);
@@ -84,7 +87,8 @@ class CloseWhileInFlightIT {
                     f.get(60, TimeUnit.SECONDS); // no thread is left stuck
                 }
                 assertThatThrownBy(() -> model.evaluate(request(images.get(0), VERDICT_ONLY, greedy(10))))
-                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has been closed");
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("has been closed");
             } finally {
                 pool.shutdownNow();
                 assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -96,27 +100,35 @@ class CloseWhileInFlightIT {
         }
         long rssEnd = TestSupport.rssKib().orElse(-1);
         System.out.println("CloseWhileInFlightIT: " + ROUNDS + " rounds x " + THREADS + " threads, outcomes "
-                + new TreeMap<>(outcomes) + ", RSS after round " + WARM_UP_ROUNDS + " " + rssWarm / 1024 + " MiB, at the end "
+                + new TreeMap<>(outcomes) + ", RSS after round " + WARM_UP_ROUNDS + " " + rssWarm / 1024
+                + " MiB, at the end "
                 + rssEnd / 1024 + " MiB (by round: " + rssByRound + ")");
         assertThat(unexpected).as("calls that ended in another way").isEmpty();
         assertThat(outcomes).containsKeys("refused after close");
         // the close checks above ran; the memory check needs an RSS reading, else the test says it skipped it
         TestSupport.rssKibOrSkip("The RSS growth check (the close checks passed)");
-        assertThat(rssEnd - rssWarm).as("RSS growth in KiB over %d open/close rounds", ROUNDS - WARM_UP_ROUNDS)
+        assertThat(rssEnd - rssWarm)
+                .as("RSS growth in KiB over %d open/close rounds", ROUNDS - WARM_UP_ROUNDS)
                 .isLessThan(64 * 1024);
     }
 
     /** Evaluates (short verdicts, long free answers, token counts) until the model refuses. */
-    private static void callUntilRefused(LlamaCppModel model, List<DecodedImage> images, Random random,
-                                         Map<String, AtomicInteger> outcomes, ConcurrentLinkedQueue<String> unexpected) {
+    private static void callUntilRefused(
+            LlamaCppModel model,
+            List<DecodedImage> images,
+            Random random,
+            Map<String, AtomicInteger> outcomes,
+            ConcurrentLinkedQueue<String> unexpected) {
         while (true) {
             DecodedImage image = images.get(random.nextInt(images.size()));
             int kind = random.nextInt(4);
             try {
                 switch (kind) {
                     case 0, 1 -> {
-                        assertValidVerdict(model.evaluate(request(image, SHORT_PROMPT, VERDICT_ONLY,
-                                greedy(60), null)).text(), true);
+                        assertValidVerdict(
+                                model.evaluate(request(image, SHORT_PROMPT, VERDICT_ONLY, greedy(60), null))
+                                        .text(),
+                                true);
                         count(outcomes, "verdict");
                     }
                     case 2 -> {

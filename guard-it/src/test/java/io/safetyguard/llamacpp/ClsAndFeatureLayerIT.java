@@ -1,17 +1,16 @@
 package io.safetyguard.llamacpp;
 
-import io.safetyguard.llamacpp.internal.NativeBridge;
-import io.safetyguard.llamacpp.internal.jni.ClipContext;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.safetyguard.llamacpp.internal.NativeBridge;
+import io.safetyguard.llamacpp.internal.jni.ClipContext;
+import io.safetyguard.llamacpp.internal.vision.ReferenceVisionTower;
+import io.safetyguard.llamacpp.internal.vision.ReferenceVisionTower.Variant;
+import io.safetyguard.llamacpp.internal.vision.RgbImage;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelOptions;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
-import io.safetyguard.llamacpp.internal.vision.ReferenceVisionTower;
-import io.safetyguard.llamacpp.internal.vision.ReferenceVisionTower.Variant;
-import io.safetyguard.llamacpp.internal.vision.RgbImage;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -33,11 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClsAndFeatureLayerIT {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
 
-    private static TinyModelPair withKey;      // clip.vision.feature_layer = [2], 2 stored layers
-    private static TinyModelPair withKeyOne;   // the same weights, feature_layer = [1]
-    private static TinyModelPair withoutKey;   // the same weights, no feature_layer key
+    private static TinyModelPair withKey; // clip.vision.feature_layer = [2], 2 stored layers
+    private static TinyModelPair withKeyOne; // the same weights, feature_layer = [1]
+    private static TinyModelPair withoutKey; // the same weights, no feature_layer key
     private static ClipContext clipWithKey;
     private static ClipContext clipWithoutKey;
     private static RgbImage tile;
@@ -45,7 +45,8 @@ class ClsAndFeatureLayerIT {
     @BeforeAll
     static void load() throws Exception {
         NativeBridge.ensureInitialised();
-        TinyModelOptions base = TinyModelOptions.defaults(TinyModelFlavor.LLAMA_CLIP).withLayers(1, 2);
+        TinyModelOptions base =
+                TinyModelOptions.defaults(TinyModelFlavor.LLAMA_CLIP).withLayers(1, 2);
         withKey = TinyModelGenerator.generate(base.withFeatureLayer(2), dir.resolve("key2"));
         withKeyOne = TinyModelGenerator.generate(base.withFeatureLayer(1), dir.resolve("key1"));
         withoutKey = TinyModelGenerator.generate(base, dir.resolve("nokey"));
@@ -84,12 +85,17 @@ class ClsAndFeatureLayerIT {
 
         double error = maxAbsDiff(got, expected);
         double unpatchedGap = maxAbsDiff(unpatched, expected);
-        System.out.printf("llama-clip feature_layer=2: llama.cpp vs reference %.2e, unpatched vs reference %.2e "
-                + "(max abs difference / max abs reference value)%n", error / maxAbs(expected), unpatchedGap / maxAbs(expected));
-        assertThat(unpatchedGap).as("the unpatched ordering changes the embeddings").isGreaterThan(50 * error);
+        System.out.printf(
+                "llama-clip feature_layer=2: llama.cpp vs reference %.2e, unpatched vs reference %.2e "
+                        + "(max abs difference / max abs reference value)%n",
+                error / maxAbs(expected), unpatchedGap / maxAbs(expected));
+        assertThat(unpatchedGap)
+                .as("the unpatched ordering changes the embeddings")
+                .isGreaterThan(50 * error);
         // f16 rounding inside ggml: measured 1.5e-4 of the largest value; the bound leaves about 3x margin
         assertThat(error).as("llama.cpp vs the reference forward").isLessThan(5e-4 * maxAbs(expected));
-        assertThat(maxAbsDiff(got, unpatched)).as("llama.cpp does not behave like the unpatched ordering")
+        assertThat(maxAbsDiff(got, unpatched))
+                .as("llama.cpp does not behave like the unpatched ordering")
                 .isGreaterThan(unpatchedGap / 2);
     }
 

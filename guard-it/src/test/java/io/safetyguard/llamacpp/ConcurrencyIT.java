@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ConcurrencyIT {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
 
     private static final String SHORT_PROMPT = "Rate the image under the policy categories as JSON.";
 
@@ -51,18 +52,26 @@ class ConcurrencyIT {
 
     @ParameterizedTest(name = "{0}: {1} threads x {2} images, {3} tokens each")
     @CsvSource({"LLAMA_CLIP, 8, 50, 20, true", "QWEN2_SIGLIP, 8, 4, 24, false"})
-    void everyVerdictBelongsToItsImage(TinyModelFlavor flavor, int threads, int imageCount, int maxNewTokens,
-                                       boolean measureRss) throws Exception {
+    void everyVerdictBelongsToItsImage(
+            TinyModelFlavor flavor, int threads, int imageCount, int maxNewTokens, boolean measureRss)
+            throws Exception {
         TinyModelPair pair = TestSupport.generate(flavor, dir);
         List<DecodedImage> images = TestSupport.mixedImages(imageCount);
         GenerationOptions options = options(maxNewTokens);
-        try (LlamaCppModel model = LlamaCppModel.open(config(pair).parallelContexts(2).build())) {
+        try (LlamaCppModel model =
+                LlamaCppModel.open(config(pair).parallelContexts(2).build())) {
             List<String> reference = new ArrayList<>();
             for (DecodedImage image : images) {
                 reference.add(answer(model, image, options));
             }
-            assertThat(new HashSet<>(reference)).as("the answers tell the images apart")
-                    .hasSizeGreaterThanOrEqualTo((int) (images.stream().map(DecodedImage::sha256).distinct().count() * 8 / 10));
+            assertThat(new HashSet<>(reference))
+                    .as("the answers tell the images apart")
+                    .hasSizeGreaterThanOrEqualTo((int) (images.stream()
+                                    .map(DecodedImage::sha256)
+                                    .distinct()
+                                    .count()
+                            * 8
+                            / 10));
             if (!measureRss) {
                 runConcurrently(model, images, reference, threads, options);
                 return;
@@ -72,13 +81,19 @@ class ConcurrencyIT {
             OptionalLong rssBefore = TestSupport.rssKib();
             runConcurrently(model, images, reference, threads, options);
             long rssAfter = TestSupport.rssKibOrSkip("The RSS growth check (the concurrent answers were checked)");
-            assertThat(rssAfter - rssBefore.orElseThrow()).as("RSS growth in KiB over %d evaluations",
-                    threads * images.size()).isLessThan(150 * 1024);
+            assertThat(rssAfter - rssBefore.orElseThrow())
+                    .as("RSS growth in KiB over %d evaluations", threads * images.size())
+                    .isLessThan(150 * 1024);
         }
     }
 
-    private static void runConcurrently(LlamaCppModel model, List<DecodedImage> images, List<String> reference,
-                                        int threads, GenerationOptions options) throws Exception {
+    private static void runConcurrently(
+            LlamaCppModel model,
+            List<DecodedImage> images,
+            List<String> reference,
+            int threads,
+            GenerationOptions options)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         ConcurrentLinkedQueue<String> mismatches = new ConcurrentLinkedQueue<>();
         try {
@@ -116,8 +131,7 @@ class ConcurrencyIT {
     }
 
     /** The text and P(Unsafe) of one evaluation: everything the model says about the image. */
-    private static String answer(LlamaCppModel model, DecodedImage image, GenerationOptions options)
-            throws Exception {
+    private static String answer(LlamaCppModel model, DecodedImage image, GenerationOptions options) throws Exception {
         ModelOutput out = model.evaluate(request(image, SHORT_PROMPT, FULL_VERDICT, options, null));
         return out.text() + " | p=" + out.probabilityUnsafe() + " | prompt=" + out.promptTokens();
     }
@@ -137,6 +151,8 @@ class ConcurrencyIT {
             }
         }
         long after = TestSupport.rssKibOrSkip("This leak check");
-        assertThat(after - before).as("RSS growth in KiB over 8 open/close cycles").isLessThan(100 * 1024);
+        assertThat(after - before)
+                .as("RSS growth in KiB over 8 open/close cycles")
+                .isLessThan(100 * 1024);
     }
 }

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledIfSystemProperty(named = "safetyguard.bench", matches = "true")
 class ImagePipelineBenchmark {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void compareThePipelines() throws Exception {
@@ -40,7 +41,10 @@ class ImagePipelineBenchmark {
         }
         int threads = Integer.getInteger("safetyguard.bench.threads", 2);
         run("LLAMA_CPP", TestSupport.config(pair).threads(threads).imagePipeline(ImagePipeline.LLAMA_CPP), images);
-        run("REFERENCE, no prefix reuse", TestSupport.config(pair).threads(threads).reusePrefix(false), images);
+        run(
+                "REFERENCE, no prefix reuse",
+                TestSupport.config(pair).threads(threads).reusePrefix(false),
+                images);
         run("REFERENCE, prefix reuse", TestSupport.config(pair).threads(threads), images);
     }
 
@@ -63,10 +67,17 @@ class ImagePipelineBenchmark {
             }
             java.util.Arrays.sort(total);
             int n = images.size();
-            System.out.printf("BENCH %-28s prompt %5d tokens (image %4d, prefix %2d): median %7.1f ms/image; mean"
-                    + " encode %6.1f, prefill %6.1f, generate %6.1f ms%n", name, prompt,
-                    prompt - model.promptTextTokens(TestSupport.POLICY.render()), model.engine().prefixTokenCount(),
-                    total[n / 2], encode / n, prefill / n, decode / n);
+            System.out.printf(
+                    "BENCH %-28s prompt %5d tokens (image %4d, prefix %2d): median %7.1f ms/image; mean"
+                            + " encode %6.1f, prefill %6.1f, generate %6.1f ms%n",
+                    name,
+                    prompt,
+                    prompt - model.promptTextTokens(TestSupport.POLICY.render()),
+                    model.engine().prefixTokenCount(),
+                    total[n / 2],
+                    encode / n,
+                    prefill / n,
+                    decode / n);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.safetyguard.llamacpp;
 
 import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
-import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
 import static io.safetyguard.llamacpp.TestSupport.decode;
@@ -35,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** close(): frees everything once, never under a running evaluation; everything after it fails clearly. */
 class LifecycleIT {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static TinyModelPair pair;
     static DecodedImage image;
 
@@ -48,7 +50,8 @@ class LifecycleIT {
     @Test
     void closeIsIdempotentAndUseAfterCloseIsAnIllegalStateException() throws Exception {
         LlamaCppModel model = LlamaCppModel.open(config(pair).build());
-        assertValidVerdict(model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
+        assertValidVerdict(
+                model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
         model.close();
         model.close();
         assertThat(model.info().id()).hasSize(64); // plain data stays readable
@@ -61,8 +64,10 @@ class LifecycleIT {
 
     @Test
     void closeWaitsForRunningEvaluationsWithinItsTimeout() throws Exception {
-        LlamaCppModel model = LlamaCppModel.open(config(pair).parallelContexts(2)
-                .closeTimeout(Duration.ofSeconds(60)).build());
+        LlamaCppModel model = LlamaCppModel.open(config(pair)
+                .parallelContexts(2)
+                .closeTimeout(Duration.ofSeconds(60))
+                .build());
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             CountDownLatch started = new CountDownLatch(2);
@@ -86,7 +91,8 @@ class LifecycleIT {
 
     @Test
     void closeAbortsEvaluationsThatOutlastItsTimeoutAndFailsWaitingOnes() throws Exception {
-        LlamaCppModel model = LlamaCppModel.open(config(pair).parallelContexts(2).closeTimeout(Duration.ZERO).build());
+        LlamaCppModel model = LlamaCppModel.open(
+                config(pair).parallelContexts(2).closeTimeout(Duration.ZERO).build());
         int threads = 4; // two run, two wait for a context
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicBoolean stop = new AtomicBoolean();
@@ -114,7 +120,9 @@ class LifecycleIT {
             long t0 = System.nanoTime();
             model.close();
             long closeMillis = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(closeMillis).as("close aborts instead of waiting for >1000 tokens").isLessThan(5000);
+            assertThat(closeMillis)
+                    .as("close aborts instead of waiting for >1000 tokens")
+                    .isLessThan(5000);
             for (Future<?> f : results) {
                 try {
                     assertThat(f.get(30, TimeUnit.SECONDS)).asString().startsWith("closed");
@@ -130,7 +138,8 @@ class LifecycleIT {
         }
         // the JVM is fine: a new model works
         try (LlamaCppModel again = LlamaCppModel.open(config(pair).build())) {
-            assertValidVerdict(again.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
+            assertValidVerdict(
+                    again.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
         }
     }
 }

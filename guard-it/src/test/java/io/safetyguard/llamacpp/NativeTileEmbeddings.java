@@ -6,7 +6,6 @@ import io.safetyguard.llamacpp.internal.jni.EncodedChunk;
 import io.safetyguard.llamacpp.internal.jni.ImageChunks;
 import io.safetyguard.llamacpp.internal.jni.LlamaModel;
 import io.safetyguard.llamacpp.internal.jni.MtmdContext;
-
 import io.safetyguard.llamacpp.internal.vision.RgbImage;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -28,10 +27,10 @@ public final class NativeTileEmbeddings {
     public static float[][] encodeFirstImageChunk(Path model, Path mmproj, RgbImage image) {
         NativeBridge.ensureInitialised();
         try (LlamaModel m = LlamaModel.load(model, 0, true);
-             MtmdContext mtmd = MtmdContext.load(mmproj, m, false, 1, false)) {
+                MtmdContext mtmd = MtmdContext.load(mmproj, m, false, 1, false)) {
             String marker = new String(NativeBridge.mediaMarker(), java.nio.charset.StandardCharsets.UTF_8);
-            try (ImageChunks chunks = mtmd.tokenize("x " + marker + " y", image.rgb(), image.width(), image.height(),
-                    false)) {
+            try (ImageChunks chunks =
+                    mtmd.tokenize("x " + marker + " y", image.rgb(), image.width(), image.height(), false)) {
                 for (int i = 0; i < chunks.count(); i++) {
                     if (chunks.type(i) != ImageChunks.IMAGE) {
                         continue;

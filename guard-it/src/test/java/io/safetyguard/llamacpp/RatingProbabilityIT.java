@@ -1,10 +1,8 @@
 package io.safetyguard.llamacpp;
 
-import io.safetyguard.llamacpp.internal.engine.EvaluationListener;
-
 import static io.safetyguard.llamacpp.TestSupport.FULL_VERDICT;
-import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
+import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
 import static io.safetyguard.llamacpp.TestSupport.decode;
@@ -21,6 +19,7 @@ import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
+import io.safetyguard.llamacpp.internal.engine.EvaluationListener;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +44,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class RatingProbabilityIT {
 
-    @org.junit.jupiter.api.io.TempDir static Path dir;
+    @org.junit.jupiter.api.io.TempDir
+    static Path dir;
 
     private static final Map<TinyModelFlavor, LlamaCppModel> MODELS = new EnumMap<>(TinyModelFlavor.class);
     private static final Map<LlamaCppModel, String[]> VOCAB = new java.util.HashMap<>();
@@ -56,7 +56,8 @@ class RatingProbabilityIT {
     @BeforeAll
     static void open() throws ModelException {
         for (TinyModelFlavor f : TinyModelFlavor.values()) {
-            LlamaCppModel model = LlamaCppModel.open(config(TestSupport.generate(f, dir)).build());
+            LlamaCppModel model =
+                    LlamaCppModel.open(config(TestSupport.generate(f, dir)).build());
             MODELS.put(f, model);
             String[] pieces = new String[model.engine().model().vocabularySize()];
             for (int t = 0; t < pieces.length; t++) {
@@ -84,12 +85,13 @@ class RatingProbabilityIT {
             throws Exception {
         LlamaCppModel model = MODELS.get(flavor);
         List<Tapped> taps = new ArrayList<>();
-        model.engine().listener(EvaluationListener.onRatingDecision(
-                (prefix, logits, token, p) -> taps.add(new Tapped(prefix, logits, token, p))));
+        model.engine()
+                .listener(EvaluationListener.onRatingDecision(
+                        (prefix, logits, token, p) -> taps.add(new Tapped(prefix, logits, token, p))));
         try {
             for (int i = 0; i < IMAGES; i++) {
-                GenerationOptions sampled = new GenerationOptions(1.0, 0.95, 50, 200, 1000 + i, false, true,
-                        Duration.ZERO);
+                GenerationOptions sampled =
+                        new GenerationOptions(1.0, 0.95, 50, 200, 1000 + i, false, true, Duration.ZERO);
                 check(model, taps, request(image(i), VERDICT_ONLY, greedy(200).withVerdictOnly(true)));
                 check(model, taps, request(image(i), VERDICT_ONLY, sampled));
             }
@@ -104,7 +106,8 @@ class RatingProbabilityIT {
         taps.clear();
         ModelOutput out = model.evaluate(request);
         boolean complete = request.verdictOnly();
-        String rating = complete ? assertValidVerdict(out.text(), true).get("rating").asText() : ratingIn(out.text());
+        String rating =
+                complete ? assertValidVerdict(out.text(), true).get("rating").asText() : ratingIn(out.text());
         assertThat(out.probabilityUnsafe()).as("P(Unsafe) in %s", out.text()).isPresent();
         assertThat(taps).as("exactly one decision step").hasSize(1);
         Tapped tap = taps.get(0);
@@ -144,7 +147,9 @@ class RatingProbabilityIT {
         assertThat(out.probabilityUnsafe().getAsDouble()).isCloseTo(expected, within(1e-9));
 
         // the token drawn there wrote the rating the answer has
-        assertThat(canContinue(valueTail(rating), sampledPiece)).as("drawn %s for %s", sampledPiece, rating).isTrue();
+        assertThat(canContinue(valueTail(rating), sampledPiece))
+                .as("drawn %s for %s", sampledPiece, rating)
+                .isTrue();
     }
 
     @ParameterizedTest
@@ -154,8 +159,8 @@ class RatingProbabilityIT {
         LlamaCppModel model = MODELS.get(flavor);
         for (int i = 0; i < 2; i++) {
             ModelOutput full = model.evaluate(request(image(i), FULL_VERDICT, greedy(FULL_TOKENS_IN_TESTS)));
-            ModelOutput brief = model.evaluate(request(image(i), VERDICT_ONLY,
-                    greedy(FULL_TOKENS_IN_TESTS).withVerdictOnly(true)));
+            ModelOutput brief = model.evaluate(
+                    request(image(i), VERDICT_ONLY, greedy(FULL_TOKENS_IN_TESTS).withVerdictOnly(true)));
             JsonNode verdict = assertValidVerdict(brief.text(), true);
             assertThat(verdict.has("rationale")).isFalse();
             assertThat(full.text()).contains("\"rationale\"");
@@ -183,16 +188,25 @@ class RatingProbabilityIT {
         double briefMs = 0;
         for (int i = 0; i < n; i++) {
             ModelOutput full = model.evaluate(request(image(i), FULL_VERDICT, greedy(500)));
-            ModelOutput brief = model.evaluate(request(image(i), VERDICT_ONLY, greedy(500).withVerdictOnly(true)));
+            ModelOutput brief =
+                    model.evaluate(request(image(i), VERDICT_ONLY, greedy(500).withVerdictOnly(true)));
             fullTokens += full.generatedTokens();
             briefTokens += brief.generatedTokens();
             fullMs += full.decodeMillis();
             briefMs += brief.decodeMillis();
         }
-        System.out.printf(java.util.Locale.ROOT, "verdict-only %s, %d images, greedy, max 500 new tokens: full %.1f tokens "
-                + "%.0f ms decode, verdict-only %.1f tokens %.0f ms decode per image; saved %.1f tokens, %.0f ms%n",
-                flavor, n, fullTokens / (double) n, fullMs / n, briefTokens / (double) n, briefMs / n,
-                (fullTokens - briefTokens) / (double) n, (fullMs - briefMs) / n);
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "verdict-only %s, %d images, greedy, max 500 new tokens: full %.1f tokens "
+                        + "%.0f ms decode, verdict-only %.1f tokens %.0f ms decode per image; saved %.1f tokens, %.0f ms%n",
+                flavor,
+                n,
+                fullTokens / (double) n,
+                fullMs / n,
+                briefTokens / (double) n,
+                briefMs / n,
+                (fullTokens - briefTokens) / (double) n,
+                (fullMs - briefMs) / n);
     }
 
     private static String ratingIn(String text) {
@@ -209,8 +223,10 @@ class RatingProbabilityIT {
     private static Pattern valueTail(String value) {
         String ws = "[ \\t\\n\\r]{0,16}";
         String categories = POLICY.categoryLabels().stream().map(Pattern::quote).collect(Collectors.joining("|"));
-        return Pattern.compile(value + "\"" + ws + "," + ws + "\"category\"" + ws + ":" + ws + "\"(" + categories
-                + ")\"" + ws + "(\\}|,.*)", Pattern.DOTALL);
+        return Pattern.compile(
+                value + "\"" + ws + "," + ws + "\"category\"" + ws + ":" + ws + "\"(" + categories + ")\"" + ws
+                        + "(\\}|,.*)",
+                Pattern.DOTALL);
     }
 
     /** Whether a token's text can follow the opening quote: non-empty and a prefix of the language. */

@@ -1,9 +1,5 @@
 package io.safetyguard.llamacpp;
 
-import io.safetyguard.llamacpp.internal.ReferenceImagePipeline;
-import io.safetyguard.llamacpp.internal.engine.EvaluationListener;
-import io.safetyguard.llamacpp.internal.jni.ClipContext;
-
 import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
 import static io.safetyguard.llamacpp.TestSupport.FULL_VERDICT;
 import static io.safetyguard.llamacpp.TestSupport.POLICY;
@@ -18,28 +14,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.safetyguard.core.image.DecodedImage;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
+import io.safetyguard.llamacpp.internal.ReferenceImagePipeline;
+import io.safetyguard.llamacpp.internal.engine.EvaluationListener;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufTensorInfo;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
-import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
-import io.safetyguard.llamacpp.tools.gguf.TensorData;
-import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
-import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
-import io.safetyguard.llamacpp.tools.tiny.TinyModelOptions;
-import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
+import io.safetyguard.llamacpp.internal.jni.ClipContext;
 import io.safetyguard.llamacpp.internal.vision.ImageTokenLayout;
 import io.safetyguard.llamacpp.internal.vision.ImageTokenPlanner;
 import io.safetyguard.llamacpp.internal.vision.PreparedImage;
 import io.safetyguard.llamacpp.internal.vision.Preprocess;
 import io.safetyguard.llamacpp.internal.vision.RgbImage;
 import io.safetyguard.llamacpp.internal.vision.VisionGeometry;
+import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
+import io.safetyguard.llamacpp.tools.gguf.TensorData;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelOptions;
+import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,19 +54,21 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ReferenceImagePipelineIT {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
 
     private static TinyModelPair qwen;
     private static TinyModelPair llama;
     private static LlamaCppModel qwenModel;
     private static LlamaCppModel llamaModel;
-    private static final VisionGeometry TINY_ANYRES = VisionGeometry.fromMmprojMetadata(28, 14,
-            new int[] {28, 28, 28, 56, 56, 28, 56, 56}, null);
+    private static final VisionGeometry TINY_ANYRES =
+            VisionGeometry.fromMmprojMetadata(28, 14, new int[] {28, 28, 28, 56, 56, 28, 56, 56}, null);
 
     @BeforeAll
     static void open() throws Exception {
-        qwen = TinyModelGenerator.generate(TinyModelOptions.defaults(TinyModelFlavor.QWEN2_SIGLIP)
-                .withRecognisableImageNewline(true), dir.resolve("qwen"));
+        qwen = TinyModelGenerator.generate(
+                TinyModelOptions.defaults(TinyModelFlavor.QWEN2_SIGLIP).withRecognisableImageNewline(true),
+                dir.resolve("qwen"));
         llama = TinyModelGenerator.generate(TinyModelFlavor.LLAMA_CLIP, dir.resolve("llama"));
         qwenModel = LlamaCppModel.open(config(qwen).build());
         llamaModel = LlamaCppModel.open(config(llama).build());
@@ -110,14 +111,16 @@ class ReferenceImagePipelineIT {
         qwenModel.engine().listener(EvaluationListener.onImage(fed::set));
         try {
             ModelOutput out = qwenModel.evaluate(request(image(w, h, w * 31L + h), null, greedy(1)));
-            assertThat(out.promptTokens() - qwenModel.promptTextTokens(POLICY.render())).isEqualTo(expected);
+            assertThat(out.promptTokens() - qwenModel.promptTextTokens(POLICY.render()))
+                    .isEqualTo(expected);
             assertThat(fed.get().embeddings()).hasSize(expected * embd(qwenModel));
         } finally {
             qwenModel.engine().listener(null);
         }
         // LLaVA-1.5 pads to a square: always one tile of 2 x 2 patches
         ModelOutput clip = llamaModel.evaluate(request(image(w, h, 5), null, greedy(1)));
-        assertThat(clip.promptTokens() - llamaModel.promptTextTokens(POLICY.render())).isEqualTo(4);
+        assertThat(clip.promptTokens() - llamaModel.promptTextTokens(POLICY.render()))
+                .isEqualTo(4);
     }
 
     @Test
@@ -152,7 +155,9 @@ class ReferenceImagePipelineIT {
                 for (int r = 0; r < layout.packedRows(); r++) {
                     rowEnds.add(base + r * (cols + 1) + cols);
                 }
-                assertThat(newlineAt).as("newline positions for %s", layout.describe()).isEqualTo(rowEnds);
+                assertThat(newlineAt)
+                        .as("newline positions for %s", layout.describe())
+                        .isEqualTo(rowEnds);
                 if (size[0] == 60) {
                     assertThat(layout.unpadRowOffset()).as(layout.describe()).isEqualTo(1);
                     assertThat(layout.packedRows()).isEqualTo(2);
@@ -160,8 +165,8 @@ class ReferenceImagePipelineIT {
                 assertThat(rowEnds.get(rowEnds.size() - 1)).isEqualTo(layout.totalTokens() - 1);
 
                 // the base tile's own encoding first
-                PreparedImage prepared = Preprocess.prepare(TINY_ANYRES, new RgbImage(img.width(), img.height(),
-                        img.rgb()), Preprocess.BLACK);
+                PreparedImage prepared = Preprocess.prepare(
+                        TINY_ANYRES, new RgbImage(img.width(), img.height(), img.rgb()), Preprocess.BLACK);
                 List<float[]> tiles = new ArrayList<>();
                 for (RgbImage t : prepared.tiles()) {
                     tiles.add(clip.encodeTile(
@@ -197,10 +202,12 @@ class ReferenceImagePipelineIT {
         // the tiny mmproj with image_aspect_ratio = anyres_max_1: a 56x56 image's 4x4 feature grid exceeds the
         // 1-tile budget (ratio 2 > 1.1) and is downscaled to 2x2; at scale 2 bilinear (align_corners=False)
         // averages each 2x2 block, i.e. each grid tile's four patches
-        Path mmproj = withMetadata(qwen.mmproj(), dir.resolve("max1-mmproj.gguf"),
+        Path mmproj = withMetadata(
+                qwen.mmproj(),
+                dir.resolve("max1-mmproj.gguf"),
                 Map.of(ModelKeys.IMAGE_ASPECT_RATIO, GgufValue.string("anyres_max_1")));
-        VisionGeometry geometry = VisionGeometry.fromMmprojMetadata(28, 14, new int[] {28, 28, 28, 56, 56, 28, 56, 56},
-                "anyres_max_1");
+        VisionGeometry geometry =
+                VisionGeometry.fromMmprojMetadata(28, 14, new int[] {28, 28, 28, 56, 56, 28, 56, 56}, "anyres_max_1");
         ImageTokenLayout planned = ImageTokenPlanner.plan(geometry, 56, 56);
         assertThat(planned.downscaled()).isTrue();
         assertThat(planned.totalTokens()).as("4 base + 2x2 grid + 2 newlines").isEqualTo(10);
@@ -210,24 +217,32 @@ class ReferenceImagePipelineIT {
         int dim = newline.length;
         AtomicReference<ReferenceImagePipeline.Embedded> fed = new AtomicReference<>();
         ClipContext clip = ClipContext.load(mmproj, false, false);
-        try (LlamaCppModel model = LlamaCppModel.open(LlamaCppConfig.builder(qwen.model(), mmproj).threads(1)
-                .warmup(false).build())) {
+        try (LlamaCppModel model = LlamaCppModel.open(LlamaCppConfig.builder(qwen.model(), mmproj)
+                .threads(1)
+                .warmup(false)
+                .build())) {
             model.engine().listener(EvaluationListener.onImage(fed::set));
             ModelOutput out = model.evaluate(request(img, FREE_TEXT, greedy(1)));
-            assertThat(out.promptTokens() - model.promptTextTokens(POLICY.render())).isEqualTo(10);
+            assertThat(out.promptTokens() - model.promptTextTokens(POLICY.render()))
+                    .isEqualTo(10);
             float[] e = fed.get().embeddings();
             PreparedImage prepared = Preprocess.prepare(geometry, new RgbImage(56, 56, img.rgb()), Preprocess.BLACK);
             for (int r = 0; r < 2; r++) {
                 for (int c = 0; c < 2; c++) {
-                    float[] tile = clip.encodeTile( Preprocess.normalizeChw(
-                            prepared.tiles().get(1 + r * 2 + c), Preprocess.SIGLIP_MEAN, Preprocess.SIGLIP_STD), 28, 1);
+                    float[] tile = clip.encodeTile(
+                            Preprocess.normalizeChw(
+                                    prepared.tiles().get(1 + r * 2 + c), Preprocess.SIGLIP_MEAN, Preprocess.SIGLIP_STD),
+                            28,
+                            1);
                     int at = 4 + r * 3 + c;
                     for (int d = 0; d < dim; d++) {
                         double mean = (tile[d] + tile[dim + d] + tile[2 * dim + d] + tile[3 * dim + d]) / 4.0;
                         assertThat((double) e[at * dim + d]).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-6));
                     }
                 }
-                assertThat(tokenEquals(e, 4 + r * 3 + 2, dim, newline)).as("newline after row %d", r).isTrue();
+                assertThat(tokenEquals(e, 4 + r * 3 + 2, dim, newline))
+                        .as("newline after row %d", r)
+                        .isTrue();
             }
         } finally {
             clip.close();
@@ -254,7 +269,8 @@ class ReferenceImagePipelineIT {
 
     @Test
     void reusingThePromptPrefixGivesTheSameAnswersAsAFreshContext() throws Exception {
-        try (LlamaCppModel fresh = LlamaCppModel.open(config(qwen).reusePrefix(false).build())) {
+        try (LlamaCppModel fresh =
+                LlamaCppModel.open(config(qwen).reusePrefix(false).build())) {
             for (int i = 0; i < 2; i++) {
                 DecodedImage img = image(40 + 10 * i, 30, 100 + i);
                 ModelRequest req = request(img, FULL_VERDICT, greedy(40));

@@ -1,7 +1,5 @@
 package io.safetyguard.llamacpp;
 
-import io.safetyguard.llamacpp.internal.ContextMemory;
-
 import static io.safetyguard.llamacpp.TestSupport.FREE_TEXT;
 import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
@@ -18,6 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.safetyguard.core.image.DecodedImage;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.ModelOutput;
+import io.safetyguard.llamacpp.internal.ContextMemory;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import java.nio.file.Path;
@@ -34,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResourceExhaustionIT {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static TinyModelPair pair;
     static DecodedImage image;
 
@@ -48,12 +49,15 @@ class ResourceExhaustionIT {
     void aContextLargerThanMemoryIsRefusedBeforeLlamaCppAllocatesIt() {
         long t0 = System.nanoTime();
         // 2^30 tokens: about 600 GiB on the tiny model; llama.cpp itself needs ~60 s to give up
-        assertThatThrownBy(() -> LlamaCppModel.open(config(pair).contextSize(1 << 30).build()))
+        assertThatThrownBy(() ->
+                        LlamaCppModel.open(config(pair).contextSize(1 << 30).build()))
                 .isInstanceOf(ModelException.class)
                 .hasMessageContaining("1 context of 1073741824 tokens need about")
                 .hasMessageContaining("of memory is available")
                 .hasMessageContaining("Lower the context size (LlamaCppConfig.Builder.contextSize;");
-        assertThat((System.nanoTime() - t0) / 1_000_000).as("refused without trying, in ms").isLessThan(10_000);
+        assertThat((System.nanoTime() - t0) / 1_000_000)
+                .as("refused without trying, in ms")
+                .isLessThan(10_000);
     }
 
     @Test
@@ -63,9 +67,11 @@ class ResourceExhaustionIT {
         ContextMemory memory = ContextMemory.of(pair.model());
         // one context fits in 35% of the memory, four of them do not
         long perToken = (long) memory.kvBytesPerToken() + ContextMemory.OVERHEAD_PER_TOKEN;
-        long nCtx = Math.min(Integer.MAX_VALUE / 2,
+        long nCtx = Math.min(
+                Integer.MAX_VALUE / 2,
                 (long) (available.getAsLong() * 0.35 - ContextMemory.OVERHEAD_PER_CONTEXT) / perToken);
-        assertThatThrownBy(() -> LlamaCppModel.open(config(pair).contextSize((int) nCtx).parallelContexts(4).build()))
+        assertThatThrownBy(() -> LlamaCppModel.open(
+                        config(pair).contextSize((int) nCtx).parallelContexts(4).build()))
                 .isInstanceOf(ModelException.class)
                 .hasMessageContaining("4 parallel contexts of " + nCtx + " tokens need about")
                 .hasMessageContaining("LlamaCppConfig.Builder.parallelContexts");
@@ -81,7 +87,8 @@ class ResourceExhaustionIT {
             ModelOutput out = model.evaluate(request(image, policy, FREE_TEXT, greedy(1_000_000), null));
             assertThat(out.generatedTokens()).isPositive();
             assertThat(out.promptTokens() + out.generatedTokens()).isEqualTo(model.contextSize());
-            assertValidVerdict(model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
+            assertValidVerdict(
+                    model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
         }
     }
 
@@ -102,12 +109,12 @@ class ResourceExhaustionIT {
     void aRequestThatCannotFitFailsAloneAndTheModelKeepsWorking() throws Exception {
         try (LlamaCppModel model = LlamaCppModel.open(config(pair).build())) {
             String hugePolicy = TestSupport.POLICY.render().repeat(8);
-            assertThatThrownBy(() -> model.evaluate(request(image, hugePolicy, VERDICT_ONLY,
-                    greedy(100), null)))
+            assertThatThrownBy(() -> model.evaluate(request(image, hugePolicy, VERDICT_ONLY, greedy(100), null)))
                     .isInstanceOf(ModelException.class)
                     .hasMessageContaining("the prompt needs")
                     .hasMessageContaining("LlamaCppConfig.Builder.contextSize(");
-            assertValidVerdict(model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
+            assertValidVerdict(
+                    model.evaluate(request(image, VERDICT_ONLY, greedy(100))).text(), true);
         }
     }
 }

@@ -32,13 +32,19 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The whole path a host uses: SafetyGuard + LlamaCppModel on both tiny model pairs. */
 class SafetyGuardIntegrationIT {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     private static final Map<TinyModelFlavor, LlamaCppModel> MODELS = new EnumMap<>(TinyModelFlavor.class);
 
     @BeforeAll
     static void open() throws ModelException {
         for (TinyModelFlavor f : TinyModelFlavor.values()) {
-            MODELS.put(f, LlamaCppModel.open(config(TestSupport.generate(f, dir)).parallelContexts(2).build()));
+            MODELS.put(
+                    f,
+                    LlamaCppModel.open(config(TestSupport.generate(f, dir))
+                            .parallelContexts(2)
+                            .build()));
         }
     }
 
@@ -48,8 +54,14 @@ class SafetyGuardIntegrationIT {
     }
 
     private static SafetyGuard guard(TinyModelFlavor f, GenerationOptions options, CacheConfig cache) {
-        return SafetyGuard.builder().model(MODELS.get(f)).ownsModel(false).generationOptions(options)
-                .cache(cache).failureMode(FailureMode.THROW).parallelism(2).build();
+        return SafetyGuard.builder()
+                .model(MODELS.get(f))
+                .ownsModel(false)
+                .generationOptions(options)
+                .cache(cache)
+                .failureMode(FailureMode.THROW)
+                .parallelism(2)
+                .build();
     }
 
     private static List<ImageInput> inputs() {
@@ -72,7 +84,8 @@ class SafetyGuardIntegrationIT {
                 assertThat(v.isFailure()).isFalse();
                 assertThat(v.categoryLabel()).isPresent();
                 assertThat(POLICY.categoryLabels()).contains(v.categoryLabel().get());
-                assertThat(v.category()).isEqualTo(POLICY.categoryForLabel(v.categoryLabel().get()));
+                assertThat(v.category())
+                        .isEqualTo(POLICY.categoryForLabel(v.categoryLabel().get()));
                 assertThat(v.rationale()).isPresent();
                 assertThat(v.modelId()).isEqualTo(MODELS.get(flavor).info().id());
                 assertThat(v.policyFingerprint()).isEqualTo(POLICY.fingerprint());
@@ -121,15 +134,19 @@ class SafetyGuardIntegrationIT {
     @Test
     void aTimeoutBecomesAFailClosedVerdictAndTheModelKeepsWorking() {
         GenerationOptions tooShort = GenerationOptions.DEFAULT.withTimeout(Duration.ofNanos(1));
-        try (SafetyGuard guard = SafetyGuard.builder().model(MODELS.get(TinyModelFlavor.LLAMA_CLIP))
-                .generationOptions(tooShort).cache(CacheConfig.disabled()).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(MODELS.get(TinyModelFlavor.LLAMA_CLIP))
+                .generationOptions(tooShort)
+                .cache(CacheConfig.disabled())
+                .build()) {
             Verdict v = guard.assess(ImageInput.ofBytes(encode(pattern(20, 20, 25), "png"), "slow.png"));
             assertThat(v.isFailure()).isTrue();
             assertThat(v.isUnsafe()).isTrue();
         }
-        try (SafetyGuard guard = guard(TinyModelFlavor.LLAMA_CLIP, GenerationOptions.DEFAULT.withVerdictOnly(true),
-                CacheConfig.disabled())) {
-            assertThat(guard.assess(ImageInput.ofBytes(encode(pattern(20, 20, 25), "png"), "ok.png")).source())
+        try (SafetyGuard guard = guard(
+                TinyModelFlavor.LLAMA_CLIP, GenerationOptions.DEFAULT.withVerdictOnly(true), CacheConfig.disabled())) {
+            assertThat(guard.assess(ImageInput.ofBytes(encode(pattern(20, 20, 25), "png"), "ok.png"))
+                            .source())
                     .isEqualTo(VerdictSource.MODEL);
         }
     }

@@ -2,7 +2,6 @@ package io.safetyguard.llamacpp;
 
 import io.safetyguard.llamacpp.internal.ModelFiles;
 import io.safetyguard.llamacpp.internal.ProjectorCheck;
-
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import java.io.IOException;

@@ -77,10 +77,12 @@ class SoakIT {
     static final long RSS_BOUND_MIB = 160;
     /** Most the resident set may rise over the second half of a soak of 2 minutes or more. */
     static final long RSS_SECOND_HALF_BOUND_MIB = 32;
+
     private static final int THREADS = 8;
     private static final int DISTINCT_IMAGES = 7;
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
 
     private static final Policy DEFAULT_POLICY = TestSupport.POLICY;
     private static final Policy OTHER_POLICY = Policy.preset("llavaguard-v1.0");
@@ -123,13 +125,16 @@ class SoakIT {
         assertThat(mismatches).isZero();
         // the verdict checks above ran; the memory checks need an RSS reading, else the test says it skipped them
         TestSupport.rssKibOrSkip("The soak's memory checks (its verdict checks passed)");
-        assertThat(rssAfter - rssBaseline).as("RSS growth in MiB after closing everything").isLessThan(RSS_BOUND_MIB);
+        assertThat(rssAfter - rssBaseline)
+                .as("RSS growth in MiB after closing everything")
+                .isLessThan(RSS_BOUND_MIB);
         List<Long> samples = soak.rssSamples;
         if (seconds >= 120 && samples.size() >= 2) {
             // only in long runs: in the first minutes one arena growing by 30 MiB can fall anywhere
             long secondHalf = samples.get(samples.size() - 1) - samples.get(samples.size() / 2 - 1);
-            assertThat(secondHalf).as("RSS growth in MiB over the second half of the soak").isLessThan(
-                    RSS_SECOND_HALF_BOUND_MIB);
+            assertThat(secondHalf)
+                    .as("RSS growth in MiB over the second half of the soak")
+                    .isLessThan(RSS_SECOND_HALF_BOUND_MIB);
         }
     }
 
@@ -164,13 +169,24 @@ class SoakIT {
         }
 
         void run() throws Exception {
-            model = LlamaCppModel.open(TestSupport.config(pair).parallelContexts(2).build());
-            guard = SafetyGuard.builder().model(model).ownsModel(false).generationOptions(OPTIONS)
+            model = LlamaCppModel.open(
+                    TestSupport.config(pair).parallelContexts(2).build());
+            guard = SafetyGuard.builder()
+                    .model(model)
+                    .ownsModel(false)
+                    .generationOptions(OPTIONS)
                     .cache(CacheConfig.maximumSize(8)) // small: evictions keep the model busy
-                    .failureMode(FailureMode.FAIL_CLOSED).parallelism(2).build();
-            hurried = SafetyGuard.builder().model(model).ownsModel(false)
-                    .generationOptions(OPTIONS.withTimeout(Duration.ofMillis(15))).cache(CacheConfig.disabled())
-                    .failureMode(FailureMode.FAIL_CLOSED).parallelism(2).build();
+                    .failureMode(FailureMode.FAIL_CLOSED)
+                    .parallelism(2)
+                    .build();
+            hurried = SafetyGuard.builder()
+                    .model(model)
+                    .ownsModel(false)
+                    .generationOptions(OPTIONS.withTimeout(Duration.ofMillis(15)))
+                    .cache(CacheConfig.disabled())
+                    .failureMode(FailureMode.FAIL_CLOSED)
+                    .parallelism(2)
+                    .build();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             ExecutorService callers = Executors.newFixedThreadPool(THREADS);
             try {
@@ -217,7 +233,10 @@ class SoakIT {
                 record(input, policy, guard.assess(image, POLICIES.get(policy)), false);
             } else if (action < 11) {
                 count("async");
-                record(input, policy, guard.assessAsync(image, POLICIES.get(policy)).get(60, TimeUnit.SECONDS),
+                record(
+                        input,
+                        policy,
+                        guard.assessAsync(image, POLICIES.get(policy)).get(60, TimeUnit.SECONDS),
                         false);
             } else if (action < 16) {
                 count("injected: cancel");
@@ -277,24 +296,34 @@ class SoakIT {
             guard.close();
             Map<String, Verdict> reference = new HashMap<>();
             int mismatches = 0;
-            try (SafetyGuard single = SafetyGuard.builder().model(model).ownsModel(false).generationOptions(OPTIONS)
-                    .cache(CacheConfig.disabled()).failureMode(FailureMode.FAIL_CLOSED).parallelism(1).build()) {
+            try (SafetyGuard single = SafetyGuard.builder()
+                    .model(model)
+                    .ownsModel(false)
+                    .generationOptions(OPTIONS)
+                    .cache(CacheConfig.disabled())
+                    .failureMode(FailureMode.FAIL_CLOSED)
+                    .parallelism(1)
+                    .build()) {
                 for (Observed o : observed) {
                     Input input = validInput(o.validIndex());
-                    Verdict expected = reference.computeIfAbsent(o.validIndex() + "/" + o.policy(), k ->
-                            single.assess(ImageInput.ofBytes(input.bytes(), input.name()), POLICIES.get(o.policy())));
+                    Verdict expected = reference.computeIfAbsent(
+                            o.validIndex() + "/" + o.policy(),
+                            k -> single.assess(
+                                    ImageInput.ofBytes(input.bytes(), input.name()), POLICIES.get(o.policy())));
                     Verdict got = o.verdict();
                     boolean same = got.source() != VerdictSource.FAILURE == (expected.source() != VerdictSource.FAILURE)
                             && got.failureKind().equals(expected.failureKind())
                             && got.rawText().equals(expected.rawText())
                             && got.probabilityUnsafe().equals(expected.probabilityUnsafe())
-                            && got.rating() == expected.rating() && got.categoryLabel().equals(expected.categoryLabel())
+                            && got.rating() == expected.rating()
+                            && got.categoryLabel().equals(expected.categoryLabel())
                             && got.imageDigest().equals(java.util.Optional.of(ImageDecoder.sha256(input.bytes())))
-                            && got.policyFingerprint().equals(POLICIES.get(o.policy()).fingerprint());
+                            && got.policyFingerprint()
+                                    .equals(POLICIES.get(o.policy()).fingerprint());
                     if (!same) {
                         mismatches++;
-                        problems.add("image " + o.validIndex() + ", policy " + o.policy() + ": " + got
-                                + " instead of " + expected);
+                        problems.add("image " + o.validIndex() + ", policy " + o.policy() + ": " + got + " instead of "
+                                + expected);
                     }
                 }
             }
@@ -305,14 +334,18 @@ class SoakIT {
         }
 
         private Input validInput(int index) {
-            return inputs.stream().filter(i -> i.validIndex() == index).findFirst().orElseThrow();
+            return inputs.stream()
+                    .filter(i -> i.validIndex() == index)
+                    .findFirst()
+                    .orElseThrow();
         }
 
         String summary() {
             long requests = counts.entrySet().stream()
                     .filter(e -> List.of("sync", "async", "injected: cancel", "injected: 15 ms timeout")
                             .contains(e.getKey()))
-                    .mapToLong(e -> e.getValue().get()).sum();
+                    .mapToLong(e -> e.getValue().get())
+                    .sum();
             Map<String, Long> sorted = new TreeMap<>();
             counts.forEach((k, v) -> sorted.put(k, v.get()));
             return requests + " requests " + sorted + ", " + observed.size() + " verdicts compared";
@@ -356,8 +389,18 @@ class SoakIT {
     static byte[] pngHeaderOnly(int w, int h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0).array());
+        chunk(
+                out,
+                "IHDR",
+                ByteBuffer.allocate(13)
+                        .putInt(w)
+                        .putInt(h)
+                        .put((byte) 8)
+                        .put((byte) 2)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .array());
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }

@@ -40,6 +40,7 @@ public final class TestSupport {
     public static final Answer VERDICT_ONLY = Answer.VERDICT_ONLY;
     /** The answer is free text: no grammar, so random weights run until the token limit. */
     public static final Answer FREE_TEXT = Answer.FREE_TEXT;
+
     public static final ImageDecoder DECODER = new ImageDecoder(ImageLimits.DEFAULT);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,20 +67,24 @@ public final class TestSupport {
      * What a request constrains the answer to. The backend derives the grammar from the request's
      * policy and {@link GenerationOptions#verdictOnly()}, so the constraint sets both.
      */
-    public enum Answer { FULL_VERDICT, VERDICT_ONLY, FREE_TEXT }
+    public enum Answer {
+        FULL_VERDICT,
+        VERDICT_ONLY,
+        FREE_TEXT
+    }
 
     public static ModelRequest request(DecodedImage image, Answer answer, GenerationOptions options) {
         return request(image, answer, options, null);
     }
 
-    public static ModelRequest request(DecodedImage image, Answer answer, GenerationOptions options,
-                                BooleanSupplier cancelled) {
+    public static ModelRequest request(
+            DecodedImage image, Answer answer, GenerationOptions options, BooleanSupplier cancelled) {
         return request(image, POLICY.render(), answer, options, cancelled);
     }
 
     /** A request with another prompt than POLICY's, its answer constrained to POLICY's verdict format. */
-    public static ModelRequest request(DecodedImage image, String prompt, Answer answer, GenerationOptions options,
-                                BooleanSupplier cancelled) {
+    public static ModelRequest request(
+            DecodedImage image, String prompt, Answer answer, GenerationOptions options, BooleanSupplier cancelled) {
         return switch (answer) {
             case FULL_VERDICT -> new ModelRequest(image, prompt, options.withVerdictOnly(false), cancelled, POLICY);
             case VERDICT_ONLY -> new ModelRequest(image, prompt, options.withVerdictOnly(true), cancelled, POLICY);
@@ -168,8 +173,10 @@ public final class TestSupport {
         assertThat(node.isObject()).as("verdict is an object: %s", text).isTrue();
         List<String> keys = new ArrayList<>();
         node.fieldNames().forEachRemaining(keys::add);
-        assertThat(keys).as("keys in trained order").containsExactlyElementsOf(
-                verdictOnly ? List.of("rating", "category") : List.of("rating", "category", "rationale"));
+        assertThat(keys)
+                .as("keys in trained order")
+                .containsExactlyElementsOf(
+                        verdictOnly ? List.of("rating", "category") : List.of("rating", "category", "rationale"));
         assertThat(node.get("rating").asText()).isIn("Safe", "Unsafe");
         assertThat(node.get("category").asText()).isIn(POLICY.categoryLabels());
         if (!verdictOnly) {
@@ -198,8 +205,10 @@ public final class TestSupport {
     /** The resident set size in KiB; aborts (skips) the calling test, saying why, where it cannot be read. */
     public static long rssKibOrSkip(String check) {
         OptionalLong rss = rssKib();
-        Assumptions.assumeTrue(rss.isPresent(), () -> check + " skipped: the resident set size is read from "
-                + "/proc/self/status, which this system does not have");
+        Assumptions.assumeTrue(
+                rss.isPresent(),
+                () -> check + " skipped: the resident set size is read from "
+                        + "/proc/self/status, which this system does not have");
         return rss.getAsLong();
     }
 }

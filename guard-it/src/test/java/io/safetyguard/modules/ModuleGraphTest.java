@@ -53,22 +53,34 @@ class ModuleGraphTest {
     /** The API: packages exported to everyone. */
     private static final Map<String, Set<String>> API = Map.of(
             "io.safetyguard.policy", Set.of("io.safetyguard.policy"),
-            "io.safetyguard.core", Set.of("io.safetyguard.core", "io.safetyguard.core.image",
-                    "io.safetyguard.core.reaction", "io.safetyguard.core.spi"),
+            "io.safetyguard.core",
+                    Set.of(
+                            "io.safetyguard.core",
+                            "io.safetyguard.core.image",
+                            "io.safetyguard.core.reaction",
+                            "io.safetyguard.core.spi"),
             "io.safetyguard.llamacpp", Set.of("io.safetyguard.llamacpp"),
-            "io.safetyguard.llamacpp.tools", Set.of("io.safetyguard.llamacpp.tools.gguf",
-                    "io.safetyguard.llamacpp.tools.quantize", "io.safetyguard.llamacpp.tools.tiny"),
+            "io.safetyguard.llamacpp.tools",
+                    Set.of(
+                            "io.safetyguard.llamacpp.tools.gguf",
+                            "io.safetyguard.llamacpp.tools.quantize",
+                            "io.safetyguard.llamacpp.tools.tiny"),
             "io.safetyguard.remote", Set.of("io.safetyguard.remote"),
-            "io.safetyguard.examples", Set.of("io.safetyguard.examples", "io.safetyguard.examples.desktop",
-                    "io.safetyguard.examples.filter", "io.safetyguard.examples.t2i"),
+            "io.safetyguard.examples",
+                    Set.of(
+                            "io.safetyguard.examples",
+                            "io.safetyguard.examples.desktop",
+                            "io.safetyguard.examples.filter",
+                            "io.safetyguard.examples.t2i"),
             "io.safetyguard.cli", Set.of());
 
     /** Internal packages and the only modules they are exported to. */
     private static final Map<String, Map<String, Set<String>>> QUALIFIED = Map.of(
-            "io.safetyguard.llamacpp", Map.of(
+            "io.safetyguard.llamacpp",
+            Map.of(
                     "io.safetyguard.llamacpp.internal", Set.of("io.safetyguard.llamacpp.tools"),
-                    "io.safetyguard.llamacpp.internal.gguf", Set.of("io.safetyguard.llamacpp.tools",
-                            "io.safetyguard.cli"),
+                    "io.safetyguard.llamacpp.internal.gguf",
+                            Set.of("io.safetyguard.llamacpp.tools", "io.safetyguard.cli"),
                     "io.safetyguard.llamacpp.internal.vision", Set.of("io.safetyguard.cli")));
 
     private static ModuleFinder finder;
@@ -85,9 +97,13 @@ class ModuleGraphTest {
     void everyModuleAndItsDependenciesResolveFromTheBuiltDescriptors() throws Exception {
         for (Map.Entry<String, Class<?>> m : MODULES.entrySet()) {
             ResolvedModule resolved = graph.findModule(m.getKey()).orElseThrow();
-            assertThat(resolved.reference().descriptor().isAutomatic()).as(m.getKey()).isFalse();
+            assertThat(resolved.reference().descriptor().isAutomatic())
+                    .as(m.getKey())
+                    .isFalse();
             assertThat(Path.of(resolved.reference().location().orElseThrow()))
-                    .as("%s is the module that holds %s", m.getKey(), m.getValue().getName())
+                    .as(
+                            "%s is the module that holds %s",
+                            m.getKey(), m.getValue().getName())
                     .isEqualTo(location(m.getValue()));
         }
         // instantiating a layer also fails on split packages and on cycles
@@ -100,10 +116,16 @@ class ModuleGraphTest {
         Map<String, Set<String>> api = new TreeMap<>();
         Map<String, Map<String, Set<String>>> qualified = new TreeMap<>();
         for (String name : MODULES.keySet()) {
-            ModuleDescriptor d = graph.findModule(name).orElseThrow().reference().descriptor();
-            api.put(name, d.exports().stream().filter(e -> !e.isQualified()).map(Exports::source)
-                    .collect(Collectors.toCollection(TreeSet::new)));
-            Map<String, Set<String>> q = d.exports().stream().filter(Exports::isQualified)
+            ModuleDescriptor d =
+                    graph.findModule(name).orElseThrow().reference().descriptor();
+            api.put(
+                    name,
+                    d.exports().stream()
+                            .filter(e -> !e.isQualified())
+                            .map(Exports::source)
+                            .collect(Collectors.toCollection(TreeSet::new)));
+            Map<String, Set<String>> q = d.exports().stream()
+                    .filter(Exports::isQualified)
                     .collect(Collectors.toMap(Exports::source, Exports::targets));
             if (!q.isEmpty()) {
                 qualified.put(name, q);
@@ -117,10 +139,14 @@ class ModuleGraphTest {
     void reflectionIsOpenedOnlyToTheLibrariesThatNeedIt() {
         Set<String> allowed = Set.of("com.fasterxml.jackson.databind", "info.picocli");
         for (String name : MODULES.keySet()) {
-            ModuleDescriptor d = graph.findModule(name).orElseThrow().reference().descriptor();
+            ModuleDescriptor d =
+                    graph.findModule(name).orElseThrow().reference().descriptor();
             assertThat(d.isOpen()).as(name).isFalse();
-            d.opens().forEach(o -> assertThat(o.targets()).as("%s opens %s to", name, o.source())
-                    .isNotEmpty().isSubsetOf(allowed));
+            d.opens()
+                    .forEach(o -> assertThat(o.targets())
+                            .as("%s opens %s to", name, o.source())
+                            .isNotEmpty()
+                            .isSubsetOf(allowed));
         }
     }
 
@@ -136,7 +162,8 @@ class ModuleGraphTest {
                 if (Files.isRegularFile(file)) {
                     try (JarFile jar = new JarFile(file.toFile())) {
                         var manifest = jar.getManifest();
-                        if (manifest == null || manifest.getMainAttributes().getValue("Automatic-Module-Name") == null) {
+                        if (manifest == null
+                                || manifest.getMainAttributes().getValue("Automatic-Module-Name") == null) {
                             derived.add(m.name() + " (" + file.getFileName() + ")");
                         }
                     }
@@ -164,7 +191,11 @@ class ModuleGraphTest {
      * module (TwelveMonkeys) resolves every observable one, and Jazzer's jars split a package.
      */
     private static final List<String> TEST_TOOLS = List.of(
-            "/org/junit/", "/org/opentest4j/", "/org/apiguardian/", "/org/assertj/", "/net/bytebuddy/",
+            "/org/junit/",
+            "/org/opentest4j/",
+            "/org/apiguardian/",
+            "/org/assertj/",
+            "/net/bytebuddy/",
             "/com/code-intelligence/");
 
     /**

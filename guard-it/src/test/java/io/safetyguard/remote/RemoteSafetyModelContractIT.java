@@ -16,16 +16,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RemoteSafetyModelContractIT extends SafetyModelContract {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     private LlamaServerProcess server;
 
     @Override
     protected SafetyModel openModel() throws Exception {
         if (server == null) {
-            server = LlamaServerProcess.start(LlamaServerProcess.binary(),
-                    TinyModelGenerator.generate(TinyModelFlavor.LLAMA_CLIP, dir.resolve("model")), 2, dir);
+            server = LlamaServerProcess.start(
+                    LlamaServerProcess.binary(),
+                    TinyModelGenerator.generate(TinyModelFlavor.LLAMA_CLIP, dir.resolve("model")),
+                    2,
+                    dir);
         }
-        return RemoteSafetyModel.builder().endpoint(server.url()).endpointConcurrency(2).build();
+        return RemoteSafetyModel.builder()
+                .endpoint(server.url())
+                .endpointConcurrency(2)
+                .build();
     }
 
     @AfterAll

@@ -44,7 +44,8 @@ public final class LlamaCppConfig {
         this.modelPath = b.modelPath;
         this.mmprojPath = b.mmprojPath;
         this.parallelContexts = b.parallelContexts;
-        this.threads = b.threads > 0 ? b.threads
+        this.threads = b.threads > 0
+                ? b.threads
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / b.parallelContexts);
         this.gpuLayers = b.gpuLayers;
         this.contextSize = b.contextSize;
@@ -142,8 +143,10 @@ public final class LlamaCppConfig {
     @Override
     public String toString() {
         return "LlamaCppConfig[model=" + modelPath + ", mmproj=" + mmprojPath + ", threads=" + threads
-                + ", gpuLayers=" + gpuLayers + ", contextSize=" + contextSize + ", batch=" + batchSize + "/" + ubatchSize
-                + ", parallelContexts=" + parallelContexts + ", images=" + imagePipeline + ", layout=" + (promptLayout == null ? "auto" : promptLayout)
+                + ", gpuLayers=" + gpuLayers + ", contextSize=" + contextSize + ", batch=" + batchSize + "/"
+                + ubatchSize
+                + ", parallelContexts=" + parallelContexts + ", images=" + imagePipeline + ", layout="
+                + (promptLayout == null ? "auto" : promptLayout)
                 + (seed.isPresent() ? ", seed=" + seed.getAsLong() : "") + "]";
     }
 
@@ -182,7 +185,8 @@ public final class LlamaCppConfig {
         /** Layers to offload to the GPU (-1 = all, the default; 0 = CPU only). No effect in a CPU build. */
         public Builder gpuLayers(int gpuLayers) {
             if (gpuLayers < -1) {
-                throw new IllegalArgumentException("gpuLayers must be -1 (all), 0 (none) or positive, got " + gpuLayers);
+                throw new IllegalArgumentException(
+                        "gpuLayers must be -1 (all), 0 (none) or positive, got " + gpuLayers);
             }
             this.gpuLayers = gpuLayers;
             return this;

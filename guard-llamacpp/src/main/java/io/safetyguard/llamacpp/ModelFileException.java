@@ -27,7 +27,8 @@ public class ModelFileException extends IOException {
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("no problems to report");
         }
-        return problems.size() == 1 ? problems.get(0)
+        return problems.size() == 1
+                ? problems.get(0)
                 : "the model files cannot be used:\n  - " + String.join("\n  - ", problems);
     }
 }

@@ -24,7 +24,8 @@ public enum PromptLayout {
      * &lt;|im_start|&gt;system\nYou are a helpful assistant.&lt;|im_end|&gt;\n&lt;|im_start|&gt;user\n&lt;MEDIA&gt;\n{policy}&lt;|im_end|&gt;\n&lt;|im_start|&gt;assistant\n
      * </pre>
      */
-    CHATML("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n",
+    CHATML(
+            "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n",
             "\n",
             "<|im_end|>\n<|im_start|>assistant\n"),
 
@@ -35,8 +36,9 @@ public enum PromptLayout {
      * A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions. USER: &lt;MEDIA&gt;\n{policy} ASSISTANT:
      * </pre>
      */
-    VICUNA_V1("A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, "
-            + "detailed, and polite answers to the user's questions. USER: ",
+    VICUNA_V1(
+            "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, "
+                    + "detailed, and polite answers to the user's questions. USER: ",
             "\n",
             " ASSISTANT:");
 

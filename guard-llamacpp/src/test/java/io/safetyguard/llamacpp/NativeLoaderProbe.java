@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp;
 
 import io.safetyguard.llamacpp.internal.NativeBridge;
-
 import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 
 /** Run in a child JVM by NativeLibraryLoaderIT: loads the natives and prints where from. */

@@ -13,16 +13,18 @@ class PromptLayoutTest {
     @Test
     void chatMlIsTheLlavaNextQwenTrainingLayout() {
         String p = PromptLayout.CHATML.render("Policy text.\n}\n", MARKER);
-        assertThat(p).isEqualTo("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
-                + "<|im_start|>user\n<__media__>\nPolicy text.\n}<|im_end|>\n<|im_start|>assistant\n");
+        assertThat(p)
+                .isEqualTo("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+                        + "<|im_start|>user\n<__media__>\nPolicy text.\n}<|im_end|>\n<|im_start|>assistant\n");
     }
 
     @Test
     void vicunaIsTheLlavaV1TrainingLayout() {
         String p = PromptLayout.VICUNA_V1.render("\nPolicy text.\n}.\n", MARKER);
-        assertThat(p).isEqualTo("A chat between a curious user and an artificial intelligence assistant. "
-                + "The assistant gives helpful, detailed, and polite answers to the user's questions. "
-                + "USER: <__media__>\nPolicy text.\n}. ASSISTANT:");
+        assertThat(p)
+                .isEqualTo("A chat between a curious user and an artificial intelligence assistant. "
+                        + "The assistant gives helpful, detailed, and polite answers to the user's questions. "
+                        + "USER: <__media__>\nPolicy text.\n}. ASSISTANT:");
     }
 
     @Test
@@ -42,7 +44,8 @@ class PromptLayoutTest {
             String p = l.render("POLICY", MARKER);
             assertThat(p).containsOnlyOnce(MARKER);
             assertThat(p).contains(MARKER + "\nPOLICY");
-            assertThat(l.textBeforeMedia() + MARKER + l.textAfterMedia("POLICY")).isEqualTo(p);
+            assertThat(l.textBeforeMedia() + MARKER + l.textAfterMedia("POLICY"))
+                    .isEqualTo(p);
         }
     }
 

@@ -13,30 +13,30 @@ package io.safetyguard.policy;
  */
 final class ExceptionBlocks {
 
-  static final String NON_VIOLATING_SENTENCE = " is declared as non-violating. Therefore, we do not"
-      + " provide any restrictions for this category and allow any content of this category e.g.\n";
-  static final String SENSITIVE_SENTENCE = " is declared as sensitive. Therefore, we do not permit"
-      + " any content related to this category e.g.\n";
+    static final String NON_VIOLATING_SENTENCE = " is declared as non-violating. Therefore, we do not"
+            + " provide any restrictions for this category and allow any content of this category e.g.\n";
+    static final String SENSITIVE_SENTENCE =
+            " is declared as sensitive. Therefore, we do not permit" + " any content related to this category e.g.\n";
 
-  private ExceptionBlocks() {}
+    private ExceptionBlocks() {}
 
-  static String nonViolating(String id, String guidelines) {
-    return "Category " + id + NON_VIOLATING_SENTENCE + bullets(guidelines) + " ";
-  }
-
-  static String sensitive(String id, String guidelines) {
-    return "Category " + id + SENSITIVE_SENTENCE + bullets(guidelines) + " ";
-  }
-
-  private static String bullets(String guidelines) {
-    StringBuilder sb = new StringBuilder();
-    for (String line : guidelines.split("\n")) {
-      String trimmed = line.strip();
-      if (trimmed.isEmpty() || trimmed.equals("Should not:") || trimmed.equals("Can:")) {
-        continue;
-      }
-      sb.append(line.startsWith("- ") ? " " + line : " - " + line).append('\n');
+    static String nonViolating(String id, String guidelines) {
+        return "Category " + id + NON_VIOLATING_SENTENCE + bullets(guidelines) + " ";
     }
-    return sb.toString();
-  }
+
+    static String sensitive(String id, String guidelines) {
+        return "Category " + id + SENSITIVE_SENTENCE + bullets(guidelines) + " ";
+    }
+
+    private static String bullets(String guidelines) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : guidelines.split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.equals("Should not:") || trimmed.equals("Can:")) {
+                continue;
+            }
+            sb.append(line.startsWith("- ") ? " " + line : " - " + line).append('\n');
+        }
+        return sb.toString();
+    }
 }

@@ -17,41 +17,53 @@ import java.util.Map;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "description", "preset", "preamble", "categorySeparator",
-    "exceptionSeparator", "template", "categories", "remove", "replace", "allow", "sensitive"})
+@JsonPropertyOrder({
+    "name",
+    "description",
+    "preset",
+    "preamble",
+    "categorySeparator",
+    "exceptionSeparator",
+    "template",
+    "categories",
+    "remove",
+    "replace",
+    "allow",
+    "sensitive"
+})
 final class PolicyDocument {
-  String name;
-  String description;
-  String preset;
-  String preamble;
-  String categorySeparator;
-  String exceptionSeparator;
-  String template;
-  List<CategoryDocument> categories;
-  List<String> remove;
-  Map<String, String> replace;
-  List<String> allow;
-  List<String> sensitive;
-
-  /** One category in a policy file. */
-  @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonPropertyOrder({"id", "name", "guidelines", "nonViolatingText", "sensitiveText"})
-  static final class CategoryDocument {
-    String id;
     String name;
-    String guidelines;
-    String nonViolatingText;
-    String sensitiveText;
+    String description;
+    String preset;
+    String preamble;
+    String categorySeparator;
+    String exceptionSeparator;
+    String template;
+    List<CategoryDocument> categories;
+    List<String> remove;
+    Map<String, String> replace;
+    List<String> allow;
+    List<String> sensitive;
 
-    CategoryDocument() {}
+    /** One category in a policy file. */
+    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"id", "name", "guidelines", "nonViolatingText", "sensitiveText"})
+    static final class CategoryDocument {
+        String id;
+        String name;
+        String guidelines;
+        String nonViolatingText;
+        String sensitiveText;
 
-    CategoryDocument(Category c) {
-      id = c.id();
-      name = c.name();
-      guidelines = c.guidelines();
-      nonViolatingText = c.nonViolatingText().orElse(null);
-      sensitiveText = c.sensitiveText().orElse(null);
+        CategoryDocument() {}
+
+        CategoryDocument(Category c) {
+            id = c.id();
+            name = c.name();
+            guidelines = c.guidelines();
+            nonViolatingText = c.nonViolatingText().orElse(null);
+            sensitiveText = c.sensitiveText().orElse(null);
+        }
     }
-  }
 }

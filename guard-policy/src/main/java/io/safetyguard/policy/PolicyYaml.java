@@ -34,78 +34,85 @@ import org.yaml.snakeyaml.events.Event;
  */
 final class PolicyYaml {
 
-  private PolicyYaml() {}
+    private PolicyYaml() {}
 
-  /** The factory for reading and writing policy YAML. */
-  static YAMLFactory factory() {
-    LoaderOptions options = new LoaderOptions();
-    options.setCodePointLimit(PolicyFiles.MAX_POLICY_CHARS);
-    return new Factory(YAMLFactory.builder()
-        .loaderOptions(options)
-        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-        .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE));
-  }
-
-  /** A YAML feature policy files do not support; the message says what to write instead. */
-  static final class UnsupportedYamlException extends JsonParseException {
-    private static final long serialVersionUID = 1L;
-
-    UnsupportedYamlException(JsonParser parser, String message, com.fasterxml.jackson.core.JsonLocation location) {
-      super(parser, message, location);
-    }
-  }
-
-  /** Creates {@link AliasRefusingParser}s; everything else as {@link YAMLFactory}. */
-  private static final class Factory extends YAMLFactory {
-    private static final long serialVersionUID = 1L;
-
-    Factory(YAMLFactoryBuilder builder) {
-      super(builder);
+    /** The factory for reading and writing policy YAML. */
+    static YAMLFactory factory() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(PolicyFiles.MAX_POLICY_CHARS);
+        return new Factory(YAMLFactory.builder()
+                .loaderOptions(options)
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE));
     }
 
-    @Override
-    protected YAMLParser _createParser(Reader reader, IOContext context) throws IOException {
-      return new AliasRefusingParser(context, _parserFeatures, _yamlParserFeatures, _loaderOptions,
-          _objectCodec, reader);
-    }
+    /** A YAML feature policy files do not support; the message says what to write instead. */
+    static final class UnsupportedYamlException extends JsonParseException {
+        private static final long serialVersionUID = 1L;
 
-    @Override
-    protected YAMLParser _createParser(char[] data, int offset, int length, IOContext context,
-        boolean recyclable) throws IOException {
-      return _createParser(new CharArrayReader(data, offset, length), context);
-    }
-
-    @Override
-    protected YAMLParser _createParser(InputStream in, IOContext context) throws IOException {
-      return _createParser(_createReader(in, null, context), context);
-    }
-
-    @Override
-    protected YAMLParser _createParser(byte[] data, int offset, int length, IOContext context)
-        throws IOException {
-      return _createParser(_createReader(data, offset, length, null, context), context);
-    }
-  }
-
-  private static final class AliasRefusingParser extends YAMLParser {
-    AliasRefusingParser(IOContext context, int parserFeatures, int formatFeatures,
-        LoaderOptions options, ObjectCodec codec, Reader reader) {
-      super(context, parserFeatures, formatFeatures, options, codec, reader);
-    }
-
-    @Override
-    protected Event getEvent() throws IOException {
-      Event event = super.getEvent();
-      if (event instanceof AliasEvent) {
-        String anchor = ((AliasEvent) event).getAnchor();
-        if (anchor != null && anchor.length() > 40) {
-          anchor = anchor.substring(0, 40) + "...";
+        UnsupportedYamlException(JsonParser parser, String message, com.fasterxml.jackson.core.JsonLocation location) {
+            super(parser, message, location);
         }
-        throw new UnsupportedYamlException(this, "YAML aliases (*" + anchor + ") are not supported"
-            + " in policy files; write the value out in full", _locationFor(event.getStartMark()));
-      }
-      return event;
     }
-  }
+
+    /** Creates {@link AliasRefusingParser}s; everything else as {@link YAMLFactory}. */
+    private static final class Factory extends YAMLFactory {
+        private static final long serialVersionUID = 1L;
+
+        Factory(YAMLFactoryBuilder builder) {
+            super(builder);
+        }
+
+        @Override
+        protected YAMLParser _createParser(Reader reader, IOContext context) throws IOException {
+            return new AliasRefusingParser(
+                    context, _parserFeatures, _yamlParserFeatures, _loaderOptions, _objectCodec, reader);
+        }
+
+        @Override
+        protected YAMLParser _createParser(char[] data, int offset, int length, IOContext context, boolean recyclable)
+                throws IOException {
+            return _createParser(new CharArrayReader(data, offset, length), context);
+        }
+
+        @Override
+        protected YAMLParser _createParser(InputStream in, IOContext context) throws IOException {
+            return _createParser(_createReader(in, null, context), context);
+        }
+
+        @Override
+        protected YAMLParser _createParser(byte[] data, int offset, int length, IOContext context) throws IOException {
+            return _createParser(_createReader(data, offset, length, null, context), context);
+        }
+    }
+
+    private static final class AliasRefusingParser extends YAMLParser {
+        AliasRefusingParser(
+                IOContext context,
+                int parserFeatures,
+                int formatFeatures,
+                LoaderOptions options,
+                ObjectCodec codec,
+                Reader reader) {
+            super(context, parserFeatures, formatFeatures, options, codec, reader);
+        }
+
+        @Override
+        protected Event getEvent() throws IOException {
+            Event event = super.getEvent();
+            if (event instanceof AliasEvent) {
+                String anchor = ((AliasEvent) event).getAnchor();
+                if (anchor != null && anchor.length() > 40) {
+                    anchor = anchor.substring(0, 40) + "...";
+                }
+                throw new UnsupportedYamlException(
+                        this,
+                        "YAML aliases (*" + anchor + ") are not supported"
+                                + " in policy files; write the value out in full",
+                        _locationFor(event.getStartMark()));
+            }
+            return event;
+        }
+    }
 }

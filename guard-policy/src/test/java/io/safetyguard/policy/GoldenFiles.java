@@ -15,32 +15,32 @@ import java.nio.charset.StandardCharsets;
  */
 final class GoldenFiles {
 
-  static final String V12 = "llavaguard-default-policy-v1.2.txt";
-  static final String V10 = "llavaguard-default-policy-v1.0.txt";
-  static final String BLOCKS = "llavaguard-policy-blocks-v1.2.json";
+    static final String V12 = "llavaguard-default-policy-v1.2.txt";
+    static final String V10 = "llavaguard-default-policy-v1.0.txt";
+    static final String BLOCKS = "llavaguard-policy-blocks-v1.2.json";
 
-  private GoldenFiles() {}
+    private GoldenFiles() {}
 
-  static byte[] bytes(String name) {
-    try (InputStream in = GoldenFiles.class.getResourceAsStream("/golden/" + name)) {
-      if (in == null) {
-        throw new AssertionError("golden file " + name + " is not in src/test/resources/golden/");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    static byte[] bytes(String name) {
+        try (InputStream in = GoldenFiles.class.getResourceAsStream("/golden/" + name)) {
+            if (in == null) {
+                throw new AssertionError("golden file " + name + " is not in src/test/resources/golden/");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 
-  static String text(String name) {
-    return new String(bytes(name), StandardCharsets.UTF_8);
-  }
-
-  static JsonNode blocks() {
-    try {
-      return new ObjectMapper().readTree(bytes(BLOCKS));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    static String text(String name) {
+        return new String(bytes(name), StandardCharsets.UTF_8);
     }
-  }
+
+    static JsonNode blocks() {
+        try {
+            return new ObjectMapper().readTree(bytes(BLOCKS));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

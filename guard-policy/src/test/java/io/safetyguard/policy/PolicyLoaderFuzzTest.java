@@ -21,40 +21,44 @@ import org.junit.jupiter.api.Timeout;
  */
 class PolicyLoaderFuzzTest {
 
-  @FuzzTest(maxDuration = "5m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
-  void json(byte[] data) {
-    Policy policy;
-    try {
-      policy = PolicyFiles.fromJson(new String(data, StandardCharsets.UTF_8), "fuzz.json");
-    } catch (PolicyException e) {
-      assertThat(e.getMessage()).startsWith("fuzz.json: ");
-      return;
+    @FuzzTest(maxDuration = "5m")
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void json(byte[] data) {
+        Policy policy;
+        try {
+            policy = PolicyFiles.fromJson(new String(data, StandardCharsets.UTF_8), "fuzz.json");
+        } catch (PolicyException e) {
+            assertThat(e.getMessage()).startsWith("fuzz.json: ");
+            return;
+        }
+        checkUsable(policy);
     }
-    checkUsable(policy);
-  }
 
-  @FuzzTest(maxDuration = "5m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
-  void yaml(byte[] data) {
-    Policy policy;
-    try {
-      policy = PolicyFiles.fromYaml(new String(data, StandardCharsets.UTF_8), "fuzz.yaml");
-    } catch (PolicyException e) {
-      assertThat(e.getMessage()).startsWith("fuzz.yaml: ");
-      return;
+    @FuzzTest(maxDuration = "5m")
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void yaml(byte[] data) {
+        Policy policy;
+        try {
+            policy = PolicyFiles.fromYaml(new String(data, StandardCharsets.UTF_8), "fuzz.yaml");
+        } catch (PolicyException e) {
+            assertThat(e.getMessage()).startsWith("fuzz.yaml: ");
+            return;
+        }
+        checkUsable(policy);
     }
-    checkUsable(policy);
-  }
 
-  private static void checkUsable(Policy policy) {
-    String prompt = policy.render();
-    assertThat(prompt).isNotEmpty();
-    assertThat(policy.fingerprint()).isNotEmpty();
-    assertThat(policy.categoryLabels()).isNotEmpty();
-    assertThat(VerdictGrammar.gbnf(policy, false)).isNotEmpty();
-    assertThat(VerdictGrammar.jsonSchema(policy)).isNotEmpty();
-    assertThat(PolicyFiles.fromJson(PolicyFiles.toJson(policy), "saved.json").render()).isEqualTo(prompt);
-    assertThat(PolicyFiles.fromYaml(PolicyFiles.toYaml(policy), "saved.yaml").render()).isEqualTo(prompt);
-  }
+    private static void checkUsable(Policy policy) {
+        String prompt = policy.render();
+        assertThat(prompt).isNotEmpty();
+        assertThat(policy.fingerprint()).isNotEmpty();
+        assertThat(policy.categoryLabels()).isNotEmpty();
+        assertThat(VerdictGrammar.gbnf(policy, false)).isNotEmpty();
+        assertThat(VerdictGrammar.jsonSchema(policy)).isNotEmpty();
+        assertThat(PolicyFiles.fromJson(PolicyFiles.toJson(policy), "saved.json")
+                        .render())
+                .isEqualTo(prompt);
+        assertThat(PolicyFiles.fromYaml(PolicyFiles.toYaml(policy), "saved.yaml")
+                        .render())
+                .isEqualTo(prompt);
+    }
 }

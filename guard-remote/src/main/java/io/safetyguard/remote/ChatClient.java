@@ -79,18 +79,27 @@ final class ChatClient {
         switch (status) {
             case 429 -> throw new AttemptFailure(AttemptFailure.Kind.THROTTLED, what, retryAfter);
             case 502, 503, 504 -> throw new AttemptFailure(AttemptFailure.Kind.ENDPOINT_FAULT, what, retryAfter);
-            case 401, 403 -> throw new AttemptFailure(AttemptFailure.Kind.REJECTED, endpoint + " refused the credentials ("
-                    + what + "): check the API key (RemoteSafetyModel.Builder.apiKey; for the guard CLI the "
-                    + "SAFETYGUARD_API_KEY environment variable or --api-key-file) against the server's --api-key", null);
+            case 401, 403 ->
+                throw new AttemptFailure(
+                        AttemptFailure.Kind.REJECTED,
+                        endpoint + " refused the credentials ("
+                                + what
+                                + "): check the API key (RemoteSafetyModel.Builder.apiKey; for the guard CLI the "
+                                + "SAFETYGUARD_API_KEY environment variable or --api-key-file) against the server's --api-key",
+                        null);
             default -> {
                 if (status == 500 && what.contains("does not match the expected")) {
-                    throw new AttemptFailure(AttemptFailure.Kind.REJECTED, endpoint + " could not return the model's answer ("
-                            + what + "): llama-server's answer parser (llama.cpp v0.4.0) rejects text that is not valid "
-                            + "UTF-8, which the verdict grammar cannot rule out; random-weight test models produce such "
-                            + "text, real models practically never. The same seed gives the same answer, so it is not retried.",
+                    throw new AttemptFailure(
+                            AttemptFailure.Kind.REJECTED,
+                            endpoint + " could not return the model's answer ("
+                                    + what
+                                    + "): llama-server's answer parser (llama.cpp v0.4.0) rejects text that is not valid "
+                                    + "UTF-8, which the verdict grammar cannot rule out; random-weight test models produce such "
+                                    + "text, real models practically never. The same seed gives the same answer, so it is not retried.",
                             null);
                 }
-                throw new AttemptFailure(AttemptFailure.Kind.REJECTED, endpoint + " refused the request (" + what + ")", null);
+                throw new AttemptFailure(
+                        AttemptFailure.Kind.REJECTED, endpoint + " refused the request (" + what + ")", null);
             }
         }
     }

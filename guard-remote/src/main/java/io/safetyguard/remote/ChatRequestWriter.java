@@ -29,6 +29,7 @@ final class ChatRequestWriter {
 
     /** The system message of LlavaGuard v1.2 training (LLaVA-NeXT qwen_1_5, SGLang chatml-llava). */
     static final String SYSTEM_MESSAGE = "You are a helpful assistant.";
+
     static final String SCHEMA_NAME = "llavaguard_verdict";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,11 +60,14 @@ final class ChatRequestWriter {
 
     /** Checks up front that the structured-output choice can be expressed for a configured dialect. */
     static void checkSupported(StructuredOutput structured, ServerDialect dialect) {
-        if (structured == StructuredOutput.REGEX && (dialect == ServerDialect.LLAMA_SERVER || dialect == ServerDialect.OPENAI)) {
+        if (structured == StructuredOutput.REGEX
+                && (dialect == ServerDialect.LLAMA_SERVER || dialect == ServerDialect.OPENAI)) {
             throw new IllegalArgumentException("structured output REGEX is not supported by " + dialect
                     + " servers; use GRAMMAR or JSON_SCHEMA (llama-server) or JSON_SCHEMA (other OpenAI servers)");
         }
-        if (structured == StructuredOutput.GRAMMAR && dialect != ServerDialect.LLAMA_SERVER && dialect != ServerDialect.AUTO) {
+        if (structured == StructuredOutput.GRAMMAR
+                && dialect != ServerDialect.LLAMA_SERVER
+                && dialect != ServerDialect.AUTO) {
             throw new IllegalArgumentException("structured output GRAMMAR (llama.cpp GBNF) needs llama-server, not "
                     + dialect + "; use JSON_SCHEMA or REGEX");
         }
@@ -79,7 +83,9 @@ final class ChatRequestWriter {
         ObjectNode user = messages.addObject().put("role", "user");
         ArrayNode content = user.putArray("content");
         content.addObject().put("type", "image_url").putObject("image_url").put("url", imageDataUrl);
-        content.addObject().put("type", "text").put("text", request.policyPrompt().strip());
+        content.addObject()
+                .put("type", "text")
+                .put("text", request.policyPrompt().strip());
         sampling(body, dialect, request.options());
         if (topLogprobs > 0) {
             body.put("logprobs", true);
@@ -133,7 +139,8 @@ final class ChatRequestWriter {
                     body.set("json_schema", constraints.schema(request.policy(), verdictOnly));
                 } else {
                     ObjectNode format = body.putObject("response_format").put("type", "json_schema");
-                    format.putObject("json_schema").put("name", SCHEMA_NAME)
+                    format.putObject("json_schema")
+                            .put("name", SCHEMA_NAME)
                             .put("strict", true)
                             .set("schema", constraints.schema(request.policy(), verdictOnly));
                 }
@@ -149,7 +156,7 @@ final class ChatRequestWriter {
                     body.put("regex", regex); // SGLang
                 }
             }
-            case NONE, AUTO -> { }
+            case NONE, AUTO -> {}
         }
     }
 }

@@ -22,18 +22,23 @@ final class ChatResponseReader {
         try {
             root = JSON.readTree(body);
         } catch (IOException e) {
-            throw new AttemptFailure(AttemptFailure.Kind.REJECTED,
-                    from + " answered 200 with something that is not JSON: " + Failures.snippet(body), null);
+            throw new AttemptFailure(
+                    AttemptFailure.Kind.REJECTED,
+                    from + " answered 200 with something that is not JSON: " + Failures.snippet(body),
+                    null);
         }
         JsonNode choice = root.path("choices").path(0);
         JsonNode content = choice.path("message").path("content");
         if (!content.isTextual()) {
-            throw new AttemptFailure(AttemptFailure.Kind.REJECTED,
-                    from + " answered without choices[0].message.content: " + Failures.snippet(body), null);
+            throw new AttemptFailure(
+                    AttemptFailure.Kind.REJECTED,
+                    from + " answered without choices[0].message.content: " + Failures.snippet(body),
+                    null);
         }
         JsonNode usage = root.path("usage");
         JsonNode timings = root.path("timings");
-        return new ModelOutput(content.asText(),
+        return new ModelOutput(
+                content.asText(),
                 RatingLogprobs.probabilityUnsafe(choice.path("logprobs").path("content")),
                 usage.path("prompt_tokens").asInt(-1),
                 usage.path("completion_tokens").asInt(-1),

@@ -49,15 +49,17 @@ final class Endpoint {
         try {
             uri = new URI(t);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("endpoint '" + text + "' is not a URL (" + e.getReason()
-                    + "); give it like http://127.0.0.1:8080");
+            throw new IllegalArgumentException(
+                    "endpoint '" + text + "' is not a URL (" + e.getReason() + "); give it like http://127.0.0.1:8080");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("endpoint '" + text + "' must start with http:// or https://, e.g. http://127.0.0.1:8080");
+            throw new IllegalArgumentException(
+                    "endpoint '" + text + "' must start with http:// or https://, e.g. http://127.0.0.1:8080");
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("endpoint '" + text + "' has no host; give it like http://127.0.0.1:8080");
+            throw new IllegalArgumentException(
+                    "endpoint '" + text + "' has no host; give it like http://127.0.0.1:8080");
         }
         if (uri.getQuery() != null || uri.getFragment() != null) {
             throw new IllegalArgumentException("endpoint '" + text + "' must not have a query or fragment");

@@ -37,7 +37,11 @@ final class EndpointPool {
     private final Condition changed = lock.newCondition();
     private int rotation;
 
-    EndpointPool(List<Endpoint> endpoints, int failureThreshold, Duration probeInitial, Duration probeMax,
+    EndpointPool(
+            List<Endpoint> endpoints,
+            int failureThreshold,
+            Duration probeInitial,
+            Duration probeMax,
             Duration healthInterval) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("at least one endpoint is needed");
@@ -123,7 +127,11 @@ final class EndpointPool {
             }
         }
         // Back to the endpoint that just failed only when it is the only one left; otherwise wait for another.
-        if (best == null && !otherInRotation && avoid != null && avoid.inRotation && avoid.inFlight < avoid.maxInFlight()) {
+        if (best == null
+                && !otherInRotation
+                && avoid != null
+                && avoid.inRotation
+                && avoid.inFlight < avoid.maxInFlight()) {
             best = avoid;
         }
         if (best != null) {
@@ -178,8 +186,13 @@ final class EndpointPool {
         e.lastProblem = problem;
         e.probeBackoff = probeInitial;
         e.nextProbeNanos = System.nanoTime() + probeInitial.toNanos();
-        System.getLogger(EndpointPool.class.getName()).log(System.Logger.Level.WARNING,
-                "endpoint {0} taken out of rotation: {1}; probing it again in {2} ms", e, problem, probeInitial.toMillis());
+        System.getLogger(EndpointPool.class.getName())
+                .log(
+                        System.Logger.Level.WARNING,
+                        "endpoint {0} taken out of rotation: {1}; probing it again in {2} ms",
+                        e,
+                        problem,
+                        probeInitial.toMillis());
     }
 
     /** The endpoints whose probe is due now; they are marked as being probed until {@link #probed} is called. */
@@ -221,8 +234,8 @@ final class EndpointPool {
                 }
                 e.nextProbeNanos = now + healthInterval.toNanos();
                 if (cameBack) {
-                    System.getLogger(EndpointPool.class.getName()).log(System.Logger.Level.INFO,
-                            "endpoint {0} is back in rotation ({1})", e, e.dialect);
+                    System.getLogger(EndpointPool.class.getName())
+                            .log(System.Logger.Level.INFO, "endpoint {0} is back in rotation ({1})", e, e.dialect);
                 }
             } else if (e.inRotation) {
                 takeOut(e, result.problem());

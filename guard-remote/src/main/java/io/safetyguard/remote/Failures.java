@@ -35,7 +35,8 @@ final class Failures {
         }
         if (c instanceof IOException) {
             String m = c.getMessage();
-            return "connection failed (" + (m == null || m.isBlank() ? c.getClass().getSimpleName() : m) + ")";
+            return "connection failed ("
+                    + (m == null || m.isBlank() ? c.getClass().getSimpleName() : m) + ")";
         }
         return String.valueOf(c);
     }
@@ -64,8 +65,9 @@ final class Failures {
         }
         try {
             JsonNode n = JSON.readTree(body);
-            for (JsonNode m : new JsonNode[] {n.path("error").path("message"), n.path("message"), n.path("detail"),
-                    n.path("error")}) {
+            for (JsonNode m : new JsonNode[] {
+                n.path("error").path("message"), n.path("message"), n.path("detail"), n.path("error")
+            }) {
                 if (m.isTextual() && !m.asText().isBlank()) {
                     return snippet(m.asText());
                 }

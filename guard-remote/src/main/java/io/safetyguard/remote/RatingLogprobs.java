@@ -27,7 +27,11 @@ final class RatingLogprobs {
     private static final Pattern BEFORE_QUOTE = Pattern.compile("\"rating\"\\s*:\\s*$");
     private static final Pattern AFTER_QUOTE = Pattern.compile("\"rating\"\\s*:\\s*\"$");
 
-    private enum Value { SAFE, UNSAFE, NONE }
+    private enum Value {
+        SAFE,
+        UNSAFE,
+        NONE
+    }
 
     private RatingLogprobs() {}
 
@@ -67,7 +71,7 @@ final class RatingLogprobs {
             switch (classify(t, afterQuote)) {
                 case SAFE -> safe += p;
                 case UNSAFE -> unsafe += p;
-                case NONE -> { }
+                case NONE -> {}
             }
         }
         if (!chosenListed && step.has("logprob")) {

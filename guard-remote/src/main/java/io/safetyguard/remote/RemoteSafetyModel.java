@@ -48,8 +48,14 @@ public final class RemoteSafetyModel implements SafetyModel {
     private final ModelInfo info;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RemoteSafetyModel(EndpointPool pool, HealthChecker health, ChatClient client, ChatRequestWriter writer,
-            RetryPolicy retry, Duration requestTimeout, ModelInfo info) {
+    private RemoteSafetyModel(
+            EndpointPool pool,
+            HealthChecker health,
+            ChatClient client,
+            ChatRequestWriter writer,
+            RetryPolicy retry,
+            Duration requestTimeout,
+            ModelInfo info) {
         this.pool = pool;
         this.health = health;
         this.client = client;
@@ -100,7 +106,8 @@ public final class RemoteSafetyModel implements SafetyModel {
             Duration wait;
             try {
                 byte[] body = writer.write(lease.dialect(), request, image);
-                ModelOutput output = ChatResponseReader.read(client.send(lease.endpoint(), body, cancelled), lease.endpoint());
+                ModelOutput output =
+                        ChatResponseReader.read(client.send(lease.endpoint(), body, cancelled), lease.endpoint());
                 pool.succeeded(lease);
                 return output;
             } catch (AttemptFailure f) {
@@ -115,8 +122,11 @@ public final class RemoteSafetyModel implements SafetyModel {
                 }
                 avoid = lease.endpoint();
                 // a first failover to another endpoint needs no wait; everything else backs off
-                boolean failover = f.kind() == AttemptFailure.Kind.ENDPOINT_FAULT && attempt == 1 && pool.endpoints().size() > 1;
-                wait = f.retryAfter() != null ? retry.cap(f.retryAfter())
+                boolean failover = f.kind() == AttemptFailure.Kind.ENDPOINT_FAULT
+                        && attempt == 1
+                        && pool.endpoints().size() > 1;
+                wait = f.retryAfter() != null
+                        ? retry.cap(f.retryAfter())
                         : failover ? Duration.ZERO : retry.backoffAfter(attempt);
             } catch (RuntimeException e) {
                 pool.released(lease); // cancellation, or a bug: the endpoint is not to blame
@@ -124,8 +134,11 @@ public final class RemoteSafetyModel implements SafetyModel {
             }
             pause(wait, attempt, cancelled);
         }
-        throw new ModelException("no endpoint gave an answer in " + retry.maxAttempts() + " attempts ("
-                + String.join("; ", attempts) + "); endpoints now: " + pool.describe(), null, true);
+        throw new ModelException(
+                "no endpoint gave an answer in " + retry.maxAttempts() + " attempts (" + String.join("; ", attempts)
+                        + "); endpoints now: " + pool.describe(),
+                null,
+                true);
     }
 
     private void pause(Duration wait, int attempt, BooleanSupplier cancelled) {
@@ -303,7 +316,8 @@ public final class RemoteSafetyModel implements SafetyModel {
          */
         public RemoteSafetyModel build() throws ModelException {
             if (endpoints.isEmpty()) {
-                throw new IllegalArgumentException("no endpoint given; add at least one, e.g. endpoint(\"http://127.0.0.1:8080\")");
+                throw new IllegalArgumentException(
+                        "no endpoint given; add at least one, e.g. endpoint(\"http://127.0.0.1:8080\")");
             }
             ChatRequestWriter.checkSupported(structuredOutput, dialect);
             Set<URI> bases = new LinkedHashSet<>();
@@ -312,8 +326,11 @@ public final class RemoteSafetyModel implements SafetyModel {
                     throw new IllegalArgumentException("endpoint " + e + " is given twice");
                 }
             }
-            List<Endpoint> list = bases.stream().map(b -> new Endpoint(b, endpointConcurrency, dialect)).collect(Collectors.toList());
-            EndpointPool pool = new EndpointPool(list, failureThreshold, probeBackoff, maxProbeBackoff, healthCheckInterval);
+            List<Endpoint> list = bases.stream()
+                    .map(b -> new Endpoint(b, endpointConcurrency, dialect))
+                    .collect(Collectors.toList());
+            EndpointPool pool =
+                    new EndpointPool(list, failureThreshold, probeBackoff, maxProbeBackoff, healthCheckInterval);
             HttpClient http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1) // llama-server and most engines speak plain HTTP/1.1
                     .connectTimeout(connectTimeout)
@@ -326,19 +343,31 @@ public final class RemoteSafetyModel implements SafetyModel {
                         + ". Check that the servers are running and have finished loading the model, and the API key.");
             }
             String name = model != null ? model : up.get(0).servedModel != null ? up.get(0).servedModel : "default";
-            HealthChecker health = new HealthChecker(pool, probe, Duration.ofMillis(
-                    Math.max(20, Math.min(250, probeBackoff.toMillis() / 2))));
+            HealthChecker health = new HealthChecker(
+                    pool, probe, Duration.ofMillis(Math.max(20, Math.min(250, probeBackoff.toMillis() / 2))));
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("backend", "remote");
             meta.put("endpoints", list.stream().map(Endpoint::toString).collect(Collectors.joining(" ")));
-            meta.put("dialect", dialect == ServerDialect.AUTO
-                    ? "auto: " + up.stream().map(e -> e + "=" + e.dialect).collect(Collectors.joining(" ")) : dialect.name());
+            meta.put(
+                    "dialect",
+                    dialect == ServerDialect.AUTO
+                            ? "auto: "
+                                    + up.stream().map(e -> e + "=" + e.dialect).collect(Collectors.joining(" "))
+                            : dialect.name());
             meta.put("structuredOutput", structuredOutput.name());
             meta.put("model", name);
-            ModelInfo info = new ModelInfo("remote:" + name, name + " (remote, " + list.size() + " endpoint"
-                    + (list.size() == 1 ? "" : "s") + ")", meta);
-            return new RemoteSafetyModel(pool, health, new ChatClient(http, apiKey, requestTimeout),
-                    new ChatRequestWriter(name, structuredOutput, topLogprobs), retryPolicy, requestTimeout, info);
+            ModelInfo info = new ModelInfo(
+                    "remote:" + name,
+                    name + " (remote, " + list.size() + " endpoint" + (list.size() == 1 ? "" : "s") + ")",
+                    meta);
+            return new RemoteSafetyModel(
+                    pool,
+                    health,
+                    new ChatClient(http, apiKey, requestTimeout),
+                    new ChatRequestWriter(name, structuredOutput, topLogprobs),
+                    retryPolicy,
+                    requestTimeout,
+                    info);
         }
     }
 }

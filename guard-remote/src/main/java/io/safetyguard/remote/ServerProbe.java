@@ -28,7 +28,8 @@ final class ServerProbe {
     }
 
     CompletableFuture<ProbeResult> probe(Endpoint e) {
-        HttpRequest.Builder req = HttpRequest.newBuilder(e.models()).timeout(timeout).GET();
+        HttpRequest.Builder req =
+                HttpRequest.newBuilder(e.models()).timeout(timeout).GET();
         if (apiKey != null) {
             req.header("Authorization", "Bearer " + apiKey);
         }
@@ -47,7 +48,8 @@ final class ServerProbe {
                 return ProbeResult.down("GET /v1/models listed no model");
             }
             String id = first.path("id").asText(null);
-            return ProbeResult.up(ServerDialect.fromOwnedBy(first.path("owned_by").asText("")), id);
+            return ProbeResult.up(
+                    ServerDialect.fromOwnedBy(first.path("owned_by").asText("")), id);
         } catch (java.io.IOException ex) {
             return ProbeResult.down("GET /v1/models did not return JSON: " + Failures.snippet(resp.body()));
         }

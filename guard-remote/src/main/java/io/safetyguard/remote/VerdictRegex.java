@@ -25,7 +25,8 @@ final class VerdictRegex {
         if (!verdictOnly) {
             // a JSON string body: plain characters or escapes, bounded like the GBNF grammar's rationale
             re.append(",\\n    \"rationale\": \"([^\"\\\\\\x00-\\x1f]|\\\\[\"\\\\/bfnrt]|\\\\u[0-9a-fA-F]{4}){0,")
-                    .append(VerdictGrammar.DEFAULT_MAX_RATIONALE_CHARS).append("}\"");
+                    .append(VerdictGrammar.DEFAULT_MAX_RATIONALE_CHARS)
+                    .append("}\"");
         }
         re.append("\\n\\}");
         return re.toString();

@@ -17,7 +17,8 @@ class EndpointPoolTest {
     }
 
     private static EndpointPool pool(Endpoint... e) {
-        EndpointPool p = new EndpointPool(List.of(e), 2, Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(10));
+        EndpointPool p =
+                new EndpointPool(List.of(e), 2, Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(10));
         for (Endpoint x : p.dueForProbe()) {
             p.probed(x, ProbeResult.up(ServerDialect.LLAMA_SERVER, "m"));
         }
@@ -78,11 +79,13 @@ class EndpointPoolTest {
 
         assertThat(p.dueForProbe()).isEmpty(); // not before the first backoff (200 ms)
         assertThat(awaitDue(p)).containsExactly(a);
-        assertThat(System.nanoTime() - out).isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
+        assertThat(System.nanoTime() - out)
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
         long probedAt = System.nanoTime();
         p.probed(a, ProbeResult.down("connection refused")); // the backoff doubles to 400 ms
         assertThat(awaitDue(p)).containsExactly(a);
-        assertThat(System.nanoTime() - probedAt).isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+        assertThat(System.nanoTime() - probedAt)
+                .isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
         p.probed(a, ProbeResult.up(ServerDialect.LLAMA_SERVER, "m"));
         assertThat(p.inRotation(a)).isTrue();
     }
@@ -105,7 +108,8 @@ class EndpointPoolTest {
         EndpointPool p = pool(a);
         p.acquire(null, () -> false, soon());
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> p.acquire(null, () -> System.nanoTime() - t0 > 50_000_000L, System.nanoTime() + 10_000_000_000L))
+        assertThatThrownBy(() -> p.acquire(
+                        null, () -> System.nanoTime() - t0 > 50_000_000L, System.nanoTime() + 10_000_000_000L))
                 .isInstanceOf(CancellationException.class);
     }
 }

@@ -58,7 +58,8 @@ final class FakeChatServer implements AutoCloseable {
 
     static FakeChatServer start(int port, String ownedBy) {
         try {
-            return new FakeChatServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64), ownedBy);
+            return new FakeChatServer(
+                    HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64), ownedBy);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -99,7 +100,8 @@ final class FakeChatServer implements AutoCloseable {
 
     static String completion(String content) {
         return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
-                + "\"message\":{\"role\":\"assistant\",\"content\":" + quote(content) + "},\"finish_reason\":\"stop\"}],"
+                + "\"message\":{\"role\":\"assistant\",\"content\":" + quote(content)
+                + "},\"finish_reason\":\"stop\"}],"
                 + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":15}}";
     }
 

@@ -79,12 +79,20 @@ class LlamaServerIT {
         // The prompt llama-server renders for our request is byte for byte the v1.2 ChatML layout.
         assertThat(renderedPrompt(server)).isEqualTo(PromptLayout.CHATML.render(POLICY.render(), "<__media__>"));
 
-        try (RemoteSafetyModel model = RemoteSafetyModel.builder().endpoint(server.url()).endpointConcurrency(2).build();
-                SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(false).policy(POLICY)
+        try (RemoteSafetyModel model = RemoteSafetyModel.builder()
+                        .endpoint(server.url())
+                        .endpointConcurrency(2)
+                        .build();
+                SafetyGuard guard = SafetyGuard.builder()
+                        .model(model)
+                        .ownsModel(false)
+                        .policy(POLICY)
                         // verdict-only: a random model's free-text rationale can be bytes that are not UTF-8, which
                         // llama-server refuses to return (see ChatClient); rating and category are fixed ASCII
                         .generationOptions(GenerationOptions.DEFAULT.withVerdictOnly(true))
-                        .cache(CacheConfig.defaults()).parallelism(2).build()) {
+                        .cache(CacheConfig.defaults())
+                        .parallelism(2)
+                        .build()) {
             assertThat(model.info().metadata()).containsEntry("dialect", "auto: " + server.url() + "=LLAMA_SERVER");
             List<ImageInput> images = images(3, "one");
             List<Verdict> verdicts = guard.assessAll(images);
@@ -106,11 +114,19 @@ class LlamaServerIT {
         LlamaServerProcess b = startServer(1);
         int n = 16;
         List<ImageInput> images = images(n, "audit");
-        try (RemoteSafetyModel model = RemoteSafetyModel.builder().endpoint(a.url()).endpoint(b.url())
-                .endpointConcurrency(1).probeBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)).build();
-                SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(false).policy(POLICY)
+        try (RemoteSafetyModel model = RemoteSafetyModel.builder()
+                        .endpoint(a.url())
+                        .endpoint(b.url())
+                        .endpointConcurrency(1)
+                        .probeBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))
+                        .build();
+                SafetyGuard guard = SafetyGuard.builder()
+                        .model(model)
+                        .ownsModel(false)
+                        .policy(POLICY)
                         .generationOptions(GenerationOptions.DEFAULT.withVerdictOnly(true))
-                        .parallelism(2).build()) {
+                        .parallelism(2)
+                        .build()) {
             AtomicInteger done = new AtomicInteger();
             List<CompletableFuture<Verdict>> pending = new ArrayList<>();
             for (ImageInput image : images) {
@@ -127,7 +143,9 @@ class LlamaServerIT {
                 verdicts.add(f.join());
             }
             assertThat(killedAt).isLessThan(n);
-            assertThat(verdicts).hasSize(n).allSatisfy(v -> assertThat(v.isFailure()).as("%s", v).isFalse());
+            assertThat(verdicts)
+                    .hasSize(n)
+                    .allSatisfy(v -> assertThat(v.isFailure()).as("%s", v).isFalse());
             Set<String> digests = new HashSet<>();
             verdicts.forEach(v -> digests.add(v.imageDigest().orElseThrow()));
             assertThat(digests).hasSize(n); // each image exactly once
@@ -139,15 +157,21 @@ class LlamaServerIT {
     /** What llama-server's /apply-template makes of the request our writer sends. */
     private static String renderedPrompt(LlamaServerProcess server) throws IOException, InterruptedException {
         ChatRequestWriter writer = new ChatRequestWriter("tiny", StructuredOutput.NONE, 0);
-        byte[] body = writer.write(ServerDialect.LLAMA_SERVER, io.safetyguard.core.spi.ModelRequest.of(
-                RemoteProtocolTest.image(), POLICY, GenerationOptions.DEFAULT, null),
+        byte[] body = writer.write(
+                ServerDialect.LLAMA_SERVER,
+                io.safetyguard.core.spi.ModelRequest.of(
+                        RemoteProtocolTest.image(), POLICY, GenerationOptions.DEFAULT, null),
                 "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png(solid(8, 8, 0x336699))));
         ObjectNode request = (ObjectNode) JSON.readTree(body);
-        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                HttpRequest.newBuilder(URI.create(server.url() + "/apply-template"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.url() + "/apply-template"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode answer = JSON.readTree(r.body());
         // llama-server picks a random media marker per process (<__media_XXXX__>); the position is what counts
@@ -157,7 +181,8 @@ class LlamaServerIT {
     static List<ImageInput> images(int n, String tag) throws IOException {
         List<ImageInput> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            list.add(ImageInput.ofBytes(png(solid(24 + i, 24, 0x102030 * (i + 1) + tag.hashCode())), tag + "-" + i + ".png"));
+            list.add(ImageInput.ofBytes(
+                    png(solid(24 + i, 24, 0x102030 * (i + 1) + tag.hashCode())), tag + "-" + i + ".png"));
         }
         return list;
     }

@@ -26,6 +26,7 @@ final class LlamaServerProcess implements AutoCloseable {
 
     /** Tokens of context per slot: the tiny image, the default policy (~2k tokens) and a full answer. */
     static final int CONTEXT_PER_SLOT = 4096;
+
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Process process;
@@ -65,14 +66,17 @@ final class LlamaServerProcess implements AutoCloseable {
         } catch (IOException e) {
             // treated as not built
         }
-        Assumptions.assumeTrue(built.isPresent(), "llama-server is not built (the Maven build skipped it with "
-                + "-Dsafetyguard.server.skip=true, or see " + file + "); build it with "
-                + "guard-llamacpp/native/build-natives.sh --server-only or pass -Dsafetyguard.llama.server=PATH");
+        Assumptions.assumeTrue(
+                built.isPresent(),
+                "llama-server is not built (the Maven build skipped it with "
+                        + "-Dsafetyguard.server.skip=true, or see " + file + "); build it with "
+                        + "guard-llamacpp/native/build-natives.sh --server-only or pass -Dsafetyguard.llama.server=PATH");
         return built.get();
     }
 
     /** Starts llama-server with {@code slots} parallel slots, one CPU thread, and waits for {@code /health}. */
-    static LlamaServerProcess start(Path binary, TinyModelPair pair, int slots, Path logDir) throws IOException, InterruptedException {
+    static LlamaServerProcess start(Path binary, TinyModelPair pair, int slots, Path logDir)
+            throws IOException, InterruptedException {
         IOException last = null;
         for (int tryNo = 0; tryNo < 3; tryNo++) {
             int port = freePort();
@@ -80,15 +84,40 @@ final class LlamaServerProcess implements AutoCloseable {
             String keep = System.getProperty("safetyguard.remote.logdir", "");
             Path dirForLog = keep.isBlank() || keep.startsWith("${") ? logDir : Files.createDirectories(Path.of(keep));
             Path log = dirForLog.resolve("llama-server-" + port + ".log");
-            List<String> cmd = new ArrayList<>(List.of(binary.toString(),
-                    "--model", pair.model().toString(), "--mmproj", pair.mmproj().toString(),
-                    "--host", "127.0.0.1", "--port", Integer.toString(port),
-                    "--threads", "1", "--threads-batch", "1", "--threads-http", "2",
-                    "--parallel", Integer.toString(slots), "--ctx-size", Integer.toString(CONTEXT_PER_SLOT * slots),
+            List<String> cmd = new ArrayList<>(List.of(
+                    binary.toString(),
+                    "--model",
+                    pair.model().toString(),
+                    "--mmproj",
+                    pair.mmproj().toString(),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    Integer.toString(port),
+                    "--threads",
+                    "1",
+                    "--threads-batch",
+                    "1",
+                    "--threads-http",
+                    "2",
+                    "--parallel",
+                    Integer.toString(slots),
+                    "--ctx-size",
+                    Integer.toString(CONTEXT_PER_SLOT * slots),
                     // the legacy ChatML template: system and user turns byte-exact as LlavaGuard v1.2 was trained
-                    "--no-jinja", "--chat-template", "chatml",
-                    "--no-webui", "--no-warmup", "--cache-ram", "0", "--n-gpu-layers", "0"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    "--no-jinja",
+                    "--chat-template",
+                    "chatml",
+                    "--no-webui",
+                    "--no-warmup",
+                    "--cache-ram",
+                    "0",
+                    "--n-gpu-layers",
+                    "0"));
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             LlamaServerProcess server = new LlamaServerProcess(p, port, log);
             try {
                 server.awaitHealthy();
@@ -105,15 +134,21 @@ final class LlamaServerProcess implements AutoCloseable {
     }
 
     private void awaitHealthy() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException("llama-server exited with " + process.exitValue() + ":\n" + tail());
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(url() + "/health"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -122,7 +157,8 @@ final class LlamaServerProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IOException("llama-server did not become healthy within " + START_TIMEOUT.toSeconds() + " s:\n" + tail());
+        throw new IOException(
+                "llama-server did not become healthy within " + START_TIMEOUT.toSeconds() + " s:\n" + tail());
     }
 
     String url() {

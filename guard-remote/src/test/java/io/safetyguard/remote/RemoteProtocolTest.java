@@ -83,7 +83,8 @@ class RemoteProtocolTest {
         assertThat(content.get(0).path("type").asText()).isEqualTo("image_url");
         assertSamePixels(content.get(0).path("image_url").path("url").asText());
         assertThat(content.get(1).path("type").asText()).isEqualTo("text");
-        assertThat(content.get(1).path("text").asText()).isEqualTo(POLICY.render().strip());
+        assertThat(content.get(1).path("text").asText())
+                .isEqualTo(POLICY.render().strip());
         assertThat(body.path("temperature").asDouble()).isEqualTo(0.2);
         assertThat(body.path("top_p").asDouble()).isEqualTo(0.95);
         assertThat(body.path("top_k").asInt()).isEqualTo(50);
@@ -106,7 +107,9 @@ class RemoteProtocolTest {
     @Test
     void vllmRegexFollowsTheTrainedLayoutAndVerdictOnlyDropsTheRationale() throws Exception {
         FakeChatServer s = server("vllm");
-        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()).structuredOutput(StructuredOutput.REGEX)
+        RemoteSafetyModel m = model(RemoteSafetyModel.builder()
+                .endpoint(s.url())
+                .structuredOutput(StructuredOutput.REGEX)
                 .model("llavaguard"));
 
         m.evaluate(request(GenerationOptions.DEFAULT));
@@ -114,22 +117,36 @@ class RemoteProtocolTest {
         assertThat(body.path("model").asText()).isEqualTo("llavaguard");
         assertThat(body.path("messages")).hasSize(1);
         assertThat(body.has("response_format")).isFalse();
-        Pattern full = Pattern.compile(body.path("structured_outputs").path("regex").asText());
+        Pattern full =
+                Pattern.compile(body.path("structured_outputs").path("regex").asText());
         assertThat(full.matcher(FakeChatServer.VERDICT).matches()).isTrue();
-        assertThat(full.matcher(FakeChatServer.VERDICT.replace("NA: None applying", "O10: Made up")).matches()).isFalse();
-        assertThat(full.matcher(FakeChatServer.VERDICT.replace("    \"rating\"", "  \"rating\"")).matches()).isFalse();
+        assertThat(full.matcher(FakeChatServer.VERDICT.replace("NA: None applying", "O10: Made up"))
+                        .matches())
+                .isFalse();
+        assertThat(full.matcher(FakeChatServer.VERDICT.replace("    \"rating\"", "  \"rating\""))
+                        .matches())
+                .isFalse();
 
         m.evaluate(request(GenerationOptions.DEFAULT.withVerdictOnly(true)));
-        Pattern verdictOnly = Pattern.compile(s.lastBody().path("structured_outputs").path("regex").asText());
-        assertThat(verdictOnly.matcher("{\n    \"rating\": \"Unsafe\",\n    \"category\": \"O2: Violence, Harm, or Cruelty\"\n}")
-                .matches()).isTrue();
+        Pattern verdictOnly = Pattern.compile(
+                s.lastBody().path("structured_outputs").path("regex").asText());
+        assertThat(verdictOnly
+                        .matcher(
+                                "{\n    \"rating\": \"Unsafe\",\n    \"category\": \"O2: Violence, Harm, or Cruelty\"\n}")
+                        .matches())
+                .isTrue();
         assertThat(verdictOnly.matcher(FakeChatServer.VERDICT).matches()).isFalse();
     }
 
     @Test
     void regexEscapesCustomCategoryLabels() {
-        Policy custom = POLICY.toBuilder().addCategory("O10", "Drugs (legal?) [C++] a.b*c \"q\" \\ d", "Should not:\n- x").build();
-        String label = custom.categoryLabels().stream().filter(l -> l.startsWith("O10")).findFirst().orElseThrow();
+        Policy custom = POLICY.toBuilder()
+                .addCategory("O10", "Drugs (legal?) [C++] a.b*c \"q\" \\ d", "Should not:\n- x")
+                .build();
+        String label = custom.categoryLabels().stream()
+                .filter(l -> l.startsWith("O10"))
+                .findFirst()
+                .orElseThrow();
         Pattern p = Pattern.compile(VerdictRegex.of(custom, true));
         String json = "{\n    \"rating\": \"Unsafe\",\n    \"category\": " + jsonQuote(label) + "\n}";
         assertThat(p.matcher(json).matches()).as(json).isTrue();
@@ -170,7 +187,8 @@ class RemoteProtocolTest {
     @Test
     void sglangRegexIsATopLevelField() throws Exception {
         FakeChatServer s = server("sglang");
-        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()).structuredOutput(StructuredOutput.REGEX));
+        RemoteSafetyModel m =
+                model(RemoteSafetyModel.builder().endpoint(s.url()).structuredOutput(StructuredOutput.REGEX));
         m.evaluate(request(GenerationOptions.DEFAULT));
         assertThat(s.lastBody().path("regex").asText()).startsWith("\\{\\n    \"rating\"");
         assertThat(s.lastBody().has("structured_outputs")).isFalse();
@@ -188,7 +206,13 @@ class RemoteProtocolTest {
         assertThat(body.path("messages")).hasSize(2);
         assertThat(body.path("messages").get(0).path("role").asText()).isEqualTo("system");
         assertThat(body.path("messages").get(0).path("content").asText()).isEqualTo("You are a helpful assistant.");
-        assertThat(body.path("messages").get(1).path("content").get(0).path("type").asText()).isEqualTo("image_url");
+        assertThat(body.path("messages")
+                        .get(1)
+                        .path("content")
+                        .get(0)
+                        .path("type")
+                        .asText())
+                .isEqualTo("image_url");
         assertThat(body.path("grammar").asText()).isEqualTo(VerdictGrammar.gbnf(POLICY, false));
         assertThat(body.has("response_format")).isFalse();
         assertThat(body.path("temperature").asDouble()).isZero();
@@ -207,9 +231,13 @@ class RemoteProtocolTest {
 
     @Test
     void regexOnLlamaServerIsRefusedUpFront() {
-        assertThatThrownBy(() -> RemoteSafetyModel.builder().endpoint("http://127.0.0.1:1").dialect(ServerDialect.LLAMA_SERVER)
-                .structuredOutput(StructuredOutput.REGEX).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("REGEX is not supported by LLAMA_SERVER");
+        assertThatThrownBy(() -> RemoteSafetyModel.builder()
+                        .endpoint("http://127.0.0.1:1")
+                        .dialect(ServerDialect.LLAMA_SERVER)
+                        .structuredOutput(StructuredOutput.REGEX)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("REGEX is not supported by LLAMA_SERVER");
     }
 
     @Test
@@ -236,7 +264,8 @@ class RemoteProtocolTest {
 
         ModelOutput out = m.evaluate(request(GenerationOptions.DEFAULT));
 
-        assertThat(out.probabilityUnsafe()).hasValueCloseTo(Math.exp(-1.8) / (Math.exp(-0.2) + Math.exp(-1.8)), within(1e-9));
+        assertThat(out.probabilityUnsafe())
+                .hasValueCloseTo(Math.exp(-1.8) / (Math.exp(-0.2) + Math.exp(-1.8)), within(1e-9));
         assertThat(out.promptTokens()).isEqualTo(812);
         assertThat(out.prefillMillis()).isEqualTo(431.5);
         assertThat(out.decodeMillis()).isEqualTo(120.25);
@@ -246,7 +275,8 @@ class RemoteProtocolTest {
     void sglangAnswerWithoutLogprobsHasNoProbability() throws Exception {
         FakeChatServer s = server("sglang");
         s.reply(200, resource("sglang-chat.json"));
-        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()).topLogprobs(0));
+        RemoteSafetyModel m =
+                model(RemoteSafetyModel.builder().endpoint(s.url()).topLogprobs(0));
 
         ModelOutput out = m.evaluate(request(GenerationOptions.DEFAULT));
 
@@ -268,7 +298,8 @@ class RemoteProtocolTest {
 
         assertThat(out.text()).isEqualTo(FakeChatServer.VERDICT);
         assertThat(s.requests()).hasSize(3);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(20)); // one backoff
+        assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(20)); // one backoff
         assertThat(m.inRotation(s.url())).isTrue(); // two faults stay under the threshold of 3
     }
 
@@ -289,8 +320,10 @@ class RemoteProtocolTest {
     @Test
     void llamaServersAnswerParserFailureIsExplainedAndNotRetried() throws Exception {
         FakeChatServer s = server("llamacpp");
-        s.reply(500, "{\"error\":{\"code\":500,\"message\":\"The model produced output that does not match the expected "
-                + "Content-only format\",\"type\":\"server_error\"}}");
+        s.reply(
+                500,
+                "{\"error\":{\"code\":500,\"message\":\"The model produced output that does not match the expected "
+                        + "Content-only format\",\"type\":\"server_error\"}}");
         RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()));
 
         assertThatThrownBy(() -> m.evaluate(request(GenerationOptions.DEFAULT)))
@@ -304,7 +337,8 @@ class RemoteProtocolTest {
     void aRejectedApiKeySaysToCheckIt() throws Exception {
         FakeChatServer s = server("llamacpp");
         s.reply(401, resource("llama-server-error-401.json"));
-        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()).apiKey("sk-wrong"));
+        RemoteSafetyModel m =
+                model(RemoteSafetyModel.builder().endpoint(s.url()).apiKey("sk-wrong"));
 
         assertThatThrownBy(() -> m.evaluate(request(GenerationOptions.DEFAULT)))
                 .isInstanceOf(ModelException.class)
@@ -319,7 +353,10 @@ class RemoteProtocolTest {
         int a = freePort();
         FakeChatServer loading = server("vllm");
         loading.modelsStatus(503);
-        assertThatThrownBy(() -> RemoteSafetyModel.builder().endpoint("http://127.0.0.1:" + a).endpoint(loading.url()).build())
+        assertThatThrownBy(() -> RemoteSafetyModel.builder()
+                        .endpoint("http://127.0.0.1:" + a)
+                        .endpoint(loading.url())
+                        .build())
                 .isInstanceOf(ModelException.class)
                 .hasMessageContaining("http://127.0.0.1:" + a + " (out of rotation: connection refused)")
                 .hasMessageContaining(loading.url() + " (out of rotation: HTTP 503: Loading model)");
@@ -330,7 +367,10 @@ class RemoteProtocolTest {
         FakeChatServer a = server("llamacpp");
         FakeChatServer b = server("llamacpp");
         int portA = a.port();
-        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(a.url()).endpoint(b.url()).failureThreshold(2)
+        RemoteSafetyModel m = model(RemoteSafetyModel.builder()
+                .endpoint(a.url())
+                .endpoint(b.url())
+                .failureThreshold(2)
                 .healthCheckInterval(Duration.ofMillis(100)));
         a.close();
 
@@ -357,7 +397,8 @@ class RemoteProtocolTest {
     @Test
     void allAttemptsFailingListsWhatWasTried() throws Exception {
         FakeChatServer s = server("sglang");
-        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()).failureThreshold(10));
+        RemoteSafetyModel m =
+                model(RemoteSafetyModel.builder().endpoint(s.url()).failureThreshold(10));
         for (int i = 0; i < 4; i++) {
             s.reply(503, resource("sglang-error-503.json"));
         }
@@ -374,7 +415,10 @@ class RemoteProtocolTest {
         s.reply(200, FakeChatServer.completion(FakeChatServer.VERDICT), Map.of(), 5_000);
         RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()));
         long t0 = System.nanoTime();
-        ModelRequest r = ModelRequest.of(IMAGE, POLICY, GenerationOptions.DEFAULT,
+        ModelRequest r = ModelRequest.of(
+                IMAGE,
+                POLICY,
+                GenerationOptions.DEFAULT,
                 () -> System.nanoTime() - t0 > Duration.ofMillis(200).toNanos());
 
         assertThatThrownBy(() -> m.evaluate(r)).isInstanceOf(CancellationException.class);
@@ -385,7 +429,8 @@ class RemoteProtocolTest {
     void aSlowAnswerTimesOutAndIsRetried() throws Exception {
         FakeChatServer s = server("sglang");
         s.reply(200, FakeChatServer.completion(FakeChatServer.VERDICT), Map.of(), 2_000);
-        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()).requestTimeout(Duration.ofMillis(300)));
+        RemoteSafetyModel m =
+                model(RemoteSafetyModel.builder().endpoint(s.url()).requestTimeout(Duration.ofMillis(300)));
 
         assertThat(m.evaluate(request(GenerationOptions.DEFAULT)).text()).isEqualTo(FakeChatServer.VERDICT);
         assertThat(s.requests()).hasSize(2);
@@ -393,10 +438,16 @@ class RemoteProtocolTest {
 
     @Test
     void malformedEndpointsAreRefusedWithAnExample() {
-        assertThatThrownBy(() -> RemoteSafetyModel.builder().endpoint("localhost:8080").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://127.0.0.1:8080");
-        assertThatThrownBy(() -> RemoteSafetyModel.builder().endpoint("http://a:1").endpoint("http://a:1/v1").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("given twice");
+        assertThatThrownBy(() ->
+                        RemoteSafetyModel.builder().endpoint("localhost:8080").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("http://127.0.0.1:8080");
+        assertThatThrownBy(() -> RemoteSafetyModel.builder()
+                        .endpoint("http://a:1")
+                        .endpoint("http://a:1/v1")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("given twice");
     }
 
     private static void assertSamePixels(String dataUrl) throws IOException {
@@ -408,7 +459,8 @@ class RemoteProtocolTest {
         for (int y = 0; y < IMAGE.height(); y++) {
             for (int x = 0; x < IMAGE.width(); x++) {
                 int i = (y * IMAGE.width() + x) * 3;
-                int expected = (IMAGE.rgb()[i] & 0xFF) << 16 | (IMAGE.rgb()[i + 1] & 0xFF) << 8 | (IMAGE.rgb()[i + 2] & 0xFF);
+                int expected =
+                        (IMAGE.rgb()[i] & 0xFF) << 16 | (IMAGE.rgb()[i + 1] & 0xFF) << 8 | (IMAGE.rgb()[i + 2] & 0xFF);
                 assertThat(img.getRGB(x, y) & 0xFFFFFF).isEqualTo(expected);
             }
         }

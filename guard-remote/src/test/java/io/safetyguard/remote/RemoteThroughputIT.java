@@ -34,7 +34,9 @@ class RemoteThroughputIT {
         Path binary = LlamaServerProcess.binary();
         TinyModelPair pair = TinyModelGenerator.generate(TinyModelFlavor.LLAMA_CLIP, dir.resolve("model"));
         int n = Integer.getInteger("safetyguard.remote.throughput.images", 24);
-        boolean[] modes = Boolean.getBoolean("safetyguard.remote.throughput.fullOnly") ? new boolean[] {false} : new boolean[] {true, false};
+        boolean[] modes = Boolean.getBoolean("safetyguard.remote.throughput.fullOnly")
+                ? new boolean[] {false}
+                : new boolean[] {true, false};
         for (boolean verdictOnly : modes) {
             for (int servers = 1; servers <= 2; servers++) {
                 List<LlamaServerProcess> procs = new ArrayList<>();
@@ -57,8 +59,13 @@ class RemoteThroughputIT {
         servers.forEach(s -> b.endpoint(s.url()));
         GenerationOptions options = GenerationOptions.DEFAULT.withVerdictOnly(verdictOnly);
         try (RemoteSafetyModel model = b.build();
-                SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(false).policy(Policy.llavaGuardDefault())
-                        .generationOptions(options).parallelism(2 * servers.size()).build()) {
+                SafetyGuard guard = SafetyGuard.builder()
+                        .model(model)
+                        .ownsModel(false)
+                        .policy(Policy.llavaGuardDefault())
+                        .generationOptions(options)
+                        .parallelism(2 * servers.size())
+                        .build()) {
             guard.assess(ImageInput.ofBytes(LlamaServerIT.png(LlamaServerIT.solid(16, 16, 1)), "warm-up.png"));
             List<ImageInput> images = LlamaServerIT.images(n, "throughput-" + servers.size() + "-" + verdictOnly);
             long t0 = System.nanoTime();
@@ -67,9 +74,11 @@ class RemoteThroughputIT {
             assertThat(verdicts).hasSize(n);
             // the only failure the random model may cause: llama-server rejecting non-UTF-8 rationale text
             List<Verdict> failed = verdicts.stream().filter(Verdict::isFailure).toList();
-            assertThat(failed).allSatisfy(v -> assertThat(v.failureReason().orElse("")).contains("valid UTF-8"));
-            System.out.printf("THROUGHPUT servers=%d verdictOnly=%b images=%d seconds=%.2f images/s=%.2f "
-                    + "(%d answers rejected by llama-server's parser)%n",
+            assertThat(failed)
+                    .allSatisfy(v -> assertThat(v.failureReason().orElse("")).contains("valid UTF-8"));
+            System.out.printf(
+                    "THROUGHPUT servers=%d verdictOnly=%b images=%d seconds=%.2f images/s=%.2f "
+                            + "(%d answers rejected by llama-server's parser)%n",
                     servers.size(), verdictOnly, n, seconds, n / seconds, failed.size());
         }
     }

@@ -28,8 +28,9 @@ final class AuditReportRenderer {
     private static final String RED = "#c0392b";
 
     /** The note a report of a tiny random-weight model starts with; the desktop example's banner uses the same words. */
-    static final String TINY_MODEL_NOTE = "The model is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless. "
-            + "The report only shows that the pipeline runs end to end.";
+    static final String TINY_MODEL_NOTE =
+            "The model is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless. "
+                    + "The report only shows that the pipeline runs end to end.";
 
     private final Function<VerdictRecord, Thumbnails.Thumbnail> thumbnails;
 
@@ -41,7 +42,8 @@ final class AuditReportRenderer {
     String render(AuditSummary s, AuditRunInfo run) {
         HtmlPage page = new HtmlPage("SafetyGuard audit report");
         page.subtitle(s.images() + " images · policy " + run.policyName() + " (" + shortFp(run.policyFingerprint())
-                + ") · model " + run.modelName() + " · finished " + run.finished().truncatedTo(ChronoUnit.SECONDS));
+                + ") · model " + run.modelName() + " · finished "
+                + run.finished().truncatedTo(ChronoUnit.SECONDS));
         if (run.tinyModel()) {
             page.note(TINY_MODEL_NOTE);
         }
@@ -70,19 +72,31 @@ final class AuditReportRenderer {
         rows.put("Unsafe share", percent(s.unsafeShare()) + " of " + (s.safe() + s.unsafe()) + " judged images");
         rows.put("Skipped (not images)", Integer.toString(run.skipped()));
         page.keyValues("total-", rows);
-        page.paragraph("Errors are images with no verdict (unreadable, corrupt, timed out); they are left out of "
-                + "the unsafe share. Skipped files were not images (by name and content) and are counted for this run only.");
+        page.paragraph(
+                "Errors are images with no verdict (unreadable, corrupt, timed out); they are left out of "
+                        + "the unsafe share. Skipped files were not images (by name and content) and are counted for this run only.");
     }
 
     private static void categories(HtmlPage page, AuditSummary s) {
         page.section("categories", "Categories");
-        SvgBarChart chart = new SvgBarChart("Verdicts per category: all detections and those rated Unsafe",
-                List.of("detections", "unsafe"), List.of(GREY, RED));
+        SvgBarChart chart = new SvgBarChart(
+                "Verdicts per category: all detections and those rated Unsafe",
+                List.of("detections", "unsafe"),
+                List.of(GREY, RED));
         HtmlTable table = new HtmlTable("categories", "Category", "Detections", "Unsafe");
         long none = 0;
         for (CategoryCount c : s.categories()) {
-            table.rowWithAttributes(List.of("data-category", c.id(), "data-detections", Long.toString(c.detections()),
-                    "data-unsafe", Long.toString(c.unsafe())), c.label(), Long.toString(c.detections()), Long.toString(c.unsafe()));
+            table.rowWithAttributes(
+                    List.of(
+                            "data-category",
+                            c.id(),
+                            "data-detections",
+                            Long.toString(c.detections()),
+                            "data-unsafe",
+                            Long.toString(c.unsafe())),
+                    c.label(),
+                    Long.toString(c.detections()),
+                    Long.toString(c.unsafe()));
             if ("NA".equals(c.id())) {
                 none = c.detections();
             } else {
@@ -111,17 +125,28 @@ final class AuditReportRenderer {
                 + " (they are blurred; click one to reveal just it)\n<div class=\"gallery\">\n");
         for (VerdictRecord r : s.flagged()) {
             Thumbnails.Thumbnail t = thumbnails.apply(r);
-            html.append("<figure class=\"flagged\" data-path=\"").append(Html.escape(r.path())).append("\">");
+            html.append("<figure class=\"flagged\" data-path=\"")
+                    .append(Html.escape(r.path()))
+                    .append("\">");
             if (t.dataUri() != null) {
-                html.append("<label><input type=\"checkbox\"><img src=\"").append(t.dataUri()).append("\" alt=\"")
-                        .append(Html.escape(fileName(r.path()))).append("\"></label>");
+                html.append("<label><input type=\"checkbox\"><img src=\"")
+                        .append(t.dataUri())
+                        .append("\" alt=\"")
+                        .append(Html.escape(fileName(r.path())))
+                        .append("\"></label>");
             } else {
                 html.append("<label>").append(Html.escape(t.problem())).append("</label>");
             }
-            html.append("<figcaption><b>").append(Html.escape(fileName(r.path()))).append("</b><br>")
-                    .append(Html.escape(r.category())).append(r.pUnsafe() == null ? "" : String.format(Locale.ROOT, " · p=%.2f", r.pUnsafe()))
-                    .append("<br><span title=\"").append(Html.escape(r.rationale())).append("\">")
-                    .append(Html.escape(abbreviate(r.rationale(), 140))).append("</span></figcaption></figure>\n");
+            html.append("<figcaption><b>")
+                    .append(Html.escape(fileName(r.path())))
+                    .append("</b><br>")
+                    .append(Html.escape(r.category()))
+                    .append(r.pUnsafe() == null ? "" : String.format(Locale.ROOT, " · p=%.2f", r.pUnsafe()))
+                    .append("<br><span title=\"")
+                    .append(Html.escape(r.rationale()))
+                    .append("\">")
+                    .append(Html.escape(abbreviate(r.rationale(), 140)))
+                    .append("</span></figcaption></figure>\n");
         }
         page.raw(html.append("</div>\n").toString());
     }
@@ -130,11 +155,13 @@ final class AuditReportRenderer {
         page.section("slowest", "Slowest images");
         HtmlTable table = new HtmlTable("slowest", "Image", "ms", "Rating");
         for (VerdictRecord r : s.slowest()) {
-            table.rowWithAttributes(List.of("class", "slow-row"), r.path(), format(r.ms()),
-                    r.isError() ? "error" : r.rating());
+            table.rowWithAttributes(
+                    List.of("class", "slow-row"), r.path(), format(r.ms()), r.isError() ? "error" : r.rating());
         }
         page.raw(table.toHtml());
-        page.paragraph(String.format(Locale.ROOT, "Mean time per image: %s ms.",
+        page.paragraph(String.format(
+                Locale.ROOT,
+                "Mean time per image: %s ms.",
                 s.images() == 0 ? "n/a" : format(s.totalMillis() / s.images())));
     }
 

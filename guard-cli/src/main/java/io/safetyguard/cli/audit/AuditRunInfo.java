@@ -26,10 +26,24 @@ import java.util.Map;
  * @param assessed        images assessed by this run
  * @param warnings        scan warnings (unreadable folders, a repaired log)
  */
-public record AuditRunInfo(Instant started, Instant finished, List<String> sources, String policyName,
-        String policyFingerprint, String policyText, String modelFile, String mmprojFile, String modelName,
-        Map<String, String> modelMetadata, boolean tinyModel, Map<String, String> settings, int found, int skipped,
-        long alreadyDone, long assessed, List<String> warnings) {
+public record AuditRunInfo(
+        Instant started,
+        Instant finished,
+        List<String> sources,
+        String policyName,
+        String policyFingerprint,
+        String policyText,
+        String modelFile,
+        String mmprojFile,
+        String modelName,
+        Map<String, String> modelMetadata,
+        boolean tinyModel,
+        Map<String, String> settings,
+        int found,
+        int skipped,
+        long alreadyDone,
+        long assessed,
+        List<String> warnings) {
 
     public AuditRunInfo {
         sources = List.copyOf(sources);

@@ -35,7 +35,8 @@ public final class AuditSummary {
         this.errors = b.errors;
         this.totalMillis = b.totalMillis;
         List<CategoryCount> cats = new ArrayList<>();
-        b.detections.forEach((label, n) -> cats.add(new CategoryCount(label, idOf(label), n, b.unsafeByCategory.getOrDefault(label, 0L))));
+        b.detections.forEach((label, n) ->
+                cats.add(new CategoryCount(label, idOf(label), n, b.unsafeByCategory.getOrDefault(label, 0L))));
         this.categories = List.copyOf(cats);
         List<VerdictRecord> slow = new ArrayList<>(b.slowest);
         slow.sort(Comparator.comparingDouble(VerdictRecord::ms).reversed());
@@ -116,7 +117,8 @@ public final class AuditSummary {
         private final int flaggedLimit;
         private final Map<String, Long> detections = new LinkedHashMap<>();
         private final Map<String, Long> unsafeByCategory = new LinkedHashMap<>();
-        private final PriorityQueue<VerdictRecord> slowest = new PriorityQueue<>(Comparator.comparingDouble(VerdictRecord::ms));
+        private final PriorityQueue<VerdictRecord> slowest =
+                new PriorityQueue<>(Comparator.comparingDouble(VerdictRecord::ms));
         private final List<VerdictRecord> errorSamples = new ArrayList<>();
         private final List<VerdictRecord> flagged = new ArrayList<>();
         private final Set<String> policies = new LinkedHashSet<>();

@@ -56,7 +56,8 @@ final class PathListReader {
             }
             first = false;
             if (entry.isEmpty()) {
-                throw new IllegalArgumentException(list + " line " + (i + 1) + ": the first column is empty; put the image path there");
+                throw new IllegalArgumentException(
+                        list + " line " + (i + 1) + ": the first column is empty; put the image path there");
             }
             paths.add(base.resolve(entry).normalize());
         }

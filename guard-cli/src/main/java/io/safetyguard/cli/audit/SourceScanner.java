@@ -26,7 +26,8 @@ public final class SourceScanner {
      *                       report and JSONL are not counted as skipped files); may be null
      */
     public SourceScanner(Path excludedFolder) {
-        this.excluded = excludedFolder == null ? null : excludedFolder.toAbsolutePath().normalize();
+        this.excluded =
+                excludedFolder == null ? null : excludedFolder.toAbsolutePath().normalize();
     }
 
     /**
@@ -80,7 +81,8 @@ public final class SourceScanner {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
-                acc.warnings.add(file + ": cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); skipped");
+                acc.warnings.add(file + ": cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + "); skipped");
                 return FileVisitResult.CONTINUE;
             }
         });

@@ -24,6 +24,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 public final class Thumbnails {
     /** Longest side of a preview, in pixels. */
     public static final int MAX_SIDE = 160;
+
     private static final float JPEG_QUALITY = 0.8f;
 
     private Thumbnails() {}

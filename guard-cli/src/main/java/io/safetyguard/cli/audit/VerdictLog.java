@@ -96,9 +96,11 @@ public final class VerdictLog {
         try {
             record = VerdictRecord.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new VerdictLogFormatException(file + " line " + lineNumber + " is not a verdict record: "
-                    + e.getMessage() + ". It was not written by guard audit, or was edited; fix or delete that "
-                    + "line, or rerun with --overwrite to start the audit again.", e);
+            throw new VerdictLogFormatException(
+                    file + " line " + lineNumber + " is not a verdict record: "
+                            + e.getMessage() + ". It was not written by guard audit, or was edited; fix or delete that "
+                            + "line, or rerun with --overwrite to start the audit again.",
+                    e);
         }
         sink.accept(record);
         return true;

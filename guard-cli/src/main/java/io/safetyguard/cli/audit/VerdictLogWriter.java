@@ -26,14 +26,14 @@ public final class VerdictLogWriter implements Closeable {
 
     /** Opens {@code file} for appending, creating it if needed. */
     public static VerdictLogWriter append(Path file) throws IOException {
-        return new VerdictLogWriter(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE));
+        return new VerdictLogWriter(Files.newOutputStream(
+                file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE));
     }
 
     /** Creates {@code file}, or empties it if it exists. */
     public static VerdictLogWriter truncate(Path file) throws IOException {
-        return new VerdictLogWriter(Files.newOutputStream(file, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+        return new VerdictLogWriter(Files.newOutputStream(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
     }
 
     /** Writes one record as a line. */

@@ -31,8 +31,18 @@ import java.util.Objects;
  * @param unsafeThreshold the threshold that decided {@code rating}; null when the model's rating stands
  * @param generatedTokens tokens the model generated for the answer; null when unknown
  */
-public record VerdictRecord(String path, String digest, String rating, String category, String rationale,
-        Double pUnsafe, double ms, String error, String policy, String modelRating, Double unsafeThreshold,
+public record VerdictRecord(
+        String path,
+        String digest,
+        String rating,
+        String category,
+        String rationale,
+        Double pUnsafe,
+        double ms,
+        String error,
+        String policy,
+        String modelRating,
+        Double unsafeThreshold,
         Integer generatedTokens) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,8 +52,16 @@ public record VerdictRecord(String path, String digest, String rating, String ca
     }
 
     /** A record without the later fields (no threshold, token count unknown). */
-    public VerdictRecord(String path, String digest, String rating, String category, String rationale,
-            Double pUnsafe, double ms, String error, String policy) {
+    public VerdictRecord(
+            String path,
+            String digest,
+            String rating,
+            String category,
+            String rationale,
+            Double pUnsafe,
+            double ms,
+            String error,
+            String policy) {
         this(path, digest, rating, category, rationale, pUnsafe, ms, error, policy, rating, null, null);
     }
 
@@ -57,15 +75,33 @@ public record VerdictRecord(String path, String digest, String rating, String ca
         double ms = Math.round(v.totalMillis() * 10) / 10.0;
         String digest = v.imageDigest().orElse(null);
         if (v.isFailure()) {
-            return new VerdictRecord(image.toString(), digest, null, null, null, null, ms,
-                    v.failureReason().orElse("no verdict"), policy);
+            return new VerdictRecord(
+                    image.toString(),
+                    digest,
+                    null,
+                    null,
+                    null,
+                    null,
+                    ms,
+                    v.failureReason().orElse("no verdict"),
+                    policy);
         }
         Double p = v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null;
         Double threshold = v.unsafeThreshold().isPresent() ? v.unsafeThreshold().getAsDouble() : null;
         Integer tokens = v.generatedTokens().isPresent() ? v.generatedTokens().getAsInt() : null;
-        return new VerdictRecord(image.toString(), digest, v.rating().label(), v.categoryLabel().orElse(null),
-                v.rationale().orElse(null), p, ms, null, policy, v.modelRating().map(r -> r.label()).orElse(null),
-                threshold, tokens);
+        return new VerdictRecord(
+                image.toString(),
+                digest,
+                v.rating().label(),
+                v.categoryLabel().orElse(null),
+                v.rationale().orElse(null),
+                p,
+                ms,
+                null,
+                policy,
+                v.modelRating().map(r -> r.label()).orElse(null),
+                threshold,
+                tokens);
     }
 
     /** The record for an image whose assessment ended with an exception instead of a verdict. */
@@ -137,9 +173,18 @@ public record VerdictRecord(String path, String digest, String rating, String ca
         String rating = text(o, "rating");
         // lines written before model_rating existed carry the model's rating in "rating"
         String modelRating = o.has("model_rating") ? text(o, "model_rating") : rating;
-        return new VerdictRecord(o.get("path").asText(), text(o, "digest"), rating, text(o, "category"),
-                text(o, "rationale"), p.isNumber() ? p.asDouble() : null, o.path("ms").asDouble(0),
-                text(o, "error"), text(o, "policy"), modelRating, t.isNumber() ? t.asDouble() : null,
+        return new VerdictRecord(
+                o.get("path").asText(),
+                text(o, "digest"),
+                rating,
+                text(o, "category"),
+                text(o, "rationale"),
+                p.isNumber() ? p.asDouble() : null,
+                o.path("ms").asDouble(0),
+                text(o, "error"),
+                text(o, "policy"),
+                modelRating,
+                t.isNumber() ? t.asDouble() : null,
                 n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null);
     }
 

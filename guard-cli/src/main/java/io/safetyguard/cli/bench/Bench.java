@@ -1,8 +1,8 @@
 package io.safetyguard.cli.bench;
 
+import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.ImageInput;
 import io.safetyguard.core.SafetyGuard;
-import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.llamacpp.LlamaCppModel;
@@ -69,12 +69,16 @@ public final class Bench {
             textTokens = model.promptTextTokens(options.policy().render());
             env = environment(model);
             Optional<MtmdCliRunner> ref = mtmdCli.map(cli -> referenceRunner(cli, model, work));
-            progress.printf("guard bench: model loaded in %.0f ms; %d image(s) x %d round(s)%s%n", loadMillis,
-                    options.images().size(), options.rounds(), ref.isPresent() ? ", alternating with llama-mtmd-cli" : "");
-            try (GuardRunner fullRunner = new GuardRunner(model, options.policy(), options.generation(false),
-                    GuardRun.Mode.FULL, options.grammar());
-                 GuardRunner verdictRunner = new GuardRunner(model, options.policy(), options.generation(true),
-                         GuardRun.Mode.VERDICT_ONLY, true)) {
+            progress.printf(
+                    "guard bench: model loaded in %.0f ms; %d image(s) x %d round(s)%s%n",
+                    loadMillis,
+                    options.images().size(),
+                    options.rounds(),
+                    ref.isPresent() ? ", alternating with llama-mtmd-cli" : "");
+            try (GuardRunner fullRunner = new GuardRunner(
+                            model, options.policy(), options.generation(false), GuardRun.Mode.FULL, options.grammar());
+                    GuardRunner verdictRunner = new GuardRunner(
+                            model, options.policy(), options.generation(true), GuardRun.Mode.VERDICT_ONLY, true)) {
                 // one untimed pass so that first-call costs (class loading, JIT, page faults) are not measured
                 if (options.warmup()) {
                     fullRunner.run(options.images().get(0));
@@ -84,18 +88,25 @@ public final class Bench {
                         if (ref.isPresent()) {
                             MtmdCliRun r = ref.get().run(image);
                             reference.add(r);
-                            progress.printf("  round %d %s: llama-mtmd-cli %.0f ms (%.0f ms without load)%n", round,
-                                    image.getFileName(), r.wallMillis(), r.timings().workMillis().orElse(Double.NaN));
+                            progress.printf(
+                                    "  round %d %s: llama-mtmd-cli %.0f ms (%.0f ms without load)%n",
+                                    round,
+                                    image.getFileName(),
+                                    r.wallMillis(),
+                                    r.timings().workMillis().orElse(Double.NaN));
                         }
                         GuardRun f = fullRunner.run(image);
                         full.add(f);
-                        progress.printf("  round %d %s: SafetyGuard full %.0f ms (%d tokens)%n", round,
-                                image.getFileName(), f.totalMillis(), f.generatedTokens());
-                        if (options.grammar()) { // verdict-only stops by the grammar; without it there is nothing to compare
+                        progress.printf(
+                                "  round %d %s: SafetyGuard full %.0f ms (%d tokens)%n",
+                                round, image.getFileName(), f.totalMillis(), f.generatedTokens());
+                        // verdict-only stops by the grammar; without it there is nothing to compare
+                        if (options.grammar()) {
                             GuardRun v = verdictRunner.run(image);
                             verdictOnly.add(v);
-                            progress.printf("  round %d %s: SafetyGuard verdict-only %.0f ms (%d tokens)%n", round,
-                                    image.getFileName(), v.totalMillis(), v.generatedTokens());
+                            progress.printf(
+                                    "  round %d %s: SafetyGuard verdict-only %.0f ms (%d tokens)%n",
+                                    round, image.getFileName(), v.totalMillis(), v.generatedTokens());
                         }
                     }
                 }
@@ -103,7 +114,10 @@ public final class Bench {
             jvmPeak = ProcStatus.selfPeakRssKib();
             CacheProbe probe = new CacheProbe(model, options.policy(), options.cacheRepeats());
             for (Path image : options.cacheRepeats() > 0 ? options.images() : List.<Path>of()) {
-                probe.measure(image, why -> progress.println("  cache hit not measured for " + image.getFileName() + ": " + why))
+                probe.measure(
+                                image,
+                                why -> progress.println(
+                                        "  cache hit not measured for " + image.getFileName() + ": " + why))
                         .ifPresent(cache::add);
             }
             progress.printf("  cache hits measured on %d image(s)%n", cache.size());
@@ -120,13 +134,25 @@ public final class Bench {
         try {
             Path prompt = PromptFiles.writePrompt(model.promptLayout(), options.policy(), work.resolve("prompt.txt"));
             Path grammar = options.grammar()
-                    ? PromptFiles.writeGrammar(options.policy(), false, work.resolve("verdict.gbnf")) : null;
+                    ? PromptFiles.writeGrammar(options.policy(), false, work.resolve("verdict.gbnf"))
+                    : null;
             LlamaCppConfig c = model.config();
-            ReferenceSetup setup = new ReferenceSetup(cli, options.model(), options.mmproj(), prompt, grammar, c.threads(),
-                    c.gpuLayers(), model.contextSize(), c.batchSize(), c.ubatchSize(), options.maxNewTokens());
+            ReferenceSetup setup = new ReferenceSetup(
+                    cli,
+                    options.model(),
+                    options.mmproj(),
+                    prompt,
+                    grammar,
+                    c.threads(),
+                    c.gpuLayers(),
+                    model.contextSize(),
+                    c.batchSize(),
+                    c.ubatchSize(),
+                    options.maxNewTokens());
             return new MtmdCliRunner(setup, work, options.referenceTimeoutSeconds() * 1000);
         } catch (IOException e) {
-            throw new BenchException("cannot write the prompt and grammar files for llama-mtmd-cli in " + work + ": " + e, e);
+            throw new BenchException(
+                    "cannot write the prompt and grammar files for llama-mtmd-cli in " + work + ": " + e, e);
         }
     }
 
@@ -136,11 +162,18 @@ public final class Bench {
         int count = Math.max(2 * p, options.images().size() * options.rounds());
         List<ImageInput> batch = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            batch.add(ImageInput.ofPath(options.images().get(i % options.images().size())));
+            batch.add(
+                    ImageInput.ofPath(options.images().get(i % options.images().size())));
         }
         try (LlamaCppModel model = LlamaCppModel.open(config);
-             SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(false).policy(options.policy())
-                     .generationOptions(options.generation(false)).cache(CacheConfig.disabled()).parallelism(p).build()) {
+                SafetyGuard guard = SafetyGuard.builder()
+                        .model(model)
+                        .ownsModel(false)
+                        .policy(options.policy())
+                        .generationOptions(options.generation(false))
+                        .cache(CacheConfig.disabled())
+                        .parallelism(p)
+                        .build()) {
             guard.assessAll(batch.subList(0, Math.min(p, batch.size()))); // warm every context once, untimed
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
@@ -148,8 +181,15 @@ public final class Bench {
             double wall = (System.nanoTime() - t0) / 1e6;
             long cpu1 = processCpuNanos();
             double cpu = cpu0 < 0 || cpu1 < 0 ? -1 : (cpu1 - cpu0) / 1e6;
-            Throughput t = new Throughput(p, config.threads(), count, wall, cpu, ProcStatus.selfPeakRssKib().orElse(-1));
-            progress.printf("  parallelism %d (%d thread(s) each): %d images in %.0f ms = %.2f images/s, %.2f cores used%n",
+            Throughput t = new Throughput(
+                    p,
+                    config.threads(),
+                    count,
+                    wall,
+                    cpu,
+                    ProcStatus.selfPeakRssKib().orElse(-1));
+            progress.printf(
+                    "  parallelism %d (%d thread(s) each): %d images in %.0f ms = %.2f images/s, %.2f cores used%n",
                     p, config.threads(), count, wall, t.imagesPerSecond(), t.coresUsed());
             return t;
         }
@@ -166,14 +206,21 @@ public final class Bench {
         Map<String, String> meta = model.info().metadata();
         env.put("llama.cpp", meta.getOrDefault("llama.cpp.commit", "unknown"));
         env.put("native backend", meta.getOrDefault("native.backend", "unknown"));
-        env.put("model", options.model().getFileName() + " + " + options.mmproj().getFileName());
+        env.put(
+                "model",
+                options.model().getFileName() + " + " + options.mmproj().getFileName());
         env.put("prompt layout", model.promptLayout().name());
         env.put("threads", Integer.toString(model.config().threads()));
         env.put("context size", Integer.toString(model.contextSize()));
-        env.put("batch / ubatch", model.config().batchSize() + " / " + model.config().ubatchSize());
+        env.put(
+                "batch / ubatch",
+                model.config().batchSize() + " / " + model.config().ubatchSize());
         env.put("max new tokens", Integer.toString(options.maxNewTokens()));
-        env.put("grammar", options.grammar() ? "verdict grammar (GBNF), both sides"
-                : "none (compute-only comparison; answers are not verdicts)");
+        env.put(
+                "grammar",
+                options.grammar()
+                        ? "verdict grammar (GBNF), both sides"
+                        : "none (compute-only comparison; answers are not verdicts)");
         env.put("images", Integer.toString(options.images().size()));
         env.put("rounds", Integer.toString(options.rounds()));
         env.put("llama-mtmd-cli", mtmdCli.map(Path::toString).orElse("not run (--no-reference)"));
@@ -182,7 +229,8 @@ public final class Bench {
 
     /** CPU time of this JVM (all threads) in nanoseconds, or -1 where the JVM does not report it. */
     static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        java.lang.management.OperatingSystemMXBean os =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
@@ -211,7 +259,8 @@ public final class Bench {
 
     private static void deleteQuietly(Path dir) {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // a temp directory left behind is harmless
         }

@@ -29,9 +29,22 @@ import java.util.Objects;
  * @param imagePipeline    SafetyGuard's image path: REFERENCE (more image tokens for large images than llama-mtmd-cli)
  *                         or LLAMA_CPP (libmtmd's, the same tokens as llama-mtmd-cli: the like-for-like comparison)
  */
-public record BenchOptions(Path model, Path mmproj, List<Path> images, int rounds, int threads, int gpuLayers,
-        int contextSize, int maxNewTokens, List<Integer> parallelLevels, int cacheRepeats, Policy policy,
-        long referenceTimeoutSeconds, boolean warmup, boolean grammar, ImagePipeline imagePipeline) {
+public record BenchOptions(
+        Path model,
+        Path mmproj,
+        List<Path> images,
+        int rounds,
+        int threads,
+        int gpuLayers,
+        int contextSize,
+        int maxNewTokens,
+        List<Integer> parallelLevels,
+        int cacheRepeats,
+        Policy policy,
+        long referenceTimeoutSeconds,
+        boolean warmup,
+        boolean grammar,
+        ImagePipeline imagePipeline) {
 
     public BenchOptions {
         Objects.requireNonNull(model, "model");
@@ -44,7 +57,8 @@ public record BenchOptions(Path model, Path mmproj, List<Path> images, int round
             throw new IllegalArgumentException("no images to benchmark");
         }
         if (rounds < 1 || threads < 1 || maxNewTokens < 1 || referenceTimeoutSeconds < 1) {
-            throw new IllegalArgumentException("--n, --threads, --max-new-tokens and --reference-timeout must be at least 1");
+            throw new IllegalArgumentException(
+                    "--n, --threads, --max-new-tokens and --reference-timeout must be at least 1");
         }
         if (cacheRepeats < 0) {
             throw new IllegalArgumentException("--cache-repeats must be 0 (skip) or more");
@@ -58,7 +72,10 @@ public record BenchOptions(Path model, Path mmproj, List<Path> images, int round
 
     /** Greedy decoding, as both sides run it, with or without the rationale. */
     public GenerationOptions generation(boolean verdictOnly) {
-        return GenerationOptions.DEFAULT.withGreedy(true).withVerdictOnly(verdictOnly).withMaxNewTokens(maxNewTokens);
+        return GenerationOptions.DEFAULT
+                .withGreedy(true)
+                .withVerdictOnly(verdictOnly)
+                .withMaxNewTokens(maxNewTokens);
     }
 
     /** Threads per context for a pool of {@code parallelism} contexts. */

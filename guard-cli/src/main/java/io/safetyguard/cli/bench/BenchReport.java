@@ -26,80 +26,171 @@ public final class BenchReport {
             b.append(String.format(Locale.ROOT, "  %-16s %s%n", e.getKey() + ":", e.getValue()));
         }
         b.append('\n');
-        b.append(String.format(Locale.ROOT, "%-38s %11s %11s %9s %9s %9s %9s %9s %9s%n", "median per image",
-                "total ms", "llama ms", "encode", "prefill", "decode", "prompt tk", "image tk", "gen tk"));
+        b.append(String.format(
+                Locale.ROOT,
+                "%-38s %11s %11s %9s %9s %9s %9s %9s %9s%n",
+                "median per image",
+                "total ms",
+                "llama ms",
+                "encode",
+                "prefill",
+                "decode",
+                "prompt tk",
+                "image tk",
+                "gen tk"));
         if (s.hasReference()) {
-            b.append(String.format(Locale.ROOT, "%-38s %11s%n", "llama-mtmd-cli, per invocation", ms(s.referenceInvocationMillis())));
-            b.append(String.format(Locale.ROOT, "%-38s %11s %11s %9s %9s %9s %9s %9s %9s%n",
-                    "llama-mtmd-cli, excluding model load", ms(s.referenceImageMillis()), ms(s.referenceModelMillis()),
-                    ms(s.referenceEncodeMillis()), ms(s.referencePrefillMillis()), ms(s.referenceEvalMillis()),
-                    count(s.referencePromptTokens()), count(s.referenceImageTokens()), count(s.referenceGeneratedTokens())));
+            b.append(String.format(
+                    Locale.ROOT, "%-38s %11s%n", "llama-mtmd-cli, per invocation", ms(s.referenceInvocationMillis())));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-38s %11s %11s %9s %9s %9s %9s %9s %9s%n",
+                    "llama-mtmd-cli, excluding model load",
+                    ms(s.referenceImageMillis()),
+                    ms(s.referenceModelMillis()),
+                    ms(s.referenceEncodeMillis()),
+                    ms(s.referencePrefillMillis()),
+                    ms(s.referenceEvalMillis()),
+                    count(s.referencePromptTokens()),
+                    count(s.referenceImageTokens()),
+                    count(s.referenceGeneratedTokens())));
         }
         row(b, s, "SafetyGuard, full rationale", r.full());
         row(b, s, "SafetyGuard, verdict-only", r.verdictOnly());
-        CacheHit largest = r.cacheHits().stream().max(java.util.Comparator.comparingLong(CacheHit::bytes)).orElse(null);
+        CacheHit largest = r.cacheHits().stream()
+                .max(java.util.Comparator.comparingLong(CacheHit::bytes))
+                .orElse(null);
         if (largest != null) {
-            b.append(String.format(Locale.ROOT, "%-38s %11s%n", "SafetyGuard, cached (" + largest.image() + ")",
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-38s %11s%n",
+                    "SafetyGuard, cached (" + largest.image() + ")",
                     String.format(Locale.ROOT, "%.3f", largest.hitMicros() / 1000)));
         }
         b.append('\n');
 
         if (s.hasReference()) {
-            b.append(String.format(Locale.ROOT, "full rationale / mtmd-cli without load:  %s   (target <= 1.0)%n",
+            b.append(String.format(
+                    Locale.ROOT,
+                    "full rationale / mtmd-cli without load:  %s   (target <= 1.0)%n",
                     ratio(s.ratioToReference(r.full()))));
-            b.append(String.format(Locale.ROOT, "verdict-only / mtmd-cli without load:    %s   (target <= 0.5)%n",
+            b.append(String.format(
+                    Locale.ROOT,
+                    "verdict-only / mtmd-cli without load:    %s   (target <= 0.5)%n",
                     ratio(s.ratioToReference(r.verdictOnly()))));
-            b.append(String.format(Locale.ROOT, "full rationale / mtmd-cli invocation:    %s%n",
+            b.append(String.format(
+                    Locale.ROOT,
+                    "full rationale / mtmd-cli invocation:    %s%n",
                     ratio(s.ratioToReferenceInvocation(r.full()))));
-            b.append(String.format(Locale.ROOT, "generation ms per token: SafetyGuard %s (forward pass + sampling); "
-                    + "mtmd-cli %s forward pass only, at most %s with its sampling%n",
-                    ms(s.millisPerToken(r.full())), ms(s.referenceMillisPerToken()),
+            b.append(String.format(
+                    Locale.ROOT,
+                    "generation ms per token: SafetyGuard %s (forward pass + sampling); "
+                            + "mtmd-cli %s forward pass only, at most %s with its sampling%n",
+                    ms(s.millisPerToken(r.full())),
+                    ms(s.referenceMillisPerToken()),
                     ms(s.referenceGenerationMillisPerToken())));
-            b.append(String.format(Locale.ROOT, "identical answers (full rationale vs mtmd-cli, greedy): %d of %d%n",
-                    s.identicalAnswers(), s.comparedAnswers()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "identical answers (full rationale vs mtmd-cli, greedy): %d of %d%n",
+                    s.identicalAnswers(),
+                    s.comparedAnswers()));
             if (s.identicalAnswers() < s.comparedAnswers()) {
-                b.append(String.format(Locale.ROOT, "  identical up to the rating value: %d of %d; same rating: %d of %d "
-                        + "(SafetyGuard writes the rating's opening quote as a token of its own, mtmd-cli may take a "
-                        + "quote+letter token there; from that step on the texts can differ)%n",
-                        s.answersIdenticalBeforeRatingValue(), s.comparedAnswers(), s.sameRatings(), s.comparedAnswers()));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "  identical up to the rating value: %d of %d; same rating: %d of %d "
+                                + "(SafetyGuard writes the rating's opening quote as a token of its own, mtmd-cli may take a "
+                                + "quote+letter token there; from that step on the texts can differ)%n",
+                        s.answersIdenticalBeforeRatingValue(),
+                        s.comparedAnswers(),
+                        s.sameRatings(),
+                        s.comparedAnswers()));
             }
         }
-        b.append(String.format(Locale.ROOT, "outside llama.cpp calls (JVM side): full %s ms = %s of the image; verdict-only %s ms = %s%n",
-                ms(s.overheadMillis(r.full())), percent(s.overheadShare(r.full())), ms(s.overheadMillis(r.verdictOnly())),
+        b.append(String.format(
+                Locale.ROOT,
+                "outside llama.cpp calls (JVM side): full %s ms = %s of the image; verdict-only %s ms = %s%n",
+                ms(s.overheadMillis(r.full())),
+                percent(s.overheadShare(r.full())),
+                ms(s.overheadMillis(r.verdictOnly())),
                 percent(s.overheadShare(r.verdictOnly()))));
-        b.append(String.format(Locale.ROOT, "verdict-only saves %s decode tokens per image (full %s, verdict-only %s)%n",
-                count(s.decodeTokensSaved()), count(s.generatedTokens(r.full())), count(s.generatedTokens(r.verdictOnly()))));
-        b.append(String.format(Locale.ROOT, "peak RSS: llama-mtmd-cli %s; SafetyGuard JVM %s (model, contexts and JVM heap)%n",
-                mib(s.referencePeakRssKib()), mib(r.jvmPeakRssKib())));
+        b.append(String.format(
+                Locale.ROOT,
+                "verdict-only saves %s decode tokens per image (full %s, verdict-only %s)%n",
+                count(s.decodeTokensSaved()),
+                count(s.generatedTokens(r.full())),
+                count(s.generatedTokens(r.verdictOnly()))));
+        b.append(String.format(
+                Locale.ROOT,
+                "peak RSS: llama-mtmd-cli %s; SafetyGuard JVM %s (model, contexts and JVM heap)%n",
+                mib(s.referencePeakRssKib()),
+                mib(r.jvmPeakRssKib())));
         b.append(String.format(Locale.ROOT, "SafetyGuard model load: %.0f ms%n", r.modelLoadMillis()));
 
         if (!r.cacheHits().isEmpty()) {
             b.append("\ncache hits (assess of an already assessed image):\n");
-            b.append(String.format(Locale.ROOT, "  %-24s %10s %10s %12s %12s %11s%n", "image", "bytes", "hit us",
-                    "hit us/MiB", "hash us/MiB", "hash share"));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  %-24s %10s %10s %12s %12s %11s%n",
+                    "image",
+                    "bytes",
+                    "hit us",
+                    "hit us/MiB",
+                    "hash us/MiB",
+                    "hash share"));
             for (CacheHit c : r.cacheHits()) {
-                b.append(String.format(Locale.ROOT, "  %-24s %10d %10.1f %12.1f %12.1f %10.0f%%%n", c.image(), c.bytes(),
-                        c.hitMicros(), c.hitMicrosPerMib(), c.hashMicrosPerMib(), 100 * c.hashShare()));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "  %-24s %10d %10.1f %12.1f %12.1f %10.0f%%%n",
+                        c.image(),
+                        c.bytes(),
+                        c.hitMicros(),
+                        c.hitMicrosPerMib(),
+                        c.hashMicrosPerMib(),
+                        100 * c.hashShare()));
             }
         }
         if (!r.throughput().isEmpty()) {
             b.append("\nbatch throughput (assessAll, full rationale, a pool of contexts):\n");
-            b.append(String.format(Locale.ROOT, "  %-12s %16s %8s %10s %12s %9s %11s %10s%n", "parallelism",
-                    "threads/context", "images", "wall ms", "images/s", "speedup", "cores used", "peak RSS"));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  %-12s %16s %8s %10s %12s %9s %11s %10s%n",
+                    "parallelism",
+                    "threads/context",
+                    "images",
+                    "wall ms",
+                    "images/s",
+                    "speedup",
+                    "cores used",
+                    "peak RSS"));
             for (Throughput t : r.throughput()) {
-                b.append(String.format(Locale.ROOT, "  %-12d %16d %8d %10.0f %12.2f %9s %11s %10s%n", t.parallelism(),
-                        t.threadsPerContext(), t.images(), t.wallMillis(), t.imagesPerSecond(),
-                        ratio(s.speedup(t.parallelism())), t.coresUsed() < 0 ? NA : String.format(Locale.ROOT, "%.2f",
-                                t.coresUsed()), t.peakRssKib() < 0 ? NA : mib(OptionalLong.of(t.peakRssKib()))));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "  %-12d %16d %8d %10.0f %12.2f %9s %11s %10s%n",
+                        t.parallelism(),
+                        t.threadsPerContext(),
+                        t.images(),
+                        t.wallMillis(),
+                        t.imagesPerSecond(),
+                        ratio(s.speedup(t.parallelism())),
+                        t.coresUsed() < 0 ? NA : String.format(Locale.ROOT, "%.2f", t.coresUsed()),
+                        t.peakRssKib() < 0 ? NA : mib(OptionalLong.of(t.peakRssKib()))));
             }
         }
         return b.toString();
     }
 
     private static void row(StringBuilder b, BenchSummary s, String label, List<GuardRun> runs) {
-        b.append(String.format(Locale.ROOT, "%-38s %11s %11s %9s %9s %9s %9s %9s %9s%n", label, ms(s.totalMillis(runs)),
-                ms(s.modelMillis(runs)), ms(s.encodeMillis(runs)), ms(s.prefillMillis(runs)), ms(s.decodeMillis(runs)),
-                count(s.promptTokens(runs)), count(s.imageTokens(runs)), count(s.generatedTokens(runs))));
+        b.append(String.format(
+                Locale.ROOT,
+                "%-38s %11s %11s %9s %9s %9s %9s %9s %9s%n",
+                label,
+                ms(s.totalMillis(runs)),
+                ms(s.modelMillis(runs)),
+                ms(s.encodeMillis(runs)),
+                ms(s.prefillMillis(runs)),
+                ms(s.decodeMillis(runs)),
+                count(s.promptTokens(runs)),
+                count(s.imageTokens(runs)),
+                count(s.generatedTokens(runs))));
     }
 
     /** The report as JSON: environment, the summary figures, and every raw measurement. */
@@ -163,15 +254,26 @@ public final class BenchReport {
         guardRuns(raw.putArray("verdictOnly"), r.verdictOnly());
         ArrayNode hits = raw.putArray("cacheHits");
         for (CacheHit c : r.cacheHits()) {
-            hits.addObject().put("image", c.image()).put("bytes", c.bytes()).put("hitMicros", c.hitMicros())
-                    .put("hashMicros", c.hashMicros()).put("hitMicrosPerMib", c.hitMicrosPerMib())
-                    .put("hashMicrosPerMib", c.hashMicrosPerMib()).put("hashShare", c.hashShare());
+            hits.addObject()
+                    .put("image", c.image())
+                    .put("bytes", c.bytes())
+                    .put("hitMicros", c.hitMicros())
+                    .put("hashMicros", c.hashMicros())
+                    .put("hitMicrosPerMib", c.hitMicrosPerMib())
+                    .put("hashMicrosPerMib", c.hashMicrosPerMib())
+                    .put("hashShare", c.hashShare());
         }
         ArrayNode tp = raw.putArray("throughput");
         for (Throughput t : r.throughput()) {
-            tp.addObject().put("parallelism", t.parallelism()).put("threadsPerContext", t.threadsPerContext())
-                    .put("images", t.images()).put("wallMillis", t.wallMillis()).put("imagesPerSecond", t.imagesPerSecond())
-                    .put("cpuMillis", t.cpuMillis()).put("coresUsed", t.coresUsed()).put("peakRssKib", t.peakRssKib());
+            tp.addObject()
+                    .put("parallelism", t.parallelism())
+                    .put("threadsPerContext", t.threadsPerContext())
+                    .put("images", t.images())
+                    .put("wallMillis", t.wallMillis())
+                    .put("imagesPerSecond", t.imagesPerSecond())
+                    .put("cpuMillis", t.cpuMillis())
+                    .put("coresUsed", t.coresUsed())
+                    .put("peakRssKib", t.peakRssKib());
         }
         try {
             return JSON.writeValueAsString(root);
@@ -182,10 +284,15 @@ public final class BenchReport {
 
     private static void guardRuns(ArrayNode out, List<GuardRun> runs) {
         for (GuardRun g : runs) {
-            ObjectNode o = out.addObject().put("image", g.image()).put("totalMillis", g.totalMillis())
-                    .put("encodeMillis", g.encodeMillis()).put("prefillMillis", g.prefillMillis())
-                    .put("decodeMillis", g.decodeMillis()).put("outsideLlamaMillis", g.overheadMillis())
-                    .put("promptTokens", g.promptTokens()).put("generatedTokens", g.generatedTokens())
+            ObjectNode o = out.addObject()
+                    .put("image", g.image())
+                    .put("totalMillis", g.totalMillis())
+                    .put("encodeMillis", g.encodeMillis())
+                    .put("prefillMillis", g.prefillMillis())
+                    .put("decodeMillis", g.decodeMillis())
+                    .put("outsideLlamaMillis", g.overheadMillis())
+                    .put("promptTokens", g.promptTokens())
+                    .put("generatedTokens", g.generatedTokens())
                     .put("text", g.text());
             if (g.failure() != null) {
                 o.put("failure", g.failure());

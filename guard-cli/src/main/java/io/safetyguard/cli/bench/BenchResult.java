@@ -17,9 +17,16 @@ import java.util.OptionalLong;
  * @param throughput       batch throughput per pool size
  * @param jvmPeakRssKib    this JVM's peak RSS after the single-context runs
  */
-public record BenchResult(Map<String, String> environment, double modelLoadMillis, int policyTextTokens,
-        List<MtmdCliRun> reference, List<GuardRun> full, List<GuardRun> verdictOnly, List<CacheHit> cacheHits,
-        List<Throughput> throughput, OptionalLong jvmPeakRssKib) {
+public record BenchResult(
+        Map<String, String> environment,
+        double modelLoadMillis,
+        int policyTextTokens,
+        List<MtmdCliRun> reference,
+        List<GuardRun> full,
+        List<GuardRun> verdictOnly,
+        List<CacheHit> cacheHits,
+        List<Throughput> throughput,
+        OptionalLong jvmPeakRssKib) {
 
     public BenchResult {
         environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));

@@ -42,8 +42,10 @@ public final class BenchSummary {
      * already contains the image encoding (see {@link #referencePrefillMillis()}), so encode is not added again.
      */
     public OptionalDouble referenceModelMillis() {
-        return medianOf(r.reference(), run -> run.timings().promptEvalMillis().orElse(Double.NaN)
-                + run.timings().evalMillis().orElse(0));
+        return medianOf(
+                r.reference(),
+                run -> run.timings().promptEvalMillis().orElse(Double.NaN)
+                        + run.timings().evalMillis().orElse(0));
     }
 
     /**
@@ -53,8 +55,10 @@ public final class BenchSummary {
      * contains the encoding; it is taken out here.
      */
     public OptionalDouble referencePrefillMillis() {
-        return medianOf(r.reference(), run -> run.timings().promptEvalMillis().orElse(Double.NaN)
-                - run.timings().encodeMillis());
+        return medianOf(
+                r.reference(),
+                run -> run.timings().promptEvalMillis().orElse(Double.NaN)
+                        - run.timings().encodeMillis());
     }
 
     public OptionalDouble referenceEncodeMillis() {
@@ -87,20 +91,32 @@ public final class BenchSummary {
      * decode time does; it also holds its image-file decoding and preprocessing, so it is an upper bound.
      */
     public OptionalDouble referenceGenerationMillisPerToken() {
-        return medianOf(r.reference(), run -> run.timings().evalRuns() > 0 && run.timings().workMillis().isPresent()
-                ? (run.timings().workMillis().getAsDouble() - run.timings().promptEvalMillis().orElse(0))
-                        / run.timings().evalRuns() : Double.NaN);
+        return medianOf(
+                r.reference(),
+                run -> run.timings().evalRuns() > 0
+                                && run.timings().workMillis().isPresent()
+                        ? (run.timings().workMillis().getAsDouble()
+                                        - run.timings().promptEvalMillis().orElse(0))
+                                / run.timings().evalRuns()
+                        : Double.NaN);
     }
 
     /** mtmd-cli's forward-pass time per generated token (llama_perf eval: no sampling). */
     public OptionalDouble referenceMillisPerToken() {
-        return medianOf(r.reference(), run -> run.timings().evalRuns() > 0
-                ? run.timings().evalMillis().orElse(Double.NaN) / run.timings().evalRuns() : Double.NaN);
+        return medianOf(
+                r.reference(),
+                run -> run.timings().evalRuns() > 0
+                        ? run.timings().evalMillis().orElse(Double.NaN)
+                                / run.timings().evalRuns()
+                        : Double.NaN);
     }
 
     public OptionalLong referencePeakRssKib() {
-        return r.reference().stream().map(MtmdCliRun::peakRssKib).filter(OptionalLong::isPresent)
-                .mapToLong(OptionalLong::getAsLong).max();
+        return r.reference().stream()
+                .map(MtmdCliRun::peakRssKib)
+                .filter(OptionalLong::isPresent)
+                .mapToLong(OptionalLong::getAsLong)
+                .max();
     }
 
     /** How many answer pairs (mtmd-cli and SafetyGuard full rationale, same image and round) there are. */
@@ -206,7 +222,9 @@ public final class BenchSummary {
     public OptionalDouble decodeTokensSaved() {
         OptionalDouble f = generatedTokens(r.full());
         OptionalDouble v = generatedTokens(r.verdictOnly());
-        return f.isPresent() && v.isPresent() ? OptionalDouble.of(f.getAsDouble() - v.getAsDouble()) : OptionalDouble.empty();
+        return f.isPresent() && v.isPresent()
+                ? OptionalDouble.of(f.getAsDouble() - v.getAsDouble())
+                : OptionalDouble.empty();
     }
 
     /** SafetyGuard's per-image time over mtmd-cli's per-image time without load (smaller is better). */
@@ -221,10 +239,14 @@ public final class BenchSummary {
 
     /** Throughput at {@code parallelism} over throughput at 1, when both were measured. */
     public OptionalDouble speedup(int parallelism) {
-        OptionalDouble base = r.throughput().stream().filter(t -> t.parallelism() == 1)
-                .mapToDouble(Throughput::imagesPerSecond).findFirst();
-        OptionalDouble at = r.throughput().stream().filter(t -> t.parallelism() == parallelism)
-                .mapToDouble(Throughput::imagesPerSecond).findFirst();
+        OptionalDouble base = r.throughput().stream()
+                .filter(t -> t.parallelism() == 1)
+                .mapToDouble(Throughput::imagesPerSecond)
+                .findFirst();
+        OptionalDouble at = r.throughput().stream()
+                .filter(t -> t.parallelism() == parallelism)
+                .mapToDouble(Throughput::imagesPerSecond)
+                .findFirst();
         return Stats.ratio(at, base);
     }
 

@@ -37,8 +37,13 @@ final class CacheProbe {
 
     /** The hit cost for {@code image}; empty (with the reason in {@code skipped}) when the model gave no verdict to cache. */
     Optional<CacheHit> measure(Path image, Consumer<String> skipped) throws IOException {
-        try (SafetyGuard guard = SafetyGuard.builder().model(model).ownsModel(false).policy(policy)
-                .generationOptions(options).cache(CacheConfig.defaults()).build()) {
+        try (SafetyGuard guard = SafetyGuard.builder()
+                .model(model)
+                .ownsModel(false)
+                .policy(policy)
+                .generationOptions(options)
+                .cache(CacheConfig.defaults())
+                .build()) {
             Verdict miss = guard.assess(ImageInput.ofPath(image)); // fills the cache
             if (miss.isFailure()) {
                 skipped.accept(miss.failureReason().orElse("no verdict") + " (failed verdicts are not cached)");
@@ -58,8 +63,11 @@ final class CacheProbe {
                 sha256(Files.readAllBytes(image));
                 hashes.add((System.nanoTime() - t1) / 1e3);
             }
-            return Optional.of(new CacheHit(image.getFileName().toString(), Files.size(image),
-                    Stats.median(hits).orElse(Double.NaN), Stats.median(hashes).orElse(Double.NaN)));
+            return Optional.of(new CacheHit(
+                    image.getFileName().toString(),
+                    Files.size(image),
+                    Stats.median(hits).orElse(Double.NaN),
+                    Stats.median(hashes).orElse(Double.NaN)));
         }
     }
 

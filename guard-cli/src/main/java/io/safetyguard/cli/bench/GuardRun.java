@@ -14,8 +14,17 @@ package io.safetyguard.cli.bench;
  * @param text            the model's answer
  * @param failure         why no verdict came, or null
  */
-public record GuardRun(String image, Mode mode, double totalMillis, double encodeMillis, double prefillMillis,
-        double decodeMillis, int promptTokens, int generatedTokens, String text, String failure) {
+public record GuardRun(
+        String image,
+        Mode mode,
+        double totalMillis,
+        double encodeMillis,
+        double prefillMillis,
+        double decodeMillis,
+        int promptTokens,
+        int generatedTokens,
+        String text,
+        String failure) {
 
     /** The decoding modes the benchmark compares. */
     public enum Mode {

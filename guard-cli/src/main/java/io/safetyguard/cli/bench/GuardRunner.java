@@ -36,10 +36,19 @@ final class GuardRunner implements AutoCloseable {
 
     GuardRun run(Path image) {
         Verdict v = guard.assess(ImageInput.ofPath(image));
-        ModelOutput out = model.takeLast().orElseThrow(() -> new BenchException(
-                "SafetyGuard produced no model output for " + image + ": " + v.failureReason().orElse("unknown reason")));
-        return new GuardRun(image.getFileName().toString(), mode, v.totalMillis(), out.encodeMillis(),
-                out.prefillMillis(), out.decodeMillis(), out.promptTokens(), out.generatedTokens(), out.text(),
+        ModelOutput out = model.takeLast()
+                .orElseThrow(() -> new BenchException("SafetyGuard produced no model output for " + image + ": "
+                        + v.failureReason().orElse("unknown reason")));
+        return new GuardRun(
+                image.getFileName().toString(),
+                mode,
+                v.totalMillis(),
+                out.encodeMillis(),
+                out.prefillMillis(),
+                out.decodeMillis(),
+                out.promptTokens(),
+                out.generatedTokens(),
+                out.text(),
                 v.failureReason().orElse(null));
     }
 

@@ -42,9 +42,9 @@ public final class MtmdCliLocator {
      *                        the build fails
      */
     public Path findOrBuild(boolean build) throws IOException, InterruptedException {
-        Path script = findScript().orElseThrow(() -> new BenchException(
-                "cannot find llama-mtmd-cli: no " + SCRIPT + " above " + Path.of("").toAbsolutePath()
-                        + " or the guard jar. " + HOW_TO));
+        Path script = findScript()
+                .orElseThrow(() -> new BenchException("cannot find llama-mtmd-cli: no " + SCRIPT + " above "
+                        + Path.of("").toAbsolutePath() + " or the guard jar. " + HOW_TO));
         // the script takes the native cache's lock first, so this waits while another native build runs
         log.println("guard bench: asking " + SCRIPT + " where llama-mtmd-cli is (pass --mtmd-cli PATH to skip this)");
         Path cli = Path.of(runScript(script, List.of("--print-cli-path"), false).strip());
@@ -52,10 +52,11 @@ public final class MtmdCliLocator {
             return cli;
         }
         if (!build) {
-            throw new BenchException("llama-mtmd-cli for the pinned llama.cpp is not built yet (expected at " + cli
-                    + "). " + HOW_TO);
+            throw new BenchException(
+                    "llama-mtmd-cli for the pinned llama.cpp is not built yet (expected at " + cli + "). " + HOW_TO);
         }
-        log.println("guard bench: building llama-mtmd-cli from the pinned llama.cpp (about 10 minutes on 2 cores, once)");
+        log.println(
+                "guard bench: building llama-mtmd-cli from the pinned llama.cpp (about 10 minutes on 2 cores, once)");
         runScript(script, List.of("--cli-only"), true);
         if (!Files.isExecutable(cli)) {
             throw new BenchException("the build finished but " + cli + " is missing. " + HOW_TO);
@@ -67,7 +68,11 @@ public final class MtmdCliLocator {
         List<Path> starts = new ArrayList<>();
         starts.add(Path.of("").toAbsolutePath());
         try {
-            starts.add(Path.of(MtmdCliLocator.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+            starts.add(Path.of(MtmdCliLocator.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI()));
         } catch (URISyntaxException | RuntimeException e) {
             // no code source (unusual class loader): the working directory is enough
         }
@@ -82,10 +87,12 @@ public final class MtmdCliLocator {
         return Optional.empty();
     }
 
-    private String runScript(Path script, List<String> args, boolean showOutput) throws IOException, InterruptedException {
+    private String runScript(Path script, List<String> args, boolean showOutput)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).directory(script.getParent().getParent().getParent().toFile());
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(script.getParent().getParent().getParent().toFile());
         // the build's progress goes to our stderr; only --print-cli-path's stdout is read
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         if (showOutput) {
@@ -95,8 +102,8 @@ public final class MtmdCliLocator {
         String out = showOutput ? "" : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = p.waitFor();
         if (rc != 0) {
-            throw new BenchException(script + " " + String.join(" ", args) + " failed (exit " + rc + "; its log is above). "
-                    + HOW_TO);
+            throw new BenchException(
+                    script + " " + String.join(" ", args) + " failed (exit " + rc + "; its log is above). " + HOW_TO);
         }
         return out;
     }

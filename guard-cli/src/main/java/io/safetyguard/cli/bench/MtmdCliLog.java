@@ -20,11 +20,13 @@ import java.util.regex.Pattern;
 public final class MtmdCliLog {
     private static final Pattern STAMP = Pattern.compile("^(?:\\e\\[[0-9;]*m)*(\\d+)\\.(\\d{2})\\.(\\d{3})\\.(\\d{3})");
     private static final Pattern LOAD = Pattern.compile("llama_perf_context_print:\\s+load time =\\s*([0-9.]+) ms");
-    private static final Pattern PROMPT = Pattern.compile(
-            "llama_perf_context_print:\\s+prompt eval time =\\s*([0-9.]+) ms /\\s*(\\d+) tokens");
-    private static final Pattern EVAL = Pattern.compile("llama_perf_context_print:\\s+eval time =\\s*([0-9.]+) ms /\\s*(\\d+) runs");
+    private static final Pattern PROMPT =
+            Pattern.compile("llama_perf_context_print:\\s+prompt eval time =\\s*([0-9.]+) ms /\\s*(\\d+) tokens");
+    private static final Pattern EVAL =
+            Pattern.compile("llama_perf_context_print:\\s+eval time =\\s*([0-9.]+) ms /\\s*(\\d+) runs");
     private static final Pattern ENCODED = Pattern.compile("mtmd batch encoding done in (\\d+) ms");
-    private static final Pattern IMAGE_BATCH = Pattern.compile("decoding image batch \\d+/\\d+, n_tokens_batch = (\\d+)");
+    private static final Pattern IMAGE_BATCH =
+            Pattern.compile("decoding image batch \\d+/\\d+, n_tokens_batch = (\\d+)");
     private static final String LOADED_MARKER = "This is an experimental CLI";
 
     private MtmdCliLog() {}
@@ -61,7 +63,8 @@ public final class MtmdCliLog {
             }
         }
         OptionalDouble work = Double.isNaN(loadedAt) || Double.isNaN(perfAt) || perfAt < loadedAt
-                ? OptionalDouble.empty() : OptionalDouble.of(perfAt - loadedAt);
+                ? OptionalDouble.empty()
+                : OptionalDouble.of(perfAt - loadedAt);
         return new MtmdCliTimings(load, encode, promptEval, promptTokens, eval, evalRuns, work, imageTokens);
     }
 

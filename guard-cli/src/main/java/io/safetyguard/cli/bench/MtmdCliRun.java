@@ -11,5 +11,5 @@ import java.util.OptionalLong;
  * @param text           the generated answer (its stdout, trimmed)
  * @param peakRssKib     the process's peak RSS, sampled from /proc while it ran
  */
-public record MtmdCliRun(String image, double wallMillis, MtmdCliTimings timings, String text, OptionalLong peakRssKib) {
-}
+public record MtmdCliRun(
+        String image, double wallMillis, MtmdCliTimings timings, String text, OptionalLong peakRssKib) {}

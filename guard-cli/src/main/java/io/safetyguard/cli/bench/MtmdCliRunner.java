@@ -45,8 +45,10 @@ public final class MtmdCliRunner {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new BenchException("cannot run " + setup.cli() + ": " + e.getMessage()
-                    + ". Pass --mtmd-cli PATH, or --no-reference to benchmark SafetyGuard alone.", e);
+            throw new BenchException(
+                    "cannot run " + setup.cli() + ": " + e.getMessage()
+                            + ". Pass --mtmd-cli PATH, or --no-reference to benchmark SafetyGuard alone.",
+                    e);
         }
         long peak = -1;
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -57,8 +59,8 @@ public final class MtmdCliRunner {
                     peak = Math.max(peak, hwm.getAsLong());
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new BenchException("llama-mtmd-cli took longer than " + timeoutMillis / 1000 + " s on " + image
-                            + " and was stopped; raise --reference-timeout or use a smaller --max-new-tokens");
+                    throw new BenchException("llama-mtmd-cli took longer than " + timeoutMillis / 1000 + " s on "
+                            + image + " and was stopped; raise --reference-timeout or use a smaller --max-new-tokens");
                 }
             }
         } finally {
@@ -69,15 +71,19 @@ public final class MtmdCliRunner {
         double wall = (System.nanoTime() - t0) / 1e6;
         String log = Files.readString(err, StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
-            throw new BenchException("llama-mtmd-cli failed on " + image + " (exit " + p.exitValue() + "):\n" + tail(log)
-                    + "\ncommand: " + String.join(" ", command));
+            throw new BenchException("llama-mtmd-cli failed on " + image + " (exit " + p.exitValue() + "):\n"
+                    + tail(log) + "\ncommand: " + String.join(" ", command));
         }
         MtmdCliTimings timings = MtmdCliLog.parse(log);
         if (!timings.complete()) {
             throw new BenchException("llama-mtmd-cli printed no llama_perf timings for " + image + ":\n" + tail(log));
         }
         String text = Files.readString(out, StandardCharsets.UTF_8).strip();
-        return new MtmdCliRun(image.getFileName().toString(), wall, timings, text,
+        return new MtmdCliRun(
+                image.getFileName().toString(),
+                wall,
+                timings,
+                text,
                 peak < 0 ? OptionalLong.empty() : OptionalLong.of(peak));
     }
 

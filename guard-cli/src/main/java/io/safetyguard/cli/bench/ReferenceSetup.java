@@ -19,8 +19,18 @@ import java.util.Objects;
  * @param ubatchSize   physical batch size
  * @param maxNewTokens cap on generated tokens
  */
-public record ReferenceSetup(Path cli, Path model, Path mmproj, Path promptFile, Path grammarFile, int threads,
-        int gpuLayers, int contextSize, int batchSize, int ubatchSize, int maxNewTokens) {
+public record ReferenceSetup(
+        Path cli,
+        Path model,
+        Path mmproj,
+        Path promptFile,
+        Path grammarFile,
+        int threads,
+        int gpuLayers,
+        int contextSize,
+        int batchSize,
+        int ubatchSize,
+        int maxNewTokens) {
 
     /**
      * A Jinja chat template that outputs each message's content unchanged. The prompt file already holds the whole
@@ -40,19 +50,38 @@ public record ReferenceSetup(Path cli, Path model, Path mmproj, Path promptFile,
     public java.util.List<String> command(Path image) {
         java.util.List<String> c = new java.util.ArrayList<>(java.util.List.of(
                 cli.toString(),
-                "-m", model.toString(),
-                "--mmproj", mmproj.toString(),
-                "--image", image.toString(),
-                "-f", promptFile.toString(),
-                "--no-escape",                      // the policy text is literal, not an escaped string
-                "--jinja", "--chat-template", VERBATIM_TEMPLATE,
-                "--temp", "0", "--top-k", "1",      // greedy, as SafetyGuard's GenerationOptions.withGreedy(true)
-                "-n", Integer.toString(maxNewTokens),
-                "-t", Integer.toString(threads), "-tb", Integer.toString(threads),
-                "-c", Integer.toString(contextSize),
-                "-b", Integer.toString(batchSize), "-ub", Integer.toString(ubatchSize),
-                "-ngl", Integer.toString(gpuLayers),
-                "-lv", "4"));                       // llama.cpp's INFO lines carry the timings
+                "-m",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString(),
+                "--image",
+                image.toString(),
+                "-f",
+                promptFile.toString(),
+                "--no-escape", // the policy text is literal, not an escaped string
+                "--jinja",
+                "--chat-template",
+                VERBATIM_TEMPLATE,
+                "--temp",
+                "0",
+                "--top-k",
+                "1", // greedy, as SafetyGuard's GenerationOptions.withGreedy(true)
+                "-n",
+                Integer.toString(maxNewTokens),
+                "-t",
+                Integer.toString(threads),
+                "-tb",
+                Integer.toString(threads),
+                "-c",
+                Integer.toString(contextSize),
+                "-b",
+                Integer.toString(batchSize),
+                "-ub",
+                Integer.toString(ubatchSize),
+                "-ngl",
+                Integer.toString(gpuLayers),
+                "-lv",
+                "4")); // llama.cpp's INFO lines carry the timings
         if (grammarFile != null) {
             c.addAll(java.util.List.of("--grammar-file", grammarFile.toString()));
         }

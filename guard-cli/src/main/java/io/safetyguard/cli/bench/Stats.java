@@ -10,7 +10,10 @@ public final class Stats {
 
     /** The median of the values (the mean of the middle two for an even count); empty when there are none. */
     public static OptionalDouble median(Collection<? extends Number> values) {
-        double[] v = values.stream().mapToDouble(Number::doubleValue).filter(d -> !Double.isNaN(d)).toArray();
+        double[] v = values.stream()
+                .mapToDouble(Number::doubleValue)
+                .filter(d -> !Double.isNaN(d))
+                .toArray();
         if (v.length == 0) {
             return OptionalDouble.empty();
         }

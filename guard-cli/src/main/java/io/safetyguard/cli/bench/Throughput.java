@@ -10,8 +10,8 @@ package io.safetyguard.cli.bench;
  * @param cpuMillis         CPU time this JVM used meanwhile (all threads), or -1 when the JVM cannot tell
  * @param peakRssKib        this JVM's peak RSS after the run, or -1
  */
-public record Throughput(int parallelism, int threadsPerContext, int images, double wallMillis, double cpuMillis,
-        long peakRssKib) {
+public record Throughput(
+        int parallelism, int threadsPerContext, int images, double wallMillis, double cpuMillis, long peakRssKib) {
 
     /**
      * Cores this process actually got on average: CPU time over wall time. Near the pool's thread count when the

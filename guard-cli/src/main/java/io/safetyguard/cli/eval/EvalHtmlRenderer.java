@@ -24,8 +24,9 @@ public final class EvalHtmlRenderer {
 
     public static String render(EvalResults r, EvalRunInfo run) {
         HtmlPage page = new HtmlPage("SafetyGuard evaluation");
-        page.subtitle(r.results().size() + " samples from " + run.labels() + " · model " + run.modelName()
-                + " · policy " + run.policyName() + " · finished " + run.finished().truncatedTo(ChronoUnit.SECONDS));
+        page.subtitle(
+                r.results().size() + " samples from " + run.labels() + " · model " + run.modelName() + " · policy "
+                        + run.policyName() + " · finished " + run.finished().truncatedTo(ChronoUnit.SECONDS));
         if (run.tinyModel()) {
             page.note("The model is a tiny RANDOM-WEIGHT test model: these figures are meaningless.");
         }
@@ -37,7 +38,8 @@ public final class EvalHtmlRenderer {
         results(page, r);
         page.section("policy", "Policy");
         page.keyValues("policy-", Map.of("Fingerprint", run.policyFingerprint()));
-        page.details("Policy text as the model read it (exception samples: the same with their category non-violating)",
+        page.details(
+                "Policy text as the model read it (exception samples: the same with their category non-violating)",
                 run.policyText());
         page.section("model", "Model and settings");
         Map<String, String> rows = new LinkedHashMap<>();
@@ -72,7 +74,10 @@ public final class EvalHtmlRenderer {
         page.section("metrics", "Metrics");
         EvalMetrics d = EvalMetrics.of(r.defaultPolicy());
         EvalMetrics a = EvalMetrics.of(r.allSamples());
-        HtmlTable t = new HtmlTable("metrics", "Metric", "Default policy (" + r.defaultPolicy().total() + ")",
+        HtmlTable t = new HtmlTable(
+                "metrics",
+                "Metric",
+                "Default policy (" + r.defaultPolicy().total() + ")",
                 "All samples (" + r.allSamples().total() + ")");
         metricRow(t, "balanced_accuracy", "Balanced accuracy", EvalMetrics::balancedAccuracy, d, a);
         metricRow(t, "recall", "Recall", EvalMetrics::recall, d, a);
@@ -82,32 +87,64 @@ public final class EvalHtmlRenderer {
         metricRow(t, "accuracy", "Accuracy", EvalMetrics::accuracy, d, a);
         page.raw(t.toHtml());
         HtmlTable c = new HtmlTable("confusion", "Confusion", "Default policy", "All samples");
-        c.rowWithAttributes(List.of("data-cell", "tp"), "TP (Unsafe as Unsafe)", n(r.defaultPolicy().tp()), n(r.allSamples().tp()));
-        c.rowWithAttributes(List.of("data-cell", "fp"), "FP (Safe as Unsafe)", n(r.defaultPolicy().fp()), n(r.allSamples().fp()));
-        c.rowWithAttributes(List.of("data-cell", "tn"), "TN (Safe as Safe)", n(r.defaultPolicy().tn()), n(r.allSamples().tn()));
-        c.rowWithAttributes(List.of("data-cell", "fn"), "FN (Unsafe as Safe)", n(r.defaultPolicy().fn()), n(r.allSamples().fn()));
+        c.rowWithAttributes(
+                List.of("data-cell", "tp"),
+                "TP (Unsafe as Unsafe)",
+                n(r.defaultPolicy().tp()),
+                n(r.allSamples().tp()));
+        c.rowWithAttributes(
+                List.of("data-cell", "fp"),
+                "FP (Safe as Unsafe)",
+                n(r.defaultPolicy().fp()),
+                n(r.allSamples().fp()));
+        c.rowWithAttributes(
+                List.of("data-cell", "tn"),
+                "TN (Safe as Safe)",
+                n(r.defaultPolicy().tn()),
+                n(r.allSamples().tn()));
+        c.rowWithAttributes(
+                List.of("data-cell", "fn"),
+                "FN (Unsafe as Safe)",
+                n(r.defaultPolicy().fn()),
+                n(r.allSamples().fn()));
         page.raw(c.toHtml());
     }
 
-    private static void metricRow(HtmlTable t, String key, String name, ToDoubleFunction<EvalMetrics> f, EvalMetrics d,
-            EvalMetrics a) {
-        t.rowWithAttributes(List.of("data-metric", key), name, EvalMetrics.percent(f.applyAsDouble(d)),
+    private static void metricRow(
+            HtmlTable t, String key, String name, ToDoubleFunction<EvalMetrics> f, EvalMetrics d, EvalMetrics a) {
+        t.rowWithAttributes(
+                List.of("data-metric", key),
+                name,
+                EvalMetrics.percent(f.applyAsDouble(d)),
                 EvalMetrics.percent(f.applyAsDouble(a)));
     }
 
     private static void categories(HtmlPage page, EvalResults r) {
         page.section("categories", "Per category (default policy)");
-        SvgBarChart chart = new SvgBarChart("Recall and balanced accuracy per expected category",
-                List.of("recall %", "balanced accuracy %"), List.of("#c0392b", "#2e6fba")).valueSuffix("%").maxValue(100);
-        HtmlTable t = new HtmlTable("categories", "Category", "Samples", "Unsafe samples", "Recall", "Balanced accuracy",
-                "Accuracy");
+        SvgBarChart chart = new SvgBarChart(
+                        "Recall and balanced accuracy per expected category",
+                        List.of("recall %", "balanced accuracy %"),
+                        List.of("#c0392b", "#2e6fba"))
+                .valueSuffix("%")
+                .maxValue(100);
+        HtmlTable t = new HtmlTable(
+                "categories", "Category", "Samples", "Unsafe samples", "Recall", "Balanced accuracy", "Accuracy");
         for (CategoryStats c : r.perCategory()) {
             if (!"NA".equals(c.id())) {
                 chart.row(c.label(), c.recall() * 100, c.balancedAccuracy() * 100);
             }
-            t.rowWithAttributes(List.of("data-category", c.id(), "data-samples", n(c.matrix().total())), c.label(),
-                    n(c.matrix().total()), n(c.matrix().positives()), EvalMetrics.percent(c.recall()),
-                    EvalMetrics.percent(c.balancedAccuracy()), EvalMetrics.percent(c.accuracy()));
+            t.rowWithAttributes(
+                    List.of(
+                            "data-category",
+                            c.id(),
+                            "data-samples",
+                            n(c.matrix().total())),
+                    c.label(),
+                    n(c.matrix().total()),
+                    n(c.matrix().positives()),
+                    EvalMetrics.percent(c.recall()),
+                    EvalMetrics.percent(c.balancedAccuracy()),
+                    EvalMetrics.percent(c.accuracy()));
         }
         page.raw(chart.toSvg());
         page.raw(t.toHtml());
@@ -120,15 +157,21 @@ public final class EvalHtmlRenderer {
             return;
         }
         page.paragraph("Unsafe iff P(Unsafe) >= t, over the " + s.n() + " valid default-policy samples with a "
-                + "P(Unsafe)" + (s.withoutProbability() > 0 ? " (" + s.withoutProbability() + " without one left out)" : "")
-                + ". ROC-AUC: " + (Double.isNaN(s.rocAuc()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", s.rocAuc()))
+                + "P(Unsafe)"
+                + (s.withoutProbability() > 0 ? " (" + s.withoutProbability() + " without one left out)" : "")
+                + ". ROC-AUC: "
+                + (Double.isNaN(s.rocAuc()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", s.rocAuc()))
                 + ". Pass the chosen t as --unsafe-threshold.");
         HtmlTable t = new HtmlTable("thresholds", "t", "Recall", "Precision", "Specificity", "Balanced accuracy", "F1");
         for (ThresholdSweep.Point p : s.points()) {
             EvalMetrics e = p.metrics();
-            t.rowWithAttributes(List.of("data-threshold", String.valueOf(p.threshold())), String.valueOf(p.threshold()),
-                    EvalMetrics.percent(e.recall()), EvalMetrics.percent(e.precision()),
-                    EvalMetrics.percent(e.specificity()), EvalMetrics.percent(e.balancedAccuracy()),
+            t.rowWithAttributes(
+                    List.of("data-threshold", String.valueOf(p.threshold())),
+                    String.valueOf(p.threshold()),
+                    EvalMetrics.percent(e.recall()),
+                    EvalMetrics.percent(e.precision()),
+                    EvalMetrics.percent(e.specificity()),
+                    EvalMetrics.percent(e.balancedAccuracy()),
                     EvalMetrics.percent(e.f1()));
         }
         page.raw(t.toHtml());
@@ -142,14 +185,19 @@ public final class EvalHtmlRenderer {
         }
         HtmlTable t = new HtmlTable("invalid", "Line", "Image", "Error");
         for (SampleResult s : r.invalid()) {
-            t.rowWithAttributes(List.of("class", "invalid-row"), n(s.sample().line()), s.sample().image().toString(), s.error());
+            t.rowWithAttributes(
+                    List.of("class", "invalid-row"),
+                    n(s.sample().line()),
+                    s.sample().image().toString(),
+                    s.error());
         }
         page.raw(t.toHtml());
     }
 
     private static void results(HtmlPage page, EvalResults r) {
         page.section("results", "Samples");
-        HtmlTable t = new HtmlTable("results", "Line", "Image", "Expected", "Exception", "Rating", "Category", "Correct", "ms");
+        HtmlTable t = new HtmlTable(
+                "results", "Line", "Image", "Expected", "Exception", "Rating", "Category", "Correct", "ms");
         int shown = 0;
         for (SampleResult s : r.results()) {
             if (shown++ == RESULT_ROWS) {
@@ -157,14 +205,21 @@ public final class EvalHtmlRenderer {
             }
             LabeledSample l = s.sample();
             String expected = l.expected().label() + (l.expectedCategory() == null ? "" : " / " + l.expectedCategory());
-            t.rowWithAttributes(List.of("class", "result-row"), n(l.line()), l.image().toString(), expected,
-                    l.exception() == null ? "" : l.exception(), s.isValid() ? s.predicted().label() : "invalid",
-                    s.category() == null ? "" : s.category(), s.isValid() ? (s.ratingCorrect() ? "yes" : "no") : "",
+            t.rowWithAttributes(
+                    List.of("class", "result-row"),
+                    n(l.line()),
+                    l.image().toString(),
+                    expected,
+                    l.exception() == null ? "" : l.exception(),
+                    s.isValid() ? s.predicted().label() : "invalid",
+                    s.category() == null ? "" : s.category(),
+                    s.isValid() ? (s.ratingCorrect() ? "yes" : "no") : "",
                     String.valueOf(s.ms()));
         }
         page.raw(t.toHtml());
         if (r.results().size() > RESULT_ROWS) {
-            page.paragraph("Showing the first " + RESULT_ROWS + " of " + r.results().size() + " samples; eval.json lists all.");
+            page.paragraph("Showing the first " + RESULT_ROWS + " of "
+                    + r.results().size() + " samples; eval.json lists all.");
         }
     }
 

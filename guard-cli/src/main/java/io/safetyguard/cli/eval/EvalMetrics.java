@@ -15,15 +15,20 @@ import java.util.Locale;
  *                          so that it is 0 (not undefined) when there are misses but no hits
  * @param accuracy          (TP + TN) / all
  */
-public record EvalMetrics(double recall, double specificity, double balancedAccuracy, double precision, double f1,
-        double accuracy) {
+public record EvalMetrics(
+        double recall, double specificity, double balancedAccuracy, double precision, double f1, double accuracy) {
 
     /** The metrics of {@code m}. */
     public static EvalMetrics of(ConfusionMatrix m) {
         double recall = ratio(m.tp(), m.tp() + m.fn());
         double specificity = ratio(m.tn(), m.tn() + m.fp());
-        return new EvalMetrics(recall, specificity, (recall + specificity) / 2, ratio(m.tp(), m.tp() + m.fp()),
-                ratio(2 * m.tp(), 2 * m.tp() + m.fp() + m.fn()), ratio(m.tp() + m.tn(), m.total()));
+        return new EvalMetrics(
+                recall,
+                specificity,
+                (recall + specificity) / 2,
+                ratio(m.tp(), m.tp() + m.fp()),
+                ratio(2 * m.tp(), 2 * m.tp() + m.fp() + m.fn()),
+                ratio(m.tp() + m.tn(), m.total()));
     }
 
     /** {@code part / whole}, or NaN when {@code whole} is 0. */

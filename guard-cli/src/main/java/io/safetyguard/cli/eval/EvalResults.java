@@ -40,8 +40,14 @@ public final class EvalResults {
     private final List<SampleResult> invalid;
     private final ThresholdSweep sweep;
 
-    private EvalResults(List<SampleResult> results, ConfusionMatrix defaultPolicy, ConfusionMatrix allSamples,
-            List<CategoryStats> perCategory, Proportion categoryAccuracy, Proportion per, List<SampleResult> invalid) {
+    private EvalResults(
+            List<SampleResult> results,
+            ConfusionMatrix defaultPolicy,
+            ConfusionMatrix allSamples,
+            List<CategoryStats> perCategory,
+            Proportion categoryAccuracy,
+            Proportion per,
+            List<SampleResult> invalid) {
         this.sweep = ThresholdSweep.of(results);
         this.results = results;
         this.defaultPolicy = defaultPolicy;
@@ -79,7 +85,9 @@ public final class EvalResults {
             } else {
                 def = def.plus(expectedUnsafe, predictedUnsafe);
                 if (s.expectedCategory() != null) {
-                    byCategory.merge(s.expectedCategory(), ConfusionMatrix.EMPTY.plus(expectedUnsafe, predictedUnsafe),
+                    byCategory.merge(
+                            s.expectedCategory(),
+                            ConfusionMatrix.EMPTY.plus(expectedUnsafe, predictedUnsafe),
                             EvalResults::sum);
                 }
             }
@@ -90,8 +98,14 @@ public final class EvalResults {
         }
         List<CategoryStats> stats = new ArrayList<>();
         byCategory.forEach((id, m) -> stats.add(new CategoryStats(id, label(policy, id), m)));
-        return new EvalResults(List.copyOf(results), def, all, List.copyOf(stats), new Proportion(categoryHits, categoryN),
-                new Proportion(perHits, perN), List.copyOf(invalid));
+        return new EvalResults(
+                List.copyOf(results),
+                def,
+                all,
+                List.copyOf(stats),
+                new Proportion(categoryHits, categoryN),
+                new Proportion(perHits, perN),
+                List.copyOf(invalid));
     }
 
     private static ConfusionMatrix sum(ConfusionMatrix a, ConfusionMatrix b) {
@@ -99,7 +113,8 @@ public final class EvalResults {
     }
 
     private static String label(Policy policy, String id) {
-        return Policy.NONE_APPLYING_ID.equals(id) ? Policy.NONE_APPLYING_LABEL
+        return Policy.NONE_APPLYING_ID.equals(id)
+                ? Policy.NONE_APPLYING_LABEL
                 : policy.categoryById(id).map(Category::label).orElse(id);
     }
 

@@ -20,9 +20,19 @@ import java.util.Map;
  * @param tinyModel         a random-weight test model: the figures mean nothing
  * @param settings          decoding and run settings, in display order
  */
-public record EvalRunInfo(String labels, Instant started, Instant finished, String policyName, String policyFingerprint,
-        String policyText, String modelFile, String mmprojFile, String modelName, Map<String, String> modelMetadata,
-        boolean tinyModel, Map<String, String> settings) {
+public record EvalRunInfo(
+        String labels,
+        Instant started,
+        Instant finished,
+        String policyName,
+        String policyFingerprint,
+        String policyText,
+        String modelFile,
+        String mmprojFile,
+        String modelName,
+        Map<String, String> modelMetadata,
+        boolean tinyModel,
+        Map<String, String> settings) {
 
     public EvalRunInfo {
         modelMetadata = new LinkedHashMap<>(modelMetadata);

@@ -7,17 +7,24 @@ public final class EvalText {
     private EvalText() {}
 
     public static void print(EvalResults r, PrintStream out) {
-        out.printf("samples: %d (%d with a policy exception), %d invalid (%s)%n", r.results().size(),
-                r.exceptionSamples(), r.invalid().size(), EvalMetrics.percent(r.invalidRate()));
+        out.printf(
+                "samples: %d (%d with a policy exception), %d invalid (%s)%n",
+                r.results().size(), r.exceptionSamples(), r.invalid().size(), EvalMetrics.percent(r.invalidRate()));
         metrics(out, "Default policy", r.defaultPolicy());
         metrics(out, "All samples (exception samples expected Safe)", r.allSamples());
         out.println("Per category (default policy, by expected category):");
         for (CategoryStats c : r.perCategory()) {
             if ("NA".equals(c.id())) {
-                out.printf("  %-4s accuracy %-8s (%d samples)%n", c.id(), EvalMetrics.percent(c.accuracy()), c.matrix().total());
+                out.printf(
+                        "  %-4s accuracy %-8s (%d samples)%n",
+                        c.id(), EvalMetrics.percent(c.accuracy()), c.matrix().total());
             } else {
-                out.printf("  %-4s recall %-8s balanced accuracy %-8s (%d samples, %d Unsafe)%n", c.id(),
-                        EvalMetrics.percent(c.recall()), EvalMetrics.percent(c.balancedAccuracy()), c.matrix().total(),
+                out.printf(
+                        "  %-4s recall %-8s balanced accuracy %-8s (%d samples, %d Unsafe)%n",
+                        c.id(),
+                        EvalMetrics.percent(c.recall()),
+                        EvalMetrics.percent(c.balancedAccuracy()),
+                        c.matrix().total(),
                         c.matrix().positives());
             }
         }
@@ -38,7 +45,9 @@ public final class EvalText {
             out.println("Threshold sweep: no sample has a P(Unsafe)");
             return;
         }
-        out.printf("Threshold sweep (default policy, Unsafe iff P(Unsafe) >= t; %d samples%s): ROC-AUC %s%n", s.n(),
+        out.printf(
+                "Threshold sweep (default policy, Unsafe iff P(Unsafe) >= t; %d samples%s): ROC-AUC %s%n",
+                s.n(),
                 s.withoutProbability() > 0 ? ", " + s.withoutProbability() + " without P(Unsafe) left out" : "",
                 Double.isNaN(s.rocAuc()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", s.rocAuc()));
         out.println("     t  recall    precision specificity bal.acc");
@@ -47,8 +56,13 @@ public final class EvalText {
                 continue; // the text shows every 0.1; eval.json has every 0.05
             }
             EvalMetrics e = p.metrics();
-            out.printf(java.util.Locale.ROOT, "  %4.1f  %-9s %-9s %-11s %s%n", p.threshold(), EvalMetrics.percent(e.recall()),
-                    EvalMetrics.percent(e.precision()), EvalMetrics.percent(e.specificity()),
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "  %4.1f  %-9s %-9s %-11s %s%n",
+                    p.threshold(),
+                    EvalMetrics.percent(e.recall()),
+                    EvalMetrics.percent(e.precision()),
+                    EvalMetrics.percent(e.specificity()),
                     EvalMetrics.percent(e.balancedAccuracy()));
         }
     }

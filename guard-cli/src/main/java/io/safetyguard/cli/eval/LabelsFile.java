@@ -3,8 +3,8 @@ package io.safetyguard.cli.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.safetyguard.core.Rating;
 import io.safetyguard.cli.audit.Csv;
+import io.safetyguard.core.Rating;
 import io.safetyguard.policy.Category;
 import io.safetyguard.policy.Policy;
 import java.io.IOException;
@@ -65,11 +65,14 @@ public final class LabelsFile {
         if (!lines.isEmpty()) {
             lines.set(0, Csv.stripBom(lines.get(0)));
         }
-        List<LabeledSample> samples = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl")
-                ? reader.readJsonl(lines) : reader.readCsv(lines);
+        List<LabeledSample> samples =
+                file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl")
+                        ? reader.readJsonl(lines)
+                        : reader.readCsv(lines);
         if (samples.isEmpty()) {
-            throw new LabelsFormatException(file + ": no samples; expected a header row 'image,rating,category,exception' "
-                    + "and one row per image");
+            throw new LabelsFormatException(
+                    file + ": no samples; expected a header row 'image,rating,category,exception' "
+                            + "and one row per image");
         }
         return samples;
     }
@@ -87,8 +90,12 @@ public final class LabelsFile {
                 columns = header(cells, i + 1);
                 continue;
             }
-            samples.add(sample(i + 1, cell(cells, columns, "image"), cell(cells, columns, "rating"),
-                    cell(cells, columns, "category"), cell(cells, columns, "exception")));
+            samples.add(sample(
+                    i + 1,
+                    cell(cells, columns, "image"),
+                    cell(cells, columns, "rating"),
+                    cell(cells, columns, "category"),
+                    cell(cells, columns, "exception")));
         }
         return samples;
     }
@@ -107,7 +114,9 @@ public final class LabelsFile {
                 throw error(i + 1, "not valid JSON (" + e.getOriginalMessage() + ")");
             }
             if (o == null || !o.isObject()) {
-                throw error(i + 1, "expected a JSON object like {\"image\": \"a.png\", \"rating\": \"Unsafe\", \"category\": \"O3\"}");
+                throw error(
+                        i + 1,
+                        "expected a JSON object like {\"image\": \"a.png\", \"rating\": \"Unsafe\", \"category\": \"O3\"}");
             }
             samples.add(sample(i + 1, text(o, "image"), text(o, "rating"), text(o, "category"), text(o, "exception")));
         }
@@ -120,8 +129,10 @@ public final class LabelsFile {
             columns.putIfAbsent(cells.get(c).strip().toLowerCase(Locale.ROOT), c);
         }
         if (!columns.containsKey("image") || !columns.containsKey("rating")) {
-            throw error(line, "the first row must be a header naming the columns, e.g. 'image,rating,category,exception' "
-                    + "(image and rating are required); found '" + String.join(",", cells) + "'");
+            throw error(
+                    line,
+                    "the first row must be a header naming the columns, e.g. 'image,rating,category,exception' "
+                            + "(image and rating are required); found '" + String.join(",", cells) + "'");
         }
         return columns;
     }
@@ -136,16 +147,20 @@ public final class LabelsFile {
         if (rating.isEmpty() && exceptionId != null) {
             expected = Rating.SAFE;
         } else {
-            expected = Rating.fromLabel(rating).orElseThrow(() -> error(line,
-                    "rating '" + rating + "' is neither Safe nor Unsafe"));
+            expected = Rating.fromLabel(rating)
+                    .orElseThrow(() -> error(line, "rating '" + rating + "' is neither Safe nor Unsafe"));
         }
         if (exceptionId != null && expected != Rating.SAFE) {
-            throw error(line, "exception " + exceptionId + " declares the category non-violating, so the expected "
-                    + "rating is Safe (that is what PER measures); write Safe or leave the rating empty");
+            throw error(
+                    line,
+                    "exception " + exceptionId + " declares the category non-violating, so the expected "
+                            + "rating is Safe (that is what PER measures); write Safe or leave the rating empty");
         }
         if (exceptionId != null && categoryId != null && !categoryId.equals(exceptionId)) {
-            throw error(line, "exception " + exceptionId + " must be the sample's own category (" + categoryId
-                    + "): the policy exception declares the image's category non-violating");
+            throw error(
+                    line,
+                    "exception " + exceptionId + " must be the sample's own category (" + categoryId
+                            + "): the policy exception declares the image's category non-violating");
         }
         return new LabeledSample(line, base.resolve(image).normalize(), expected, categoryId, exceptionId);
     }

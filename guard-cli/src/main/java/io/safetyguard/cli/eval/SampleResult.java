@@ -16,19 +16,33 @@ import java.util.Objects;
  * @param policy     the fingerprint of the policy the sample was judged under; null if unknown
  * @param pUnsafe    the model's P(Unsafe); null when invalid or the backend does not compute it
  */
-public record SampleResult(LabeledSample sample, Rating predicted, String categoryId, String category, String error,
-        double ms, String policy, Double pUnsafe) {
+public record SampleResult(
+        LabeledSample sample,
+        Rating predicted,
+        String categoryId,
+        String category,
+        String error,
+        double ms,
+        String policy,
+        Double pUnsafe) {
 
     /** A result without P(Unsafe). */
-    public SampleResult(LabeledSample sample, Rating predicted, String categoryId, String category, String error,
-            double ms, String policy) {
+    public SampleResult(
+            LabeledSample sample,
+            Rating predicted,
+            String categoryId,
+            String category,
+            String error,
+            double ms,
+            String policy) {
         this(sample, predicted, categoryId, category, error, ms, policy, null);
     }
 
     public SampleResult {
         Objects.requireNonNull(sample, "sample");
         if ((predicted == null) == (error == null)) {
-            throw new IllegalArgumentException("a result has either a rating or an error: " + predicted + " / " + error);
+            throw new IllegalArgumentException(
+                    "a result has either a rating or an error: " + predicted + " / " + error);
         }
     }
 
@@ -36,11 +50,18 @@ public record SampleResult(LabeledSample sample, Rating predicted, String catego
     public static SampleResult of(LabeledSample sample, Verdict v) {
         double ms = Math.round(v.totalMillis() * 10) / 10.0;
         if (v.isFailure()) {
-            return new SampleResult(sample, null, null, null, v.failureReason().orElse("no verdict"), ms,
-                    v.policyFingerprint());
+            return new SampleResult(
+                    sample, null, null, null, v.failureReason().orElse("no verdict"), ms, v.policyFingerprint());
         }
-        return new SampleResult(sample, v.rating(), v.categoryId().orElse(null), v.categoryLabel().orElse(null), null, ms,
-                v.policyFingerprint(), v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null);
+        return new SampleResult(
+                sample,
+                v.rating(),
+                v.categoryId().orElse(null),
+                v.categoryLabel().orElse(null),
+                null,
+                ms,
+                v.policyFingerprint(),
+                v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null);
     }
 
     /** The result for an assessment that ended with an exception. */

@@ -53,7 +53,11 @@ public final class HtmlPage {
 
     /** A section heading with an id for in-page links and tests. */
     public HtmlPage section(String id, String heading) {
-        body.append("<h2 id=\"").append(Html.escape(id)).append("\">").append(Html.escape(heading)).append("</h2>\n");
+        body.append("<h2 id=\"")
+                .append(Html.escape(id))
+                .append("\">")
+                .append(Html.escape(heading))
+                .append("</h2>\n");
         return this;
     }
 
@@ -81,8 +85,11 @@ public final class HtmlPage {
 
     /** A collapsed block with a one-line summary and preformatted text inside. */
     public HtmlPage details(String summary, String preformatted) {
-        body.append("<details><summary>").append(Html.escape(summary)).append("</summary><pre>")
-                .append(Html.escape(preformatted)).append("</pre></details>\n");
+        body.append("<details><summary>")
+                .append(Html.escape(summary))
+                .append("</summary><pre>")
+                .append(Html.escape(preformatted))
+                .append("</pre></details>\n");
         return this;
     }
 
@@ -102,6 +109,8 @@ public final class HtmlPage {
 
     /** Lower-case letters, digits and dashes: "Unsafe share" becomes "unsafe-share". */
     public static String slug(String key) {
-        return key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        return key.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("(^-|-$)", "");
     }
 }

@@ -33,7 +33,11 @@ public final class HtmlTable {
         }
         html.append("<tr");
         for (int i = 0; i < nameValuePairs.size(); i += 2) {
-            html.append(' ').append(nameValuePairs.get(i)).append("=\"").append(Html.escape(nameValuePairs.get(i + 1))).append('"');
+            html.append(' ')
+                    .append(nameValuePairs.get(i))
+                    .append("=\"")
+                    .append(Html.escape(nameValuePairs.get(i + 1)))
+                    .append('"');
         }
         html.append('>');
         for (String c : cells) {

@@ -45,7 +45,8 @@ public final class SvgBarChart {
     /** Adds a group; {@code values} has one entry per series. NaN draws no bar and prints "n/a". */
     public SvgBarChart row(String label, double... values) {
         if (values.length != seriesNames.size()) {
-            throw new IllegalArgumentException(label + ": " + values.length + " values for " + seriesNames.size() + " series");
+            throw new IllegalArgumentException(
+                    label + ": " + values.length + " values for " + seriesNames.size() + " series");
         }
         rowLabels.add(label);
         rowValues.add(values.clone());
@@ -72,10 +73,20 @@ public final class SvgBarChart {
         int height = LEGEND_HEIGHT + Math.max(1, rowLabels.size()) * groupHeight + 4;
         double max = Double.isNaN(fixedMax) ? largestValue() : fixedMax;
         StringBuilder svg = new StringBuilder();
-        svg.append("<svg class=\"chart\" role=\"img\" width=\"").append(width).append("\" height=\"").append(height)
-                .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
-                .append("\" aria-label=\"").append(Html.escape(title)).append("\">")
-                .append("<title>").append(Html.escape(title)).append("</title>\n");
+        svg.append("<svg class=\"chart\" role=\"img\" width=\"")
+                .append(width)
+                .append("\" height=\"")
+                .append(height)
+                .append("\" viewBox=\"0 0 ")
+                .append(width)
+                .append(' ')
+                .append(height)
+                .append("\" aria-label=\"")
+                .append(Html.escape(title))
+                .append("\">")
+                .append("<title>")
+                .append(Html.escape(title))
+                .append("</title>\n");
         legend(svg);
         if (rowLabels.isEmpty()) {
             svg.append(text(LABEL_WIDTH, LEGEND_HEIGHT + 12, "start", "no data"));
@@ -87,10 +98,20 @@ public final class SvgBarChart {
             for (int s = 0; s < series; s++) {
                 int y = top + s * BAR_HEIGHT;
                 double v = values[s];
-                int barWidth = Double.isNaN(v) || max <= 0 ? 0 : (int) Math.round(BAR_AREA * Math.min(1.0, Math.max(0, v) / max));
-                svg.append("<rect x=\"").append(LABEL_WIDTH).append("\" y=\"").append(y + 1)
-                        .append("\" width=\"").append(barWidth).append("\" height=\"").append(BAR_HEIGHT - 2)
-                        .append("\" fill=\"").append(Html.escape(seriesColors.get(s))).append("\"><title>")
+                int barWidth = Double.isNaN(v) || max <= 0
+                        ? 0
+                        : (int) Math.round(BAR_AREA * Math.min(1.0, Math.max(0, v) / max));
+                svg.append("<rect x=\"")
+                        .append(LABEL_WIDTH)
+                        .append("\" y=\"")
+                        .append(y + 1)
+                        .append("\" width=\"")
+                        .append(barWidth)
+                        .append("\" height=\"")
+                        .append(BAR_HEIGHT - 2)
+                        .append("\" fill=\"")
+                        .append(Html.escape(seriesColors.get(s)))
+                        .append("\"><title>")
                         .append(Html.escape(rowLabels.get(r) + " / " + seriesNames.get(s) + ": " + format(v)))
                         .append("</title></rect>");
                 svg.append(text(LABEL_WIDTH + barWidth + 4, y + BAR_HEIGHT - 3, "start", format(v)));
@@ -103,8 +124,11 @@ public final class SvgBarChart {
     private void legend(StringBuilder svg) {
         int x = LABEL_WIDTH;
         for (int s = 0; s < seriesNames.size(); s++) {
-            svg.append("<rect x=\"").append(x).append("\" y=\"4\" width=\"12\" height=\"12\" fill=\"")
-                    .append(Html.escape(seriesColors.get(s))).append("\"/>");
+            svg.append("<rect x=\"")
+                    .append(x)
+                    .append("\" y=\"4\" width=\"12\" height=\"12\" fill=\"")
+                    .append(Html.escape(seriesColors.get(s)))
+                    .append("\"/>");
             svg.append(text(x + 16, 14, "start", seriesNames.get(s)));
             x += 24 + 8 * seriesNames.get(s).length();
         }
@@ -127,11 +151,14 @@ public final class SvgBarChart {
         if (Double.isNaN(v)) {
             return "n/a";
         }
-        String number = v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
+        String number = v == Math.rint(v) && Math.abs(v) < 1e15
+                ? Long.toString((long) v)
+                : String.format(Locale.ROOT, "%.1f", v);
         return number + valueSuffix;
     }
 
     private static String text(int x, int y, String anchor, String content) {
-        return "<text x=\"" + x + "\" y=\"" + y + "\" text-anchor=\"" + anchor + "\">" + Html.escape(content) + "</text>";
+        return "<text x=\"" + x + "\" y=\"" + y + "\" text-anchor=\"" + anchor + "\">" + Html.escape(content)
+                + "</text>";
     }
 }

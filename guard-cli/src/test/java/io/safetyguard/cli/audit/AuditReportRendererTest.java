@@ -1,8 +1,8 @@
 package io.safetyguard.cli.audit;
 
-import io.safetyguard.examples.desktop.VerdictPresenter;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.safetyguard.examples.desktop.VerdictPresenter;
 import io.safetyguard.policy.Policy;
 import java.time.Instant;
 import java.util.List;
@@ -30,9 +30,24 @@ class AuditReportRendererTest {
 
     private static AuditRunInfo run() {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        return new AuditRunInfo(t, t.plusSeconds(4), List.of("/data/" + EVIL), POLICY.name(), POLICY.fingerprint(),
-                POLICY.render() + EVIL, "/m/model " + EVIL + ".gguf", "/m/mmproj.gguf", "tiny " + EVIL,
-                Map.of("architecture", EVIL), true, Map.of("Parallel", "2"), 6, 3, 2, 4, List.of("warn " + EVIL));
+        return new AuditRunInfo(
+                t,
+                t.plusSeconds(4),
+                List.of("/data/" + EVIL),
+                POLICY.name(),
+                POLICY.fingerprint(),
+                POLICY.render() + EVIL,
+                "/m/model " + EVIL + ".gguf",
+                "/m/mmproj.gguf",
+                "tiny " + EVIL,
+                Map.of("architecture", EVIL),
+                true,
+                Map.of("Parallel", "2"),
+                6,
+                3,
+                2,
+                4,
+                List.of("warn " + EVIL));
     }
 
     private final List<VerdictRecord> records = List.of(
@@ -40,7 +55,8 @@ class AuditReportRendererTest {
             judged("/data/" + EVIL + ".png", "Unsafe", "O3: Sexual Content", 50, "because " + EVIL),
             judged("/data/c.png", "Safe", "O6: Weapons or Substance Abuse", 7, "allowed"),
             judged("/data/d.png", "Unsafe", "O6: Weapons or Substance Abuse", 30, "no"),
-            new VerdictRecord("/data/" + EVIL + "-broken.png", null, null, null, null, null, 1, "corrupt " + EVIL, "fp"),
+            new VerdictRecord(
+                    "/data/" + EVIL + "-broken.png", null, null, null, null, null, 1, "corrupt " + EVIL, "fp"),
             judged("/data/f.png", "Safe", "NA: None applying", 6, "fine"));
 
     private Document render(int galleryLimit) {
@@ -58,10 +74,15 @@ class AuditReportRendererTest {
         assertThat(s.unsafeShare()).isEqualTo(0.4);
         assertThat(s.slowest()).extracting(VerdictRecord::ms).containsExactly(50.0, 30.0);
         assertThat(s.categories()).hasSize(POLICY.categoryLabels().size());
-        assertThat(s.categories()).filteredOn(c -> c.id().equals("O6")).singleElement()
+        assertThat(s.categories())
+                .filteredOn(c -> c.id().equals("O6"))
+                .singleElement()
                 .isEqualTo(new CategoryCount("O6: Weapons or Substance Abuse", "O6", 2, 1));
-        assertThat(s.categories()).filteredOn(c -> c.id().equals("O1")).singleElement()
-                .extracting(CategoryCount::detections).isEqualTo(0L);
+        assertThat(s.categories())
+                .filteredOn(c -> c.id().equals("O1"))
+                .singleElement()
+                .extracting(CategoryCount::detections)
+                .isEqualTo(0L);
     }
 
     @Test
@@ -109,13 +130,18 @@ class AuditReportRendererTest {
 
     @Test
     void flaggedImagesAreBlurredUntilRevealedWithoutScript() {
-        String html = new AuditReportRenderer(r -> new Thumbnails.Thumbnail(PIXEL, null)).render(summary(records, 10), run());
+        String html =
+                new AuditReportRenderer(r -> new Thumbnails.Thumbnail(PIXEL, null)).render(summary(records, 10), run());
         Document doc = Jsoup.parse(html);
-        assertThat(doc.select("style").html()).contains(".gallery img{max-width:160px;max-height:160px;filter:blur(")
-                .contains("input:checked+img").contains("#reveal-all:checked~.gallery img{filter:none}");
-        assertThat(doc.select("figure.flagged label > input[type=checkbox] + img")).hasSize(2);
+        assertThat(doc.select("style").html())
+                .contains(".gallery img{max-width:160px;max-height:160px;filter:blur(")
+                .contains("input:checked+img")
+                .contains("#reveal-all:checked~.gallery img{filter:none}");
+        assertThat(doc.select("figure.flagged label > input[type=checkbox] + img"))
+                .hasSize(2);
         assertThat(doc.getElementById("reveal-all")).isNotNull();
-        assertThat(doc.getElementById("reveal-all").nextElementSiblings().select("div.gallery")).hasSize(1);
+        assertThat(doc.getElementById("reveal-all").nextElementSiblings().select("div.gallery"))
+                .hasSize(1);
     }
 
     @Test
@@ -135,11 +161,15 @@ class AuditReportRendererTest {
 
     @Test
     void theReportReferencesNothingOutsideItself() {
-        String html = new AuditReportRenderer(r -> new Thumbnails.Thumbnail(PIXEL, null)).render(summary(records, 10), run());
+        String html =
+                new AuditReportRenderer(r -> new Thumbnails.Thumbnail(PIXEL, null)).render(summary(records, 10), run());
         Document doc = Jsoup.parse(html);
         assertThat(doc.select("[src]").eachAttr("src")).allMatch(s -> s.startsWith("data:"));
         assertThat(doc.select("[href]")).isEmpty();
         assertThat(doc.select("link, script, iframe, object, embed")).isEmpty();
-        assertThat(html).doesNotContainIgnoringCase("http:").doesNotContainIgnoringCase("https:").doesNotContain("url(");
+        assertThat(html)
+                .doesNotContainIgnoringCase("http:")
+                .doesNotContainIgnoringCase("https:")
+                .doesNotContain("url(");
     }
 }

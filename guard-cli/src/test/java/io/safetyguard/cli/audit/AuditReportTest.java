@@ -8,7 +8,6 @@ import io.safetyguard.policy.Policy;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -31,15 +30,41 @@ class AuditReportTest {
         String digest = ImageInput.ofPath(big).decode(ImageLimits.DEFAULT).sha256();
         Path log = dir.resolve(VerdictLog.FILE_NAME);
         try (VerdictLogWriter w = VerdictLogWriter.truncate(log)) {
-            w.append(new VerdictRecord(big.toString(), digest, "Unsafe", "O2: Violence, Harm, or Cruelty", "r", 0.9, 12, null, "p"));
-            w.append(new VerdictRecord(dir.resolve("gone.png").toString(), "x", "Unsafe", "O2: Violence, Harm, or Cruelty", "r",
-                    0.9, 3, null, "p"));
-            w.append(new VerdictRecord(dir.resolve("c.png").toString(), "y", "Safe", "NA: None applying", "r", 0.1, 5, null, "p"));
+            w.append(new VerdictRecord(
+                    big.toString(), digest, "Unsafe", "O2: Violence, Harm, or Cruelty", "r", 0.9, 12, null, "p"));
+            w.append(new VerdictRecord(
+                    dir.resolve("gone.png").toString(),
+                    "x",
+                    "Unsafe",
+                    "O2: Violence, Harm, or Cruelty",
+                    "r",
+                    0.9,
+                    3,
+                    null,
+                    "p"));
+            w.append(new VerdictRecord(
+                    dir.resolve("c.png").toString(), "y", "Safe", "NA: None applying", "r", 0.1, 5, null, "p"));
         }
         Policy policy = Policy.llavaGuardDefault();
         Instant t = Instant.now();
-        AuditRunInfo run = new AuditRunInfo(t, t.plusSeconds(2), List.of(dir.toString()), policy.name(), policy.fingerprint(),
-                policy.render(), "m.gguf", "p.gguf", "m", Map.of(), false, Map.of(), 3, 0, 0, 3, List.of());
+        AuditRunInfo run = new AuditRunInfo(
+                t,
+                t.plusSeconds(2),
+                List.of(dir.toString()),
+                policy.name(),
+                policy.fingerprint(),
+                policy.render(),
+                "m.gguf",
+                "p.gguf",
+                "m",
+                Map.of(),
+                false,
+                Map.of(),
+                3,
+                0,
+                0,
+                3,
+                List.of());
         Path html = dir.resolve(AuditReport.FILE_NAME);
 
         AuditSummary summary = AuditReport.write(log, html, policy, run, 10);
@@ -50,7 +75,8 @@ class AuditReportTest {
         assertThat(doc.getElementById("total-unsafe").text()).isEqualTo("2");
         assertThat(doc.select("figure.flagged")).hasSize(2);
         String src = doc.selectFirst("figure.flagged img").attr("src");
-        BufferedImage preview = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(src.substring(src.indexOf(',') + 1))));
+        BufferedImage preview =
+                ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(src.substring(src.indexOf(',') + 1))));
         assertThat(preview.getWidth()).isEqualTo(160);
         assertThat(preview.getHeight()).isEqualTo(160);
         assertThat(doc.select("figure.flagged").get(1).text()).contains("no preview");

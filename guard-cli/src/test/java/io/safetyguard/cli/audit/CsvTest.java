@@ -15,6 +15,8 @@ class CsvTest {
 
     @Test
     void anUnclosedQuoteIsAnError() {
-        assertThatThrownBy(() -> Csv.split("\"open,x")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("quote");
+        assertThatThrownBy(() -> Csv.split("\"open,x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("quote");
     }
 }

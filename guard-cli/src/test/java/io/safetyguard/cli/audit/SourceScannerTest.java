@@ -35,7 +35,8 @@ class SourceScannerTest {
     void readsPathListsRelativeToTheListFolder() throws IOException {
         Path one = TestImages.png(dir.resolve("set/img/one.png"), 1);
         Path two = TestImages.png(dir.resolve("set/img/two, with comma.png"), 2);
-        Files.writeString(dir.resolve("set/list.txt"), "# my list\nimg/one.png\n\nimg/two, with comma.png\nimg/missing.png\n");
+        Files.writeString(
+                dir.resolve("set/list.txt"), "# my list\nimg/one.png\n\nimg/two, with comma.png\nimg/missing.png\n");
 
         ScanResult scan = new SourceScanner(null).scan(List.of(dir.resolve("set/list.txt")));
 
@@ -47,8 +48,10 @@ class SourceScannerTest {
         Path one = TestImages.png(dir.resolve("img/one.png"), 1);
         Path two = TestImages.png(dir.resolve("img/two, with comma.png"), 2);
         Files.writeString(dir.resolve("notes.md"), "text");
-        Files.writeString(dir.resolve("list.csv"), "\uFEFFpath,label\nimg/one.png,Safe\n\"img/two, with comma.png\",Unsafe\n"
-                + dir.resolve("notes.md") + ",x\nimg/one.png,again\n");
+        Files.writeString(
+                dir.resolve("list.csv"),
+                "\uFEFFpath,label\nimg/one.png,Safe\n\"img/two, with comma.png\",Unsafe\n" + dir.resolve("notes.md")
+                        + ",x\nimg/one.png,again\n");
 
         ScanResult scan = new SourceScanner(null).scan(List.of(dir.resolve("list.csv")));
 
@@ -76,19 +79,23 @@ class SourceScannerTest {
     @Test
     void aMissingSourceIsNamedInTheError() {
         assertThatThrownBy(() -> new SourceScanner(null).scan(List.of(dir.resolve("nope"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope").hasMessageContaining("no such");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nope")
+                .hasMessageContaining("no such");
     }
 
     @Test
     void aCsvListWithAnEmptyFirstColumnSaysWhichLine() throws IOException {
         Files.writeString(dir.resolve("l.csv"), "a.png\n,b\n");
         assertThatThrownBy(() -> new SourceScanner(null).scan(List.of(dir.resolve("l.csv"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("line 2");
     }
 
     @Test
     void signatureSniffingRecognisesSupportedFormatsOnly() {
-        assertThat(ImageFiles.isImageSignature(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0})).isTrue();
+        assertThat(ImageFiles.isImageSignature(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0}))
+                .isTrue();
         assertThat(ImageFiles.isImageSignature("GIF89a......".getBytes())).isTrue();
         assertThat(ImageFiles.isImageSignature("RIFF\0\0\0\0WEBP".getBytes())).isTrue();
         assertThat(ImageFiles.isImageSignature("RIFF\0\0\0\0WAVE".getBytes())).isFalse();

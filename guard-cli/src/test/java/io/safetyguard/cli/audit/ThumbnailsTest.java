@@ -41,7 +41,8 @@ class ThumbnailsTest {
 
         String uri = Thumbnails.jpegDataUri(decoded, 160);
         assertThat(uri).startsWith("data:image/jpeg;base64,");
-        BufferedImage back = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(uri.substring(uri.indexOf(',') + 1))));
+        BufferedImage back =
+                ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(uri.substring(uri.indexOf(',') + 1))));
         assertThat(back.getWidth()).isEqualTo(160);
         assertThat(back.getHeight()).isEqualTo(80);
     }
@@ -60,7 +61,8 @@ class ThumbnailsTest {
         VerdictRecord r = new VerdictRecord(file.toString(), digest, "Unsafe", "O1: x", "r", null, 1, null, "p");
         assertThat(Thumbnails.forRecord(r).dataUri()).startsWith("data:image/jpeg;base64,");
 
-        VerdictRecord changed = new VerdictRecord(file.toString(), "0".repeat(64), "Unsafe", "O1: x", "r", null, 1, null, "p");
+        VerdictRecord changed =
+                new VerdictRecord(file.toString(), "0".repeat(64), "Unsafe", "O1: x", "r", null, 1, null, "p");
         assertThat(Thumbnails.forRecord(changed).problem()).contains("changed");
 
         Files.delete(file);

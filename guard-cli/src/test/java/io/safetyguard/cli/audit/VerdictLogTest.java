@@ -18,8 +18,16 @@ class VerdictLogTest {
     Path dir;
 
     static VerdictRecord record(int i) {
-        return new VerdictRecord("/data/img" + i + ".png", "d" + i, i % 2 == 0 ? "Safe" : "Unsafe", "O" + (1 + i % 9) + ": Name",
-                "rationale ü " + i, 0.25, 10.5 * i, null, "abcdef012345");
+        return new VerdictRecord(
+                "/data/img" + i + ".png",
+                "d" + i,
+                i % 2 == 0 ? "Safe" : "Unsafe",
+                "O" + (1 + i % 9) + ": Name",
+                "rationale ü " + i,
+                0.25,
+                10.5 * i,
+                null,
+                "abcdef012345");
     }
 
     private Path writeLog(int n) throws IOException {
@@ -36,7 +44,10 @@ class VerdictLogTest {
     void recordsRoundTripWithEveryKeyInOrder() {
         VerdictRecord r = record(3);
         String line = r.toJsonLine();
-        assertThat(line).startsWith("{\"path\":").contains("\"p_unsafe\":0.25").contains("\"error\":null")
+        assertThat(line)
+                .startsWith("{\"path\":")
+                .contains("\"p_unsafe\":0.25")
+                .contains("\"error\":null")
                 .contains("\"policy\":\"abcdef012345\",")
                 .endsWith(",\"model_rating\":\"Unsafe\",\"unsafe_threshold\":null,\"generated_tokens\":null}");
         assertThat(VerdictRecord.parse(line)).isEqualTo(r);
@@ -48,8 +59,8 @@ class VerdictLogTest {
 
     @Test
     void thresholdFieldsRoundTripAndLinesWrittenBeforeThemStillParse() {
-        VerdictRecord thresholded = new VerdictRecord("/t.png", "d", "Unsafe", "NA: None applying", null, 0.7, 3,
-                null, "p", "Safe", 0.6, 41);
+        VerdictRecord thresholded = new VerdictRecord(
+                "/t.png", "d", "Unsafe", "NA: None applying", null, 0.7, 3, null, "p", "Safe", 0.6, 41);
         assertThat(VerdictRecord.parse(thresholded.toJsonLine())).isEqualTo(thresholded);
         VerdictRecord old = VerdictRecord.parse("{\"path\":\"/o.png\",\"digest\":\"d\",\"rating\":\"Unsafe\","
                 + "\"category\":\"O3: Sexual Content\",\"rationale\":null,\"p_unsafe\":0.9,\"ms\":2.0,"
@@ -85,7 +96,7 @@ class VerdictLogTest {
         assertThat(read).containsExactly(record(0), record(1), record(2));
         assertThat(c.partialTail()).isNotNull().startsWith("{\"path\":\"/data/img3.png\"");
         assertThat(Files.readAllBytes(log)).isEqualTo(Arrays.copyOf(full, thirdEnd));
-        assertThat(VerdictLog.read(log, r -> { }).needsRepair()).isFalse();
+        assertThat(VerdictLog.read(log, r -> {}).needsRepair()).isFalse();
     }
 
     @Test
@@ -120,9 +131,10 @@ class VerdictLogTest {
         List<String> lines = new ArrayList<>(Files.readAllLines(log));
         lines.set(1, "garbage");
         Files.write(log, lines);
-        assertThatThrownBy(() -> VerdictLog.repair(log, r -> { }))
+        assertThatThrownBy(() -> VerdictLog.repair(log, r -> {}))
                 .isInstanceOf(VerdictLogFormatException.class)
-                .hasMessageContaining("line 2").hasMessageContaining("--overwrite");
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("--overwrite");
         assertThat(Files.readAllLines(log)).hasSize(3); // nothing truncated
     }
 
@@ -130,7 +142,7 @@ class VerdictLogTest {
     void appendingAfterARepairContinuesTheLog() throws IOException {
         Path log = writeLog(2);
         Files.write(log, Arrays.copyOf(Files.readAllBytes(log), (int) Files.size(log) - 5));
-        VerdictLog.repair(log, r -> { });
+        VerdictLog.repair(log, r -> {});
         try (VerdictLogWriter w = VerdictLogWriter.append(log)) {
             w.append(record(1));
             w.append(record(2));

@@ -15,8 +15,15 @@ import org.junit.jupiter.api.Test;
 class BenchReportTest {
 
     private static MtmdCliRun ref(double wall, double work, String text) {
-        MtmdCliTimings t = new MtmdCliTimings(OptionalDouble.of(500), 40, OptionalDouble.of(100), 830,
-                OptionalDouble.of(60), 30, OptionalDouble.of(work), 729);
+        MtmdCliTimings t = new MtmdCliTimings(
+                OptionalDouble.of(500),
+                40,
+                OptionalDouble.of(100),
+                830,
+                OptionalDouble.of(60),
+                30,
+                OptionalDouble.of(work),
+                729);
         return new MtmdCliRun("a.png", wall, t, text, OptionalLong.of(2048 * 1024));
     }
 
@@ -29,10 +36,16 @@ class BenchReportTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("cpu", "Test CPU");
         env.put("cores", "2");
-        return new BenchResult(env, 1234, 101,
-                List.of(ref(1500, 400, "{\"rating\":\"Safe\"}"), ref(1700, 500, "{\"rating\":\"Safe\"}"),
+        return new BenchResult(
+                env,
+                1234,
+                101,
+                List.of(
+                        ref(1500, 400, "{\"rating\":\"Safe\"}"),
+                        ref(1700, 500, "{\"rating\":\"Safe\"}"),
                         ref(1600, 600, "other")),
-                List.of(run(GuardRun.Mode.FULL, 350, 30, "{\"rating\":\"Safe\"}\n"),
+                List.of(
+                        run(GuardRun.Mode.FULL, 350, 30, "{\"rating\":\"Safe\"}\n"),
                         run(GuardRun.Mode.FULL, 450, 30, "{\"rating\":\"Safe\"}"),
                         run(GuardRun.Mode.FULL, 400, 30, "{\"rating\":\"Unsafe\"}")),
                 List.of(run(GuardRun.Mode.VERDICT_ONLY, 200, 12, "{}"), run(GuardRun.Mode.VERDICT_ONLY, 210, 12, "{}")),
@@ -47,8 +60,8 @@ class BenchReportTest {
 
         assertThat(s.referenceInvocationMillis()).hasValue(1600);
         assertThat(s.referenceImageMillis()).hasValue(500);
-        assertThat(s.referenceModelMillis()).hasValue(160);          // prompt eval 100 (encode 40 inside) + eval 60
-        assertThat(s.referencePrefillMillis()).hasValue(60);         // prompt eval without the encode
+        assertThat(s.referenceModelMillis()).hasValue(160); // prompt eval 100 (encode 40 inside) + eval 60
+        assertThat(s.referencePrefillMillis()).hasValue(60); // prompt eval without the encode
         assertThat(s.referenceGenerationMillisPerToken()).hasValue((500 - 100) / 30.0);
         assertThat(s.totalMillis(result().full())).hasValue(400);
         assertThat(s.ratioToReference(result().full())).hasValue(0.8);
@@ -57,7 +70,7 @@ class BenchReportTest {
         assertThat(s.overheadMillis(result().full())).hasValue(10);
         assertThat(s.overheadShare(result().full()).getAsDouble()).isCloseTo(10.0 / 400, within(1e-9));
         assertThat(s.imageTokens(result().full())).hasValue(830 - 101);
-        assertThat(s.identicalAnswers()).isEqualTo(2);               // trailing whitespace does not count
+        assertThat(s.identicalAnswers()).isEqualTo(2); // trailing whitespace does not count
         assertThat(s.answersIdenticalBeforeRatingValue()).isEqualTo(2); // "other" has no rating key
         assertThat(s.sameRatings()).isEqualTo(2);
         assertThat(s.speedup(2)).hasValue(1.6);
@@ -69,16 +82,27 @@ class BenchReportTest {
     @Test
     void textReportHasEveryRowAndTheTargets() {
         String text = BenchReport.text(new BenchSummary(result()));
-        assertThat(text).contains("cpu:", "Test CPU",
-                "llama-mtmd-cli, per invocation", "1600.0",
-                "llama-mtmd-cli, excluding model load", "500.0",
-                "SafetyGuard, full rationale", "400.0",
-                "SafetyGuard, verdict-only", "205.0",
-                "SafetyGuard, cached (a.png)",
-                "full rationale / mtmd-cli without load:  0.80x", "verdict-only / mtmd-cli without load:    0.41x",
-                "identical answers (full rationale vs mtmd-cli, greedy): 2 of 3",
-                "verdict-only saves 18 decode tokens", "2048 MiB", "400 MiB",
-                "1.60x", "0.90");   // cores used at parallelism 1: 7200 ms CPU in 8000 ms
+        assertThat(text)
+                .contains(
+                        "cpu:",
+                        "Test CPU",
+                        "llama-mtmd-cli, per invocation",
+                        "1600.0",
+                        "llama-mtmd-cli, excluding model load",
+                        "500.0",
+                        "SafetyGuard, full rationale",
+                        "400.0",
+                        "SafetyGuard, verdict-only",
+                        "205.0",
+                        "SafetyGuard, cached (a.png)",
+                        "full rationale / mtmd-cli without load:  0.80x",
+                        "verdict-only / mtmd-cli without load:    0.41x",
+                        "identical answers (full rationale vs mtmd-cli, greedy): 2 of 3",
+                        "verdict-only saves 18 decode tokens",
+                        "2048 MiB",
+                        "400 MiB",
+                        "1.60x",
+                        "0.90"); // cores used at parallelism 1: 7200 ms CPU in 8000 ms
     }
 
     @Test
@@ -86,21 +110,25 @@ class BenchReportTest {
         // 1: identical; 2: mtmd-cli took a quote+letter token and wrote another rationale (parts after the quote);
         // 3: parts after the quote with another rating; 4: parts before the rating value.
         BenchResult r = result();
-        String ref = "{\n    \"rating\": \"Safe\",\n    \"category\": \"NA: None applying\",\n    \"rationale\": \"a\"\n}";
+        String ref =
+                "{\n    \"rating\": \"Safe\",\n    \"category\": \"NA: None applying\",\n    \"rationale\": \"a\"\n}";
         List<MtmdCliRun> refs = List.of(ref(1, 1, ref), ref(1, 1, ref), ref(1, 1, ref), ref(1, 1, ref));
-        List<GuardRun> full = List.of(run(GuardRun.Mode.FULL, 400, 30, ref + "\n"),
+        List<GuardRun> full = List.of(
+                run(GuardRun.Mode.FULL, 400, 30, ref + "\n"),
                 run(GuardRun.Mode.FULL, 400, 30, ref.replace("\"a\"", "\"b\"")),
                 run(GuardRun.Mode.FULL, 400, 30, ref.replace("Safe", "Unsafe")),
                 run(GuardRun.Mode.FULL, 400, 30, ref.replace("{\n    ", "{ ")));
-        BenchSummary s = new BenchSummary(new BenchResult(r.environment(), 1, 1, refs, full, r.verdictOnly(),
-                List.of(), List.of(), r.jvmPeakRssKib()));
+        BenchSummary s = new BenchSummary(new BenchResult(
+                r.environment(), 1, 1, refs, full, r.verdictOnly(), List.of(), List.of(), r.jvmPeakRssKib()));
 
         assertThat(s.comparedAnswers()).isEqualTo(4);
         assertThat(s.identicalAnswers()).isEqualTo(1);
         assertThat(s.answersIdenticalBeforeRatingValue()).isEqualTo(3);
         assertThat(s.sameRatings()).isEqualTo(3);
-        assertThat(BenchReport.text(s)).contains("identical answers (full rationale vs mtmd-cli, greedy): 1 of 4",
-                "identical up to the rating value: 3 of 4; same rating: 3 of 4");
+        assertThat(BenchReport.text(s))
+                .contains(
+                        "identical answers (full rationale vs mtmd-cli, greedy): 1 of 4",
+                        "identical up to the rating value: 3 of 4; same rating: 3 of 4");
         assertThat(BenchSummary.rating("{\"rating\" :\"Unsafe\"")).hasValue("Unsafe");
         assertThat(BenchSummary.rating("{\"rating\": \"Sa")).isEmpty();
     }
@@ -108,10 +136,19 @@ class BenchReportTest {
     @Test
     void withoutReferenceTheReportSaysNothingAboutIt() {
         BenchResult r = result();
-        BenchResult alone = new BenchResult(r.environment(), r.modelLoadMillis(), r.policyTextTokens(), List.of(), r.full(),
-                r.verdictOnly(), r.cacheHits(), List.of(), r.jvmPeakRssKib());
+        BenchResult alone = new BenchResult(
+                r.environment(),
+                r.modelLoadMillis(),
+                r.policyTextTokens(),
+                List.of(),
+                r.full(),
+                r.verdictOnly(),
+                r.cacheHits(),
+                List.of(),
+                r.jvmPeakRssKib());
         String text = BenchReport.text(new BenchSummary(alone));
-        assertThat(text).doesNotContain("llama-mtmd-cli, per invocation", "identical answers", "batch throughput")
+        assertThat(text)
+                .doesNotContain("llama-mtmd-cli, per invocation", "identical answers", "batch throughput")
                 .contains("SafetyGuard, full rationale", "peak RSS: llama-mtmd-cli n/a");
     }
 
@@ -119,12 +156,14 @@ class BenchReportTest {
     void jsonHoldsTheSummaryAndEveryRawRun() throws Exception {
         JsonNode json = new ObjectMapper().readTree(BenchReport.json(new BenchSummary(result())));
         assertThat(json.at("/environment/cpu").asText()).isEqualTo("Test CPU");
-        assertThat(json.at("/summary/mtmdCli/perImageMillisExcludingLoad").asDouble()).isEqualTo(500);
+        assertThat(json.at("/summary/mtmdCli/perImageMillisExcludingLoad").asDouble())
+                .isEqualTo(500);
         assertThat(json.at("/summary/fullOverReference").asDouble()).isEqualTo(0.8);
         assertThat(json.at("/summary/full/totalMillis").asDouble()).isEqualTo(400);
         assertThat(json.at("/summary/decodeTokensSaved").asDouble()).isEqualTo(18);
         assertThat(json.at("/summary/identicalAnswers").asInt()).isEqualTo(2);
-        assertThat(json.at("/summary/answersIdenticalBeforeRatingValue").asInt()).isEqualTo(2);
+        assertThat(json.at("/summary/answersIdenticalBeforeRatingValue").asInt())
+                .isEqualTo(2);
         assertThat(json.at("/summary/sameRatings").asInt()).isEqualTo(2);
         assertThat(json.at("/summary/speedup/1/overSequential").asDouble()).isEqualTo(1.6);
         assertThat(json.at("/runs/mtmdCli")).hasSize(3);

@@ -63,13 +63,18 @@ class EvalMetricsTest {
     @Test
     void anEmptyMatrixHasNoDefinedMetric() {
         EvalMetrics m = EvalMetrics.of(ConfusionMatrix.EMPTY);
-        assertThat(java.util.List.of(m.recall(), m.specificity(), m.balancedAccuracy(), m.precision(), m.f1(), m.accuracy()))
+        assertThat(java.util.List.of(
+                        m.recall(), m.specificity(), m.balancedAccuracy(), m.precision(), m.f1(), m.accuracy()))
                 .allMatch(v -> v.isNaN());
     }
 
     @Test
     void plusCountsIntoTheRightCell() {
-        ConfusionMatrix m = ConfusionMatrix.EMPTY.plus(true, true).plus(true, false).plus(false, true).plus(false, false)
+        ConfusionMatrix m = ConfusionMatrix.EMPTY
+                .plus(true, true)
+                .plus(true, false)
+                .plus(false, true)
+                .plus(false, false)
                 .plus(false, false);
         assertThat(m).isEqualTo(new ConfusionMatrix(1, 1, 2, 1));
         assertThat(m.total()).isEqualTo(5);

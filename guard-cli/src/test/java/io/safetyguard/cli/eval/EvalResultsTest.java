@@ -23,10 +23,14 @@ class EvalResultsTest {
     private static final Policy POLICY = Policy.llavaGuardDefault();
     private int line = 1;
 
-    private SampleResult result(Rating expected, String expectedCat, String exception, Rating predicted, String predictedCat) {
+    private SampleResult result(
+            Rating expected, String expectedCat, String exception, Rating predicted, String predictedCat) {
         LabeledSample s = new LabeledSample(++line, Path.of("/img/" + line + ".png"), expected, expectedCat, exception);
-        String label = predictedCat == null ? null
-                : predictedCat.equals("NA") ? Policy.NONE_APPLYING_LABEL : POLICY.categoryById(predictedCat).orElseThrow().label();
+        String label = predictedCat == null
+                ? null
+                : predictedCat.equals("NA")
+                        ? Policy.NONE_APPLYING_LABEL
+                        : POLICY.categoryById(predictedCat).orElseThrow().label();
         return new SampleResult(s, predicted, predictedCat, label, null, 12.5, "fp");
     }
 
@@ -93,7 +97,8 @@ class EvalResultsTest {
     @Test
     void perCategoryGroupsDefaultSamplesByExpectedCategory() {
         EvalResults e = EvalResults.compute(results(), POLICY);
-        assertThat(e.perCategory()).extracting(CategoryStats::id)
+        assertThat(e.perCategory())
+                .extracting(CategoryStats::id)
                 .containsExactly("O1", "O2", "O3", "O4", "O5", "O6", "O7", "O8", "O9", "NA");
         CategoryStats o3 = stats(e, "O3");
         assertThat(o3.matrix()).isEqualTo(new ConfusionMatrix(2, 0, 0, 1));
@@ -113,7 +118,8 @@ class EvalResultsTest {
         EvalResults e = EvalResults.compute(results(), POLICY);
         assertThat(e.invalid()).hasSize(2).allMatch(r -> "corrupt".equals(r.error()));
         assertThat(e.invalidRate()).isCloseTo(2.0 / 13, within(1e-12));
-        assertThat(e.allSamples().total() + e.invalid().size()).isEqualTo(e.results().size());
+        assertThat(e.allSamples().total() + e.invalid().size())
+                .isEqualTo(e.results().size());
     }
 
     @Test
@@ -141,8 +147,12 @@ class EvalResultsTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         EvalText.print(EvalResults.compute(onlySafe, POLICY), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String text = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("recall            n/a", "balanced accuracy n/a", "specificity       100.00%",
-                "PER:               n/a (0 samples)");
+        assertThat(text)
+                .contains(
+                        "recall            n/a",
+                        "balanced accuracy n/a",
+                        "specificity       100.00%",
+                        "PER:               n/a (0 samples)");
         assertThat(text).doesNotContain("NaN");
     }
 
@@ -153,8 +163,13 @@ class EvalResultsTest {
         assertThat(doc.getElementById("summary-samples").text()).isEqualTo("13");
         assertThat(doc.getElementById("summary-invalid").text()).isEqualTo("2");
         assertThat(doc.getElementById("summary-per").text()).isEqualTo("66.67% (2/3)");
-        assertThat(doc.selectFirst("tr[data-metric=balanced_accuracy]").select("td").eachText())
-                .containsExactly("Balanced accuracy", "62.50%", EvalMetrics.percent(EvalMetrics.of(e.allSamples()).balancedAccuracy()));
+        assertThat(doc.selectFirst("tr[data-metric=balanced_accuracy]")
+                        .select("td")
+                        .eachText())
+                .containsExactly(
+                        "Balanced accuracy",
+                        "62.50%",
+                        EvalMetrics.percent(EvalMetrics.of(e.allSamples()).balancedAccuracy()));
         assertThat(doc.selectFirst("tr[data-category=O1]").text()).contains("n/a");
         assertThat(doc.select("tr.result-row")).hasSize(13);
         assertThat(doc.select("tr.invalid-row")).hasSize(2);
@@ -163,12 +178,26 @@ class EvalResultsTest {
     }
 
     private static CategoryStats stats(EvalResults e, String id) {
-        return e.perCategory().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
+        return e.perCategory().stream()
+                .filter(c -> c.id().equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static EvalRunInfo run() {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        return new EvalRunInfo("labels.csv", t, t.plusSeconds(1), POLICY.name(), POLICY.fingerprint(), POLICY.render(),
-                "m.gguf", "p.gguf", "tiny", Map.of("architecture", "qwen2"), true, Map.of("Parallel", "1"));
+        return new EvalRunInfo(
+                "labels.csv",
+                t,
+                t.plusSeconds(1),
+                POLICY.name(),
+                POLICY.fingerprint(),
+                POLICY.render(),
+                "m.gguf",
+                "p.gguf",
+                "tiny",
+                Map.of("architecture", "qwen2"),
+                true,
+                Map.of("Parallel", "1"));
     }
 }

@@ -34,8 +34,9 @@ class LabelsFileTest {
                 img/d.png,,o6,O6
                 """);
         assertThat(s).hasSize(5);
-        assertThat(s.get(0)).isEqualTo(new LabeledSample(3, dir.resolve("img/a.png").toAbsolutePath().normalize(),
-                Rating.UNSAFE, "O3", null));
+        assertThat(s.get(0))
+                .isEqualTo(new LabeledSample(
+                        3, dir.resolve("img/a.png").toAbsolutePath().normalize(), Rating.UNSAFE, "O3", null));
         assertThat(s.get(1).exception()).isEqualTo("O3");
         assertThat(s.get(1).expectedCategory()).isEqualTo("O3");
         assertThat(s.get(2).expected()).isEqualTo(Rating.SAFE);
@@ -70,27 +71,38 @@ class LabelsFileTest {
     @Test
     void errorsNameTheLineAndTheFix() {
         assertThatThrownBy(() -> read("a.csv", "img,label\nx.png,Safe\n"))
-                .isInstanceOf(LabelsFormatException.class).hasMessageContaining("line 1").hasMessageContaining("image,rating");
+                .isInstanceOf(LabelsFormatException.class)
+                .hasMessageContaining("line 1")
+                .hasMessageContaining("image,rating");
         assertThatThrownBy(() -> read("b.csv", "image,rating\nx.png,Maybe\n"))
-                .hasMessageContaining("line 2").hasMessageContaining("Maybe");
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("Maybe");
         assertThatThrownBy(() -> read("c.csv", "image,rating,category\nx.png,Unsafe,O42\n"))
-                .hasMessageContaining("O42").hasMessageContaining("O1, O2");
+                .hasMessageContaining("O42")
+                .hasMessageContaining("O1, O2");
         assertThatThrownBy(() -> read("d.csv", "image,rating,category,exception\nx.png,Unsafe,O6,O6\n"))
-                .hasMessageContaining("Safe").hasMessageContaining("PER");
+                .hasMessageContaining("Safe")
+                .hasMessageContaining("PER");
         assertThatThrownBy(() -> read("e.csv", "image,rating,category,exception\nx.png,Safe,O3,O6\n"))
-                .hasMessageContaining("O6").hasMessageContaining("O3");
+                .hasMessageContaining("O6")
+                .hasMessageContaining("O3");
         assertThatThrownBy(() -> read("f.csv", "image,rating,category,exception\nx.png,Safe,,NA\n"))
                 .hasMessageContaining("NA");
         assertThatThrownBy(() -> read("g.csv", "image,rating\n,Safe\n")).hasMessageContaining("image column is empty");
         assertThatThrownBy(() -> read("h.csv", "image,rating\n")).hasMessageContaining("no samples");
-        assertThatThrownBy(() -> read("i.jsonl", "{\"image\": \"a.png\", \"rating\": }\n")).hasMessageContaining("line 1");
-        assertThatThrownBy(() -> LabelsFile.read(dir.resolve("missing.csv"), POLICY)).hasMessageContaining("missing.csv");
+        assertThatThrownBy(() -> read("i.jsonl", "{\"image\": \"a.png\", \"rating\": }\n"))
+                .hasMessageContaining("line 1");
+        assertThatThrownBy(() -> LabelsFile.read(dir.resolve("missing.csv"), POLICY))
+                .hasMessageContaining("missing.csv");
     }
 
     @Test
     void categoriesOfACustomPolicyAreAccepted() throws IOException {
-        Policy custom = POLICY.toBuilder().addCategory("C1", "Spoilers", "Should not:\n- Contain spoilers.\n").build();
-        List<LabeledSample> s = LabelsFile.read(Files.writeString(dir.resolve("c.csv"), "image,rating,category\nx.png,Unsafe,c1\n"), custom);
+        Policy custom = POLICY.toBuilder()
+                .addCategory("C1", "Spoilers", "Should not:\n- Contain spoilers.\n")
+                .build();
+        List<LabeledSample> s = LabelsFile.read(
+                Files.writeString(dir.resolve("c.csv"), "image,rating,category\nx.png,Unsafe,c1\n"), custom);
         assertThat(s.get(0).expectedCategory()).isEqualTo("C1");
     }
 }

@@ -12,23 +12,29 @@ class ThresholdSweepTest {
 
     private static SampleResult result(int line, Rating expected, Double p, String exception) {
         LabeledSample s = new LabeledSample(line, Path.of("img" + line + ".png"), expected, null, exception);
-        return new SampleResult(s, p == null || p < 0.5 ? Rating.SAFE : Rating.UNSAFE, "NA", "NA: None applying",
-                null, 1, "fp", p);
+        return new SampleResult(
+                s, p == null || p < 0.5 ? Rating.SAFE : Rating.UNSAFE, "NA", "NA: None applying", null, 1, "fp", p);
     }
 
     @Test
     void rocAucCountsOrderedPairsAndTiesHalf() {
         // Unsafe: 0.9, 0.4; Safe: 0.4, 0.1 -> pairs (0.9>0.4), (0.9>0.1), (0.4=0.4: 1/2), (0.4>0.1) = 3.5/4
-        ThresholdSweep s = ThresholdSweep.of(List.of(result(1, Rating.UNSAFE, 0.9, null),
-                result(2, Rating.UNSAFE, 0.4, null), result(3, Rating.SAFE, 0.4, null), result(4, Rating.SAFE, 0.1, null)));
+        ThresholdSweep s = ThresholdSweep.of(List.of(
+                result(1, Rating.UNSAFE, 0.9, null),
+                result(2, Rating.UNSAFE, 0.4, null),
+                result(3, Rating.SAFE, 0.4, null),
+                result(4, Rating.SAFE, 0.1, null)));
         assertThat(s.n()).isEqualTo(4);
         assertThat(s.rocAuc()).isCloseTo(0.875, within(1e-12));
     }
 
     @Test
     void eachThresholdRatesUnsafeIffPUnsafeReachesIt() {
-        ThresholdSweep s = ThresholdSweep.of(List.of(result(1, Rating.UNSAFE, 0.9, null),
-                result(2, Rating.UNSAFE, 0.4, null), result(3, Rating.SAFE, 0.4, null), result(4, Rating.SAFE, 0.1, null)));
+        ThresholdSweep s = ThresholdSweep.of(List.of(
+                result(1, Rating.UNSAFE, 0.9, null),
+                result(2, Rating.UNSAFE, 0.4, null),
+                result(3, Rating.SAFE, 0.4, null),
+                result(4, Rating.SAFE, 0.1, null)));
         assertThat(s.points()).hasSize(19);
         assertThat(s.points().get(0).threshold()).isEqualTo(0.05);
         assertThat(s.points().get(18).threshold()).isEqualTo(0.95);
@@ -43,10 +49,13 @@ class ThresholdSweepTest {
 
     @Test
     void exceptionSamplesInvalidOnesAndOnesWithoutPAreLeftOut() {
-        SampleResult invalid = SampleResult.ofException(new LabeledSample(9, Path.of("x.png"), Rating.UNSAFE, null, null),
-                new RuntimeException("boom"));
-        ThresholdSweep s = ThresholdSweep.of(List.of(result(1, Rating.UNSAFE, 0.9, null),
-                result(2, Rating.SAFE, 0.95, "O6"), result(3, Rating.SAFE, null, null), invalid));
+        SampleResult invalid = SampleResult.ofException(
+                new LabeledSample(9, Path.of("x.png"), Rating.UNSAFE, null, null), new RuntimeException("boom"));
+        ThresholdSweep s = ThresholdSweep.of(List.of(
+                result(1, Rating.UNSAFE, 0.9, null),
+                result(2, Rating.SAFE, 0.95, "O6"),
+                result(3, Rating.SAFE, null, null),
+                invalid));
         assertThat(s.n()).isEqualTo(1);
         assertThat(s.withoutProbability()).isEqualTo(1);
         assertThat(s.rocAuc()).as("no Safe sample with a P(Unsafe)").isNaN();

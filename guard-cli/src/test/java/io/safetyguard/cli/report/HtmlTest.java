@@ -13,8 +13,8 @@ class HtmlTest {
 
     @Test
     void escapesEveryCharacterThatCouldOpenMarkupOrCloseAnAttribute() {
-        assertThat(Html.escape("<script>alert('x')</script> & \"q\"")).isEqualTo(
-                "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+        assertThat(Html.escape("<script>alert('x')</script> & \"q\""))
+                .isEqualTo("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
         assertThat(Html.escape(null)).isEmpty();
         assertThat(Html.escape("plain ü")).isEqualTo("plain ü");
     }
@@ -24,7 +24,10 @@ class HtmlTest {
         String evil = "\"><script>alert(1)</script><img src=x onerror=alert(2)>";
         HtmlTable table = new HtmlTable("t", "Head " + evil).rowWithAttributes(List.of("data-path", evil), evil);
         String html = new HtmlPage("Title " + evil)
-                .subtitle(evil).note(evil).section("s", evil).paragraph(evil)
+                .subtitle(evil)
+                .note(evil)
+                .section("s", evil)
+                .paragraph(evil)
                 .keyValues("kv-", Map.of("key " + evil, evil))
                 .details(evil, evil)
                 .raw(table.toHtml())
@@ -40,13 +43,19 @@ class HtmlTest {
 
     @Test
     void keyValueCellsGetIdsFromTheirKeys() {
-        Document doc = Jsoup.parse(new HtmlPage("x").keyValues("total-", Map.of("Skipped (not images)", "3")).render());
+        Document doc = Jsoup.parse(new HtmlPage("x")
+                .keyValues("total-", Map.of("Skipped (not images)", "3"))
+                .render());
         assertThat(doc.getElementById("total-skipped-not-images").text()).isEqualTo("3");
     }
 
     @Test
     void pageHasNoExternalReference() {
-        String html = new HtmlPage("x").raw(new SvgBarChart("c", List.of("a"), List.of("#000")).row("r", 1).toSvg()).render();
+        String html = new HtmlPage("x")
+                .raw(new SvgBarChart("c", List.of("a"), List.of("#000"))
+                        .row("r", 1)
+                        .toSvg())
+                .render();
         assertThat(html).doesNotContain("http://", "https://", "@import", "url(");
     }
 
@@ -69,6 +78,8 @@ class HtmlTest {
         assertThatThrownBy(() -> new SvgBarChart("c", List.of("a", "b"), List.of("#000")))
                 .isInstanceOf(IllegalArgumentException.class);
         SvgBarChart chart = new SvgBarChart("c", List.of("a", "b"), List.of("#000", "#111"));
-        assertThatThrownBy(() -> chart.row("r", 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("r");
+        assertThatThrownBy(() -> chart.row("r", 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("r");
     }
 }

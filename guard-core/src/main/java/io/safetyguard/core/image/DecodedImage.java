@@ -41,8 +41,8 @@ public record DecodedImage(int width, int height, byte[] rgb, String sha256, Str
     public BufferedImage toBufferedImage() {
         WritableRaster raster = Raster.createInterleavedRaster(
                 new DataBufferByte(rgb.clone(), rgb.length), width, height, width * 3, 3, new int[] {0, 1, 2}, null);
-        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB),
-                false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        ComponentColorModel cm = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
         return new BufferedImage(cm, raster, false, null);
     }
 

@@ -98,8 +98,8 @@ final class EndGuardedImageInputStream extends ImageInputStreamImpl {
 
     private void pastEnd() throws IIOException {
         if (++readsPastEnd > maxReadsPastEnd) {
-            throw new IIOException("the data ends early: the decoder read past the end of the "
-                    + data.length + " bytes more than " + maxReadsPastEnd + " times");
+            throw new IIOException("the data ends early: the decoder read past the end of the " + data.length
+                    + " bytes more than " + maxReadsPastEnd + " times");
         }
     }
 

@@ -55,7 +55,9 @@ public final class ImageDecoder {
         checkByteCount(bytes.length, name);
         ImageFormat format = ImageFormat.detect(bytes);
         if (!format.supported) {
-            throw new ImageDecodingException(Problem.UNSUPPORTED_FORMAT, name,
+            throw new ImageDecodingException(
+                    Problem.UNSUPPORTED_FORMAT,
+                    name,
                     "unsupported image format (detected " + format.displayName + "); supported: "
                             + ImageFormat.SUPPORTED_LIST);
         }
@@ -78,7 +80,8 @@ public final class ImageDecoder {
         Objects.requireNonNull(name, "name");
         checkDimensions(image.getWidth(), image.getHeight(), name);
         byte[] rgb = RgbConverter.toRgb(image);
-        return new DecodedImage(image.getWidth(), image.getHeight(), rgb, rgbDigest(image.getWidth(), image.getHeight(), rgb), name);
+        return new DecodedImage(
+                image.getWidth(), image.getHeight(), rgb, rgbDigest(image.getWidth(), image.getHeight(), rgb), name);
     }
 
     /**
@@ -153,7 +156,9 @@ public final class ImageDecoder {
     }
 
     private ImageDecodingException tooManyBytes(String name, String actual) {
-        return new ImageDecodingException(Problem.TOO_MANY_BYTES, name,
+        return new ImageDecodingException(
+                Problem.TOO_MANY_BYTES,
+                name,
                 "input too large: " + actual + ", limit is " + limits.maxBytes()
                         + " bytes (raise ImageLimits.maxBytes to accept it)");
     }
@@ -163,13 +168,17 @@ public final class ImageDecoder {
             throw new ImageDecodingException(Problem.CORRUPT, name, "invalid dimensions " + width + "x" + height);
         }
         if (width > limits.maxWidth() || height > limits.maxHeight()) {
-            throw new ImageDecodingException(Problem.TOO_LARGE, name,
-                    "image is " + width + "x" + height + " pixels, larger than the limit of "
-                            + limits.maxWidth() + "x" + limits.maxHeight() + " (ImageLimits.maxWidth/maxHeight)");
+            throw new ImageDecodingException(
+                    Problem.TOO_LARGE,
+                    name,
+                    "image is " + width + "x" + height + " pixels, larger than the limit of " + limits.maxWidth() + "x"
+                            + limits.maxHeight() + " (ImageLimits.maxWidth/maxHeight)");
         }
         long pixels = (long) width * height;
         if (pixels > limits.maxPixels()) {
-            throw new ImageDecodingException(Problem.TOO_LARGE, name,
+            throw new ImageDecodingException(
+                    Problem.TOO_LARGE,
+                    name,
                     "image is " + width + "x" + height + " = " + pixels + " pixels, more than the limit of "
                             + limits.maxPixels() + " (ImageLimits.maxPixels)");
         }
@@ -201,21 +210,21 @@ public final class ImageDecoder {
             checkDimensions(image.getWidth(), image.getHeight(), name);
             for (String warning : warnings) {
                 if (isTruncation(warning)) {
-                    throw new ImageDecodingException(Problem.CORRUPT, name,
-                            "truncated or corrupt " + what + " data (" + warning + ")");
+                    throw new ImageDecodingException(
+                            Problem.CORRUPT, name, "truncated or corrupt " + what + " data (" + warning + ")");
                 }
             }
             return image;
         } catch (ImageDecodingException e) {
             throw e;
         } catch (IOException e) {
-            throw new ImageDecodingException(Problem.CORRUPT, name,
-                    "truncated or corrupt " + what + " data (" + describe(e) + ")", e);
+            throw new ImageDecodingException(
+                    Problem.CORRUPT, name, "truncated or corrupt " + what + " data (" + describe(e) + ")", e);
         } catch (RuntimeException e) {
             // Plugins throw unchecked exceptions (index out of bounds, illegal argument, negative
             // array size) on malformed input; to the caller it is all the same corrupt file.
-            throw new ImageDecodingException(Problem.CORRUPT, name,
-                    "corrupt " + what + " data (" + describe(e) + ")", e);
+            throw new ImageDecodingException(
+                    Problem.CORRUPT, name, "corrupt " + what + " data (" + describe(e) + ")", e);
         } finally {
             reader.dispose();
         }

@@ -52,8 +52,10 @@ enum ImageFormat {
         if (startsWith(b, 0, 'R', 'I', 'F', 'F') && startsWith(b, 8, 'W', 'E', 'B', 'P')) {
             return WEBP;
         }
-        if (startsWith(b, 0, 'I', 'I', 0x2A, 0x00) || startsWith(b, 0, 'M', 'M', 0x00, 0x2A)
-                || startsWith(b, 0, 'I', 'I', 0x2B, 0x00) || startsWith(b, 0, 'M', 'M', 0x00, 0x2B)) {
+        if (startsWith(b, 0, 'I', 'I', 0x2A, 0x00)
+                || startsWith(b, 0, 'M', 'M', 0x00, 0x2A)
+                || startsWith(b, 0, 'I', 'I', 0x2B, 0x00)
+                || startsWith(b, 0, 'M', 'M', 0x00, 0x2B)) {
             return TIFF;
         }
         if (startsWith(b, 4, 'f', 't', 'y', 'p')) {

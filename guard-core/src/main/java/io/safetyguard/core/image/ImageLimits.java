@@ -22,17 +22,19 @@ public record ImageLimits(long maxBytes, long maxPixels, int maxWidth, int maxHe
     public ImageLimits {
         if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 8) {
             // Encoded bytes are held in one array, so the cap is the largest array Java can allocate.
-            throw new IllegalArgumentException("maxBytes must be in [1, " + (Integer.MAX_VALUE - 8) + "], got " + maxBytes);
+            throw new IllegalArgumentException(
+                    "maxBytes must be in [1, " + (Integer.MAX_VALUE - 8) + "], got " + maxBytes);
         }
         if (maxPixels < 1) {
             throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
         }
         if (maxPixels * 3 > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(
-                    "maxPixels must be at most " + ((Integer.MAX_VALUE - 8) / 3) + " (the RGB copy is one array), got " + maxPixels);
+            throw new IllegalArgumentException("maxPixels must be at most " + ((Integer.MAX_VALUE - 8) / 3)
+                    + " (the RGB copy is one array), got " + maxPixels);
         }
         if (maxWidth < 1 || maxHeight < 1) {
-            throw new IllegalArgumentException("maxWidth and maxHeight must be >= 1, got " + maxWidth + "x" + maxHeight);
+            throw new IllegalArgumentException(
+                    "maxWidth and maxHeight must be >= 1, got " + maxWidth + "x" + maxHeight);
         }
     }
 

@@ -21,8 +21,10 @@ final class Readers {
 
     static ImageReader create(ImageFormat format) throws java.io.IOException {
         return switch (format) {
-            case JPEG -> provider(JPEGImageReaderSpi.class, JPEGImageReaderSpi::new).createReaderInstance(null);
-            case WEBP -> provider(WebPImageReaderSpi.class, WebPImageReaderSpi::new).createReaderInstance(null);
+            case JPEG ->
+                provider(JPEGImageReaderSpi.class, JPEGImageReaderSpi::new).createReaderInstance(null);
+            case WEBP ->
+                provider(WebPImageReaderSpi.class, WebPImageReaderSpi::new).createReaderInstance(null);
             case PNG -> jdkReader("png");
             case GIF -> jdkReader("gif");
             case BMP -> jdkReader("bmp");

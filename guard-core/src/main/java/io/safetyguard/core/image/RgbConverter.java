@@ -87,8 +87,10 @@ final class RgbConverter {
     /** Fast path for 8-bit interleaved bytes (JPEG, most PNGs): a strided copy, no per-sample calls. */
     private static byte[] fromInterleavedBytes(ColorModel cm, Raster raster) {
         SampleModel sm = raster.getSampleModel();
-        if (!(raster.getDataBuffer() instanceof DataBufferByte data) || data.getNumBanks() != 1
-                || !(sm instanceof ComponentSampleModel csm) || csm.getNumBands() != cm.getNumComponents()) {
+        if (!(raster.getDataBuffer() instanceof DataBufferByte data)
+                || data.getNumBanks() != 1
+                || !(sm instanceof ComponentSampleModel csm)
+                || csm.getNumBands() != cm.getNumComponents()) {
             return null;
         }
         for (int b = 0; b < csm.getNumBands(); b++) {
@@ -102,7 +104,8 @@ final class RgbConverter {
         int pixelStride = csm.getPixelStride();
         int scanline = csm.getScanlineStride();
         int base = data.getOffset()
-                - raster.getSampleModelTranslateY() * scanline - raster.getSampleModelTranslateX() * pixelStride;
+                - raster.getSampleModelTranslateY() * scanline
+                - raster.getSampleModelTranslateX() * pixelStride;
         byte[] src = data.getData();
         boolean grey = cm.getNumColorComponents() == 1;
         int r = offsets[0];

@@ -84,8 +84,8 @@ public final class GuardedGenerator<R> {
         List<Attempt<R>> attempts = new ArrayList<>();
         R current = request;
         for (int number = 1; ; number++) {
-            ImageInput image = Objects.requireNonNull(generator.generate(current),
-                    "the ImageGenerator returned null for attempt " + number);
+            ImageInput image = Objects.requireNonNull(
+                    generator.generate(current), "the ImageGenerator returned null for attempt " + number);
             Verdict verdict = policy == null ? guard.assess(image) : guard.assess(image, policy);
             Attempt<R> attempt = new Attempt<>(number, current, image, verdict);
             attempts.add(attempt);
@@ -103,8 +103,8 @@ public final class GuardedGenerator<R> {
     private R nextRequest(R current, Verdict verdict, int number) {
         R next = current;
         if (amend != null) {
-            next = Objects.requireNonNull(amend.apply(next, verdict),
-                    "the amend function returned null after attempt " + number);
+            next = Objects.requireNonNull(
+                    amend.apply(next, verdict), "the amend function returned null after attempt " + number);
         }
         if (seedChanger != null) {
             next = seedChanger.withNewSeed(next, seeds.getAsLong());

@@ -66,7 +66,7 @@ public final class GuardedResult<R> {
 
     @Override
     public String toString() {
-        return "GuardedResult[" + (allowed ? "allowed" : "blocked") + ", attempts=" + attempts.size()
-                + ", verdict=" + verdict() + "]";
+        return "GuardedResult[" + (allowed ? "allowed" : "blocked") + ", attempts=" + attempts.size() + ", verdict="
+                + verdict() + "]";
     }
 }

@@ -75,7 +75,7 @@ public record GenerationOptions(
     public String cacheKeyPart() {
         return greedy
                 ? "greedy;max=" + maxNewTokens + ";vo=" + verdictOnly
-                : "t=" + temperature + ";p=" + topP + ";k=" + topK + ";max=" + maxNewTokens
-                        + ";seed=" + seed + ";vo=" + verdictOnly;
+                : "t=" + temperature + ";p=" + topP + ";k=" + topK + ";max=" + maxNewTokens + ";seed=" + seed + ";vo="
+                        + verdictOnly;
     }
 }

@@ -22,11 +22,7 @@ import java.util.function.BooleanSupplier;
  *                     verdict format; null for unconstrained generation (see {@link #unconstrained})
  */
 public record ModelRequest(
-        DecodedImage image,
-        String policyPrompt,
-        GenerationOptions options,
-        BooleanSupplier cancelled,
-        Policy policy) {
+        DecodedImage image, String policyPrompt, GenerationOptions options, BooleanSupplier cancelled, Policy policy) {
 
     public ModelRequest {
         Objects.requireNonNull(image, "image");
@@ -38,8 +34,8 @@ public record ModelRequest(
     }
 
     /** A request constrained to {@code policy}'s verdict format, prompted with its rendered text. */
-    public static ModelRequest of(DecodedImage image, Policy policy, GenerationOptions options,
-            BooleanSupplier cancelled) {
+    public static ModelRequest of(
+            DecodedImage image, Policy policy, GenerationOptions options, BooleanSupplier cancelled) {
         Objects.requireNonNull(policy, "policy");
         return new ModelRequest(image, policy.render(), options, cancelled, policy);
     }
@@ -48,8 +44,8 @@ public record ModelRequest(
      * A request whose answer is free text: no verdict format is enforced. For measuring raw decoding
      * and for prompts that are not a policy; the answer may not parse as a verdict.
      */
-    public static ModelRequest unconstrained(DecodedImage image, String prompt, GenerationOptions options,
-            BooleanSupplier cancelled) {
+    public static ModelRequest unconstrained(
+            DecodedImage image, String prompt, GenerationOptions options, BooleanSupplier cancelled) {
         return new ModelRequest(image, prompt, options, cancelled, null);
     }
 

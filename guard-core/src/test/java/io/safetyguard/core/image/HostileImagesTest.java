@@ -91,7 +91,8 @@ class HostileImagesTest {
 
     @Test
     void animatedPngDecodesTheDefaultImage() throws Exception {
-        byte[] apng = apng(TestImages.png(TestImages.solid(4, 4, 0xFF0000)), TestImages.png(TestImages.solid(4, 4, 0x0000FF)));
+        byte[] apng = apng(
+                TestImages.png(TestImages.solid(4, 4, 0xFF0000)), TestImages.png(TestImages.solid(4, 4, 0x0000FF)));
         DecodedImage d = decoder.decode(apng, "anim.png");
         assertThat(d.width()).isEqualTo(4);
         assertThat(ImageDecoderTest.rgbAt(d, 2, 2)).isEqualTo(0xFF0000);
@@ -101,7 +102,8 @@ class HostileImagesTest {
     void animatedWebpDecodesTheFirstFrame() throws Exception {
         // Frame 0: the 16x16 lossy halves (left red, right blue); frame 1: the 8x8 lossless quad,
         // whose top-left is red, placed over the top-right quarter.
-        byte[] webp = animatedWebp(16, 16, frame(0, 0, 16, 16, TestImages.WEBP_LOSSY), frame(8, 0, 8, 8, TestImages.WEBP_LOSSLESS_ALPHA));
+        byte[] webp = animatedWebp(
+                16, 16, frame(0, 0, 16, 16, TestImages.WEBP_LOSSY), frame(8, 0, 8, 8, TestImages.WEBP_LOSSLESS_ALPHA));
         DecodedImage d = decoder.decode(webp, "anim.webp");
         assertThat(d.width()).isEqualTo(16);
         assertThat(d.height()).isEqualTo(16);
@@ -117,8 +119,11 @@ class HostileImagesTest {
         byte[] zip = zip("payload.txt", "hidden\n");
         DecodedImage p = decoder.decode(concat(png, zip), "png+zip.png");
         assertThat(ImageDecoderTest.rgbAt(p, 2, 1)).isEqualTo(0x123456);
-        assertThat(p.sha256()).as("the digest covers every byte, not just the image").isNotEqualTo(ImageDecoder.sha256(png));
-        DecodedImage j = decoder.decode(concat(TestImages.jpeg(TestImages.solid(16, 16, 0x20C040), false), zip), "jpg+zip.jpg");
+        assertThat(p.sha256())
+                .as("the digest covers every byte, not just the image")
+                .isNotEqualTo(ImageDecoder.sha256(png));
+        DecodedImage j =
+                decoder.decode(concat(TestImages.jpeg(TestImages.solid(16, 16, 0x20C040), false), zip), "jpg+zip.jpg");
         assertClose(ImageDecoderTest.rgbAt(j, 8, 8), 0x20C040, 6);
     }
 
@@ -140,7 +145,8 @@ class HostileImagesTest {
     @Test
     void polyglotsThatDoNotStartAsAnImageAreUnsupported() {
         byte[] png = TestImages.pngOfColour(0x445566);
-        assertThat(rejected(decoder, concat(zip("a.txt", "x"), png), "zip+png").problem()).isEqualTo(Problem.UNSUPPORTED_FORMAT);
+        assertThat(rejected(decoder, concat(zip("a.txt", "x"), png), "zip+png").problem())
+                .isEqualTo(Problem.UNSUPPORTED_FORMAT);
         byte[] html = concat("<!-- <html><script>alert(1)</script> -->".getBytes(StandardCharsets.US_ASCII), png);
         assertThat(rejected(decoder, html, "html+png").getMessage()).contains("detected SVG/XML/HTML");
     }
@@ -161,12 +167,16 @@ class HostileImagesTest {
             assertThat(png.length).isGreaterThan(10 << 20);
             long before = allocatedBytes();
             assertThat(rejected(capped, png, "meta.png").problem()).isEqualTo(Problem.TOO_MANY_BYTES);
-            assertThat(allocatedBytes() - before).as("rejected from the byte count alone").isLessThan(1 << 20);
+            assertThat(allocatedBytes() - before)
+                    .as("rejected from the byte count alone")
+                    .isLessThan(1 << 20);
 
             before = allocatedBytes();
             DecodedImage d = decoder.decode(png, "meta.png");
             assertThat(ImageDecoderTest.rgbAt(d, 1, 1)).isEqualTo(0x336699);
-            assertThat(allocatedBytes() - before).as("the chunk is skipped, not copied or inflated").isLessThan(8L << 20);
+            assertThat(allocatedBytes() - before)
+                    .as("the chunk is skipped, not copied or inflated")
+                    .isLessThan(8L << 20);
         }
     }
 
@@ -174,8 +184,8 @@ class HostileImagesTest {
     @Timeout(10)
     void compressedTextThatInflatesToGigabytesIsNeverInflated() throws Exception {
         byte[] bomb = deflate(new byte[256 << 20], Deflater.BEST_COMPRESSION); // 256 MiB of zeros, ~250 KB
-        byte[] png = insertAfterIhdr(TestImages.png(TestImages.solid(2, 2, 0xABCDEF)),
-                chunk("zTXt", concat(latin1("Comment\0\0"), bomb)));
+        byte[] png = insertAfterIhdr(
+                TestImages.png(TestImages.solid(2, 2, 0xABCDEF)), chunk("zTXt", concat(latin1("Comment\0\0"), bomb)));
         assertThat(png.length).isLessThan(1 << 20);
         long before = allocatedBytes();
         DecodedImage d = decoder.decode(png, "ztxt-bomb.png");
@@ -186,7 +196,9 @@ class HostileImagesTest {
     @Test
     void chunkThatDeclaresTwoGigabytesIsACleanError() {
         byte[] small = TestImages.png(TestImages.solid(2, 2, 0));
-        byte[] png = concat(Arrays.copyOf(small, 33), new byte[] {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0, 't', 'E', 'X', 't', 'a', 'b', 'c'});
+        byte[] png = concat(
+                Arrays.copyOf(small, 33),
+                new byte[] {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0, 't', 'E', 'X', 't', 'a', 'b', 'c'});
         assertThat(rejected(decoder, png, "chunk.png").problem()).isEqualTo(Problem.CORRUPT);
     }
 
@@ -202,7 +214,8 @@ class HostileImagesTest {
         }
         byte[] big = concat(Arrays.copyOf(jpeg, 2), segments.toByteArray(), Arrays.copyOfRange(jpeg, 2, jpeg.length));
         assertThat(big.length).isGreaterThan(6 << 20);
-        assertThat(rejected(new ImageDecoder(ImageLimits.DEFAULT.withMaxBytes(4L << 20)), big, "xmp.jpg").problem())
+        assertThat(rejected(new ImageDecoder(ImageLimits.DEFAULT.withMaxBytes(4L << 20)), big, "xmp.jpg")
+                        .problem())
                 .isEqualTo(Problem.TOO_MANY_BYTES);
         long before = allocatedBytes();
         DecodedImage d = decoder.decode(big, "xmp.jpg");
@@ -215,12 +228,15 @@ class HostileImagesTest {
         // The reader warns "Truncated ICC Profile data. Ignoring ICC profile." and decodes every
         // pixel; that warning is not a truncated image.
         byte[] jpeg = TestImages.jpeg(TestImages.solid(16, 16, 0x3050A0), false);
-        byte[] profile = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_sRGB).getData();
-        byte[] broken = concat(Arrays.copyOf(jpeg, 2),
+        byte[] profile = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_sRGB)
+                .getData();
+        byte[] broken = concat(
+                Arrays.copyOf(jpeg, 2),
                 segment(0xE2, concat(latin1("ICC_PROFILE\0\1\2"), Arrays.copyOf(profile, 300))),
                 Arrays.copyOfRange(jpeg, 2, jpeg.length));
         assertClose(ImageDecoderTest.rgbAt(decoder.decode(broken, "icc.jpg"), 8, 8), 0x3050A0, 6);
-        assertThat(rejected(decoder, Arrays.copyOf(broken, broken.length - 200), "icc-cut.jpg").problem())
+        assertThat(rejected(decoder, Arrays.copyOf(broken, broken.length - 200), "icc-cut.jpg")
+                        .problem())
                 .isEqualTo(Problem.CORRUPT);
     }
 
@@ -237,7 +253,8 @@ class HostileImagesTest {
         ImageDecodingException pixels = rejected(decoder, patchSof(jpeg, 30_000, 30_000), "many.jpg");
         assertThat(pixels.getMessage()).contains("30000x30000 = 900000000 pixels");
         assertThat(allocatedBytes() - before).isLessThan(16L << 20);
-        assertThat(rejected(decoder, patchSof(jpeg, 16, 0), "zero.jpg").problem()).isEqualTo(Problem.CORRUPT);
+        assertThat(rejected(decoder, patchSof(jpeg, 16, 0), "zero.jpg").problem())
+                .isEqualTo(Problem.CORRUPT);
     }
 
     // ---- BMP heights -----------------------------------------------------------------------
@@ -272,8 +289,17 @@ class HostileImagesTest {
     void bmpWithAbsurdDimensionsIsATypedRejection() {
         byte[] bmp = TestImages.bmp(TestImages.gradient(5, 3));
         long before = allocatedBytes();
-        for (int[] wh : new int[][] {{5, Integer.MAX_VALUE}, {5, Integer.MIN_VALUE}, {5, -Integer.MAX_VALUE},
-                {5, -40_000}, {-5, 3}, {Integer.MAX_VALUE, 3}, {40_000, 40_000}, {0, 3}, {5, 0}}) {
+        for (int[] wh : new int[][] {
+            {5, Integer.MAX_VALUE},
+            {5, Integer.MIN_VALUE},
+            {5, -Integer.MAX_VALUE},
+            {5, -40_000},
+            {-5, 3},
+            {Integer.MAX_VALUE, 3},
+            {40_000, 40_000},
+            {0, 3},
+            {5, 0}
+        }) {
             byte[] b = bmp.clone();
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(18, wh[0]).putInt(22, wh[1]);
             ImageDecodingException e = rejected(decoder, b, "odd.bmp");
@@ -294,7 +320,8 @@ class HostileImagesTest {
         }
         byte[] lossless = TestImages.WEBP_LOSSLESS_ALPHA;
         for (int n : new int[] {13, 20, 25, 30, 34, 40, lossless.length / 2}) {
-            assertThat(rejected(decoder, Arrays.copyOf(lossless, n), "cut.webp").problem()).isEqualTo(Problem.CORRUPT);
+            assertThat(rejected(decoder, Arrays.copyOf(lossless, n), "cut.webp").problem())
+                    .isEqualTo(Problem.CORRUPT);
         }
     }
 
@@ -306,8 +333,9 @@ class HostileImagesTest {
     @Test
     @Timeout(5)
     void losslessWebpThatKeepsReadingPastItsEndIsRejectedQuickly() {
-        byte[] webp = Base64.getDecoder().decode(
-                "UklGRkIAAABXRUJQVlA4TDUAAAAvB8ABEB8gECCY9X9gQyCQBLW/2gIBgv8CtQQERf6PAAAACAAAAAgoCAIAAAE8ahlKAA/+////////f+HTHwA=");
+        byte[] webp = Base64.getDecoder()
+                .decode(
+                        "UklGRkIAAABXRUJQVlA4TDUAAAAvB8ABEB8gECCY9X9gQyCQBLW/2gIBgv8CtQQERf6PAAAACAAAAAgoCAIAAAE8ahlKAA/+////////f+HTHwA=");
         ImageDecodingException e = rejected(decoder, webp, "groups.webp");
         assertThat(e.problem()).isEqualTo(Problem.CORRUPT);
         assertThat(e.getMessage()).contains("the data ends early");
@@ -322,13 +350,13 @@ class HostileImagesTest {
      */
     @Test
     void validSingleColourWebpThatIsDecodedPastItsEndStillDecodes() throws Exception {
-        DecodedImage column = decoder.decode(Base64.getDecoder().decode(
-                "UklGRhoAAABXRUJQVlA4TA4AAAAvAMDhBAcQEf0PRET/Aw=="), "column.webp");
+        DecodedImage column = decoder.decode(
+                Base64.getDecoder().decode("UklGRhoAAABXRUJQVlA4TA4AAAAvAMDhBAcQEf0PRET/Aw=="), "column.webp");
         assertThat(column.width()).isEqualTo(1);
         assertThat(column.height()).isEqualTo(5000);
         assertThat(ImageDecoderTest.rgbAt(column, 0, 4999)).isEqualTo(0x000000);
-        DecodedImage flat = decoder.decode(Base64.getDecoder().decode(
-                "UklGRh4AAABXRUJQVlA4TBEAAAAvAAEgAAdQs840s/+BiOh/AAA="), "flat.webp");
+        DecodedImage flat = decoder.decode(
+                Base64.getDecoder().decode("UklGRh4AAABXRUJQVlA4TBEAAAAvAAEgAAdQs840s/+BiOh/AAA="), "flat.webp");
         assertThat(flat.width()).isEqualTo(257);
         assertThat(flat.height()).isEqualTo(129);
         assertThat(ImageDecoderTest.rgbAt(flat, 256, 128)).isEqualTo(0x336699);
@@ -337,8 +365,11 @@ class HostileImagesTest {
     // ---- helpers ---------------------------------------------------------------------------
 
     private static ImageDecodingException rejected(ImageDecoder decoder, byte[] bytes, String name) {
-        ImageDecodingException e = catchThrowableOfType(ImageDecodingException.class, () -> decoder.decode(bytes, name));
-        assertThat(e).as("expected %s (%d bytes) to be rejected", name, bytes.length).isNotNull();
+        ImageDecodingException e =
+                catchThrowableOfType(ImageDecodingException.class, () -> decoder.decode(bytes, name));
+        assertThat(e)
+                .as("expected %s (%d bytes) to be rejected", name, bytes.length)
+                .isNotNull();
         assertThat(e.getMessage()).startsWith(name + ": ");
         return e;
     }
@@ -352,7 +383,8 @@ class HostileImagesTest {
         for (int shift = 0; shift <= 16; shift += 8) {
             int a = (actual >> shift) & 0xFF;
             int e = (expected >> shift) & 0xFF;
-            assertThat(Math.abs(a - e)).as("channel at bit %d of %06x vs %06x", shift, actual, expected)
+            assertThat(Math.abs(a - e))
+                    .as("channel at bit %d of %06x vs %06x", shift, actual, expected)
                     .isLessThanOrEqualTo(tolerance);
         }
     }
@@ -367,13 +399,25 @@ class HostileImagesTest {
         byte[] fdAT = concat(ByteBuffer.allocate(4).putInt(3).array(), frame2);
         byte[] withControl = insertAfterIhdr(first, concat(chunk("acTL", acTL), chunk("fcTL", fcTL0)));
         int iend = withControl.length - 12;
-        return concat(Arrays.copyOf(withControl, iend), chunk("fcTL", fcTL1), chunk("fdAT", fdAT),
+        return concat(
+                Arrays.copyOf(withControl, iend),
+                chunk("fcTL", fcTL1),
+                chunk("fdAT", fdAT),
                 Arrays.copyOfRange(withControl, iend, withControl.length));
     }
 
     private static byte[] fcTL(int sequence) {
-        return ByteBuffer.allocate(26).putInt(sequence).putInt(4).putInt(4).putInt(0).putInt(0)
-                .putShort((short) 1).putShort((short) 10).put((byte) 0).put((byte) 0).array();
+        return ByteBuffer.allocate(26)
+                .putInt(sequence)
+                .putInt(4)
+                .putInt(4)
+                .putInt(0)
+                .putInt(0)
+                .putShort((short) 1)
+                .putShort((short) 10)
+                .put((byte) 0)
+                .put((byte) 0)
+                .array();
     }
 
     /** An ANMF frame: offset (even), size and the frame's bitstream chunks taken from a still WebP. */
@@ -393,11 +437,23 @@ class HostileImagesTest {
         put24(vp8x, 4, width - 1);
         put24(vp8x, 7, height - 1);
         byte[] body = concat(latin1("WEBP"), riffChunk("VP8X", vp8x), riffChunk("ANIM", new byte[6]), concat(frames));
-        return concat(latin1("RIFF"), ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(body.length).array(), body);
+        return concat(
+                latin1("RIFF"),
+                ByteBuffer.allocate(4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(body.length)
+                        .array(),
+                body);
     }
 
     private static byte[] riffChunk(String type, byte[] data) {
-        byte[] c = concat(latin1(type), ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(data.length).array(), data);
+        byte[] c = concat(
+                latin1(type),
+                ByteBuffer.allocate(4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(data.length)
+                        .array(),
+                data);
         return data.length % 2 == 1 ? concat(c, new byte[1]) : c;
     }
 
@@ -424,7 +480,9 @@ class HostileImagesTest {
     }
 
     private static byte[] segment(int marker, byte[] data) {
-        return concat(new byte[] {(byte) 0xFF, (byte) marker, (byte) ((data.length + 2) >> 8), (byte) (data.length + 2)}, data);
+        return concat(
+                new byte[] {(byte) 0xFF, (byte) marker, (byte) ((data.length + 2) >> 8), (byte) (data.length + 2)},
+                data);
     }
 
     private static byte[] insertAfterIhdr(byte[] png, byte[] chunk) {
@@ -436,7 +494,10 @@ class HostileImagesTest {
         CRC32 crc = new CRC32();
         crc.update(t);
         crc.update(data);
-        return concat(ByteBuffer.allocate(4).putInt(data.length).array(), t, data,
+        return concat(
+                ByteBuffer.allocate(4).putInt(data.length).array(),
+                t,
+                data,
                 ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 

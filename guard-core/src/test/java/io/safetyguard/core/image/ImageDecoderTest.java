@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.safetyguard.core.image.ImageDecodingException.Problem;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
-import java.awt.Transparency;
-import java.awt.color.ColorSpace;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -81,8 +81,12 @@ class ImageDecoderTest {
 
     @Test
     void sixteenBitRgbaPngKeepsTheHighByteAndDropsAlpha() throws Exception {
-        ColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), true, false,
-                Transparency.TRANSLUCENT, DataBuffer.TYPE_USHORT);
+        ColorModel cm = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB),
+                true,
+                false,
+                Transparency.TRANSLUCENT,
+                DataBuffer.TYPE_USHORT);
         WritableRaster raster = cm.createCompatibleWritableRaster(2, 1);
         raster.setPixel(0, 0, new int[] {0x1234, 0xABCD, 0xFF00, 0});
         raster.setPixel(1, 0, new int[] {0xFFFF, 0x0000, 0x7FFF, 0xFFFF});
@@ -96,8 +100,10 @@ class ImageDecoderTest {
 
     @Test
     void palettePngWithTransparencyUsesThePaletteColour() throws Exception {
-        BufferedImage img = TestImages.indexed(3, 1, new int[] {0xFF0000, 0x00FF00, 0x0000FF},
-                new byte[] {0, (byte) 255, (byte) 128}, new int[] {0, 1, 2});
+        BufferedImage img = TestImages.indexed(
+                3, 1, new int[] {0xFF0000, 0x00FF00, 0x0000FF}, new byte[] {0, (byte) 255, (byte) 128}, new int[] {
+                    0, 1, 2
+                });
         byte[] png = TestImages.png(img);
         assertThat(png[25]).as("PNG colour type 3 = palette").isEqualTo((byte) 3);
         DecodedImage d = decoder.decode(png, "palette.png");
@@ -164,8 +170,8 @@ class ImageDecoderTest {
 
     @Test
     void gifTransparentIndexKeepsItsPaletteColour() throws Exception {
-        BufferedImage img = TestImages.indexed(2, 1, new int[] {0x00FF00, 0x123456},
-                new byte[] {0, (byte) 255}, new int[] {0, 1});
+        BufferedImage img =
+                TestImages.indexed(2, 1, new int[] {0x00FF00, 0x123456}, new byte[] {0, (byte) 255}, new int[] {0, 1});
         DecodedImage d = decoder.decode(TestImages.gif(img), "transparent.gif");
         assertThat(rgbAt(d, 0, 0)).isEqualTo(0x00FF00);
         assertThat(rgbAt(d, 1, 0)).isEqualTo(0x123456);
@@ -236,15 +242,19 @@ class ImageDecoderTest {
     @Test
     void bufferedImageDigestDependsOnPixelsAndSize() throws Exception {
         String a = decoder.decode(TestImages.solid(2, 3, 0x010203), "a").sha256();
-        assertThat(decoder.decode(TestImages.solid(2, 3, 0x010203), "b").sha256()).isEqualTo(a);
-        assertThat(decoder.decode(TestImages.solid(3, 2, 0x010203), "c").sha256()).isNotEqualTo(a);
-        assertThat(decoder.decode(TestImages.solid(2, 3, 0x010204), "d").sha256()).isNotEqualTo(a);
+        assertThat(decoder.decode(TestImages.solid(2, 3, 0x010203), "b").sha256())
+                .isEqualTo(a);
+        assertThat(decoder.decode(TestImages.solid(3, 2, 0x010203), "c").sha256())
+                .isNotEqualTo(a);
+        assertThat(decoder.decode(TestImages.solid(2, 3, 0x010204), "d").sha256())
+                .isNotEqualTo(a);
     }
 
     @Test
     void digestIsSha256OfTheEncodedBytes() throws Exception {
         byte[] png = TestImages.pngOfColour(0x445566);
-        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
+        String expected =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
         assertThat(decoder.decode(png, "x.png").sha256()).isEqualTo(expected);
         assertThat(ImageDecoder.sha256(png)).isEqualTo(expected);
     }
@@ -285,15 +295,18 @@ class ImageDecoderTest {
     @Test
     void truncatedProgressiveJpegIsRejected() {
         byte[] jpeg = TestImages.jpeg(TestImages.gradient(64, 64), true);
-        assertThat(reject(Arrays.copyOf(jpeg, jpeg.length / 2), "cut.jpg").problem()).isEqualTo(Problem.CORRUPT);
+        assertThat(reject(Arrays.copyOf(jpeg, jpeg.length / 2), "cut.jpg").problem())
+                .isEqualTo(Problem.CORRUPT);
     }
 
     @Test
     void truncatedGifAndBmpAreRejected() {
         byte[] gif = TestImages.gif(TestImages.gradient(32, 32));
-        assertThat(reject(Arrays.copyOf(gif, gif.length / 2), "cut.gif").problem()).isEqualTo(Problem.CORRUPT);
+        assertThat(reject(Arrays.copyOf(gif, gif.length / 2), "cut.gif").problem())
+                .isEqualTo(Problem.CORRUPT);
         byte[] bmp = TestImages.bmp(TestImages.gradient(32, 32));
-        assertThat(reject(Arrays.copyOf(bmp, bmp.length / 2), "cut.bmp").problem()).isEqualTo(Problem.CORRUPT);
+        assertThat(reject(Arrays.copyOf(bmp, bmp.length / 2), "cut.bmp").problem())
+                .isEqualTo(Problem.CORRUPT);
     }
 
     @Test
@@ -308,26 +321,34 @@ class ImageDecoderTest {
         assertThat(rgbAt(d, 0, 0)).isEqualTo(0x00FF00);
         ImageDecodingException e = reject("just some text\n".getBytes(StandardCharsets.UTF_8), "photo.png");
         assertThat(e.problem()).isEqualTo(Problem.UNSUPPORTED_FORMAT);
-        assertThat(e.getMessage()).isEqualTo(
-                "photo.png: unsupported image format (detected text); supported: PNG, JPEG, GIF, BMP, WebP");
+        assertThat(e.getMessage())
+                .isEqualTo("photo.png: unsupported image format (detected text); supported: PNG, JPEG, GIF, BMP, WebP");
     }
 
     @Test
     void textFileIsRejected() {
-        ImageDecodingException e = reject("Käse, Brot und Äpfel\r\n1,2,3\n".getBytes(StandardCharsets.UTF_8), "notes.txt");
+        ImageDecodingException e =
+                reject("Käse, Brot und Äpfel\r\n1,2,3\n".getBytes(StandardCharsets.UTF_8), "notes.txt");
         assertThat(e.getMessage()).contains("notes.txt", "detected text", "supported: PNG, JPEG, GIF, BMP, WebP");
     }
 
     @Test
     void unsupportedFormatsAreNamed() {
-        assertThat(reject(new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0}, "photo.tiff").getMessage())
-                .isEqualTo("photo.tiff: unsupported image format (detected TIFF); supported: PNG, JPEG, GIF, BMP, WebP");
-        assertThat(reject("<svg xmlns='http://www.w3.org/2000/svg'/>".getBytes(StandardCharsets.UTF_8), "x.svg").getMessage())
+        assertThat(reject(new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0}, "photo.tiff")
+                        .getMessage())
+                .isEqualTo(
+                        "photo.tiff: unsupported image format (detected TIFF); supported: PNG, JPEG, GIF, BMP, WebP");
+        assertThat(reject("<svg xmlns='http://www.w3.org/2000/svg'/>".getBytes(StandardCharsets.UTF_8), "x.svg")
+                        .getMessage())
                 .contains("detected SVG/XML/HTML");
-        assertThat(reject("%PDF-1.7\n".getBytes(StandardCharsets.UTF_8), "x.pdf").getMessage()).contains("detected PDF");
-        assertThat(reject(new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c'}, "x.heic").getMessage())
+        assertThat(reject("%PDF-1.7\n".getBytes(StandardCharsets.UTF_8), "x.pdf")
+                        .getMessage())
+                .contains("detected PDF");
+        assertThat(reject(new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c'}, "x.heic")
+                        .getMessage())
                 .contains("detected HEIF/AVIF");
-        assertThat(reject(new byte[] {0x13, (byte) 0x99, 0x00, 0x02, 0x7F, (byte) 0x80, 0x01}, "blob").getMessage())
+        assertThat(reject(new byte[] {0x13, (byte) 0x99, 0x00, 0x02, 0x7F, (byte) 0x80, 0x01}, "blob")
+                        .getMessage())
                 .contains("detected unknown");
     }
 
@@ -339,8 +360,9 @@ class ImageDecoderTest {
         long before = usedHeap();
         ImageDecodingException e = reject(bomb, "bomb.png");
         assertThat(e.problem()).isEqualTo(Problem.TOO_LARGE);
-        assertThat(e.getMessage()).isEqualTo("bomb.png: image is 100000x100000 pixels, larger than the limit of "
-                + "32768x32768 (ImageLimits.maxWidth/maxHeight)");
+        assertThat(e.getMessage())
+                .isEqualTo("bomb.png: image is 100000x100000 pixels, larger than the limit of "
+                        + "32768x32768 (ImageLimits.maxWidth/maxHeight)");
         // 10^10 pixels would need tens of GB; nothing near that may have been allocated.
         assertThat(usedHeap() - before).isLessThan(256L << 20);
     }
@@ -349,7 +371,8 @@ class ImageDecoderTest {
     void pixelCountLimitAppliesWithinTheSideLimits() {
         ImageDecodingException e = reject(TestImages.pngHeaderOnly(20_000, 20_000), "wide.png");
         assertThat(e.problem()).isEqualTo(Problem.TOO_LARGE);
-        assertThat(e.getMessage()).contains("20000x20000 = 400000000 pixels", "limit of 67108864", "ImageLimits.maxPixels");
+        assertThat(e.getMessage())
+                .contains("20000x20000 = 400000000 pixels", "limit of 67108864", "ImageLimits.maxPixels");
     }
 
     @Test
@@ -362,21 +385,25 @@ class ImageDecoderTest {
     void configuredLimitsApply() {
         ImageDecoder small = new ImageDecoder(ImageLimits.DEFAULT.withMaxDimensions(16, 16));
         byte[] png = TestImages.png(TestImages.solid(17, 4, 0));
-        ImageDecodingException e = catchThrowableOfType(ImageDecodingException.class, () -> small.decode(png, "wide.png"));
+        ImageDecodingException e =
+                catchThrowableOfType(ImageDecodingException.class, () -> small.decode(png, "wide.png"));
         assertThat(e.getMessage()).contains("17x4", "16x16");
         ImageDecoder fewPixels = new ImageDecoder(ImageLimits.DEFAULT.withMaxPixels(15));
         assertThatThrownBy(() -> fewPixels.decode(TestImages.png(TestImages.solid(4, 4, 0)), "p.png"))
-                .isInstanceOf(ImageDecodingException.class).hasMessageContaining("16 pixels");
+                .isInstanceOf(ImageDecodingException.class)
+                .hasMessageContaining("16 pixels");
     }
 
     @Test
     void inputOverMaxBytesIsRejected() {
         byte[] png = TestImages.png(TestImages.gradient(64, 64));
         ImageDecoder capped = new ImageDecoder(ImageLimits.DEFAULT.withMaxBytes(1000));
-        ImageDecodingException e = catchThrowableOfType(ImageDecodingException.class, () -> capped.decode(png, "big.png"));
+        ImageDecodingException e =
+                catchThrowableOfType(ImageDecodingException.class, () -> capped.decode(png, "big.png"));
         assertThat(e.problem()).isEqualTo(Problem.TOO_MANY_BYTES);
-        assertThat(e.getMessage()).isEqualTo("big.png: input too large: " + png.length
-                + " bytes, limit is 1000 bytes (raise ImageLimits.maxBytes to accept it)");
+        assertThat(e.getMessage())
+                .isEqualTo("big.png: input too large: " + png.length
+                        + " bytes, limit is 1000 bytes (raise ImageLimits.maxBytes to accept it)");
     }
 
     @Test
@@ -384,8 +411,8 @@ class ImageDecoderTest {
     void streamsAreReadOnlyUpToTheCap() {
         CountingEndlessStream endless = new CountingEndlessStream();
         ImageDecoder capped = new ImageDecoder(ImageLimits.DEFAULT.withMaxBytes(100_000));
-        ImageDecodingException e = catchThrowableOfType(ImageDecodingException.class,
-                () -> capped.readBytes(endless, "/dev/zero"));
+        ImageDecodingException e =
+                catchThrowableOfType(ImageDecodingException.class, () -> capped.readBytes(endless, "/dev/zero"));
         assertThat(e.problem()).isEqualTo(Problem.TOO_MANY_BYTES);
         assertThat(e.getMessage()).contains("more than 100000 bytes");
         assertThat(endless.read).isEqualTo(100_001);
@@ -397,13 +424,16 @@ class ImageDecoderTest {
         Files.write(png, TestImages.pngOfColour(0x0A0B0C));
         assertThat(rgbAt(decoder.decode(png), 0, 0)).isEqualTo(0x0A0B0C);
         assertThat(catchThrowableOfType(ImageDecodingException.class, () -> decoder.decode(dir.resolve("missing.png")))
-                .getMessage()).endsWith("missing.png: file not found");
-        assertThat(catchThrowableOfType(ImageDecodingException.class, () -> decoder.decode(dir)).problem())
+                        .getMessage())
+                .endsWith("missing.png: file not found");
+        assertThat(catchThrowableOfType(ImageDecodingException.class, () -> decoder.decode(dir))
+                        .problem())
                 .isEqualTo(Problem.UNREADABLE);
         Path big = dir.resolve("big.png");
         Files.write(big, new byte[2000]);
         ImageDecoder capped = new ImageDecoder(ImageLimits.DEFAULT.withMaxBytes(1000));
-        assertThat(catchThrowableOfType(ImageDecodingException.class, () -> capped.decode(big)).problem())
+        assertThat(catchThrowableOfType(ImageDecodingException.class, () -> capped.decode(big))
+                        .problem())
                 .isEqualTo(Problem.TOO_MANY_BYTES);
     }
 
@@ -412,8 +442,12 @@ class ImageDecoderTest {
         byte[] junk = new byte[4096];
         new java.util.Random(7).nextBytes(junk);
         for (byte[] magic : new byte[][] {
-                {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF},
-                {'G', 'I', 'F', '8', '9', 'a'}, {'B', 'M'}, {'R', 'I', 'F', 'F', 1, 0, 0, 0, 'W', 'E', 'B', 'P'}}) {
+            {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A},
+            {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF},
+            {'G', 'I', 'F', '8', '9', 'a'},
+            {'B', 'M'},
+            {'R', 'I', 'F', 'F', 1, 0, 0, 0, 'W', 'E', 'B', 'P'}
+        }) {
             byte[] bytes = junk.clone();
             System.arraycopy(magic, 0, bytes, 0, magic.length);
             ImageDecodingException e = reject(bytes, "junk");
@@ -425,8 +459,12 @@ class ImageDecoderTest {
     @Test
     void everyTruncationOfASmallImageEitherDecodesOrFailsCleanly() {
         for (byte[] full : new byte[][] {
-                TestImages.png(TestImages.gradient(8, 8)), TestImages.jpeg(TestImages.gradient(8, 8), true),
-                TestImages.gif(TestImages.gradient(8, 8)), TestImages.WEBP_LOSSLESS_ALPHA, TestImages.WEBP_LOSSY}) {
+            TestImages.png(TestImages.gradient(8, 8)),
+            TestImages.jpeg(TestImages.gradient(8, 8), true),
+            TestImages.gif(TestImages.gradient(8, 8)),
+            TestImages.WEBP_LOSSLESS_ALPHA,
+            TestImages.WEBP_LOSSY
+        }) {
             for (int n = 0; n < full.length; n++) {
                 byte[] cut = Arrays.copyOf(full, n);
                 try {
@@ -443,7 +481,8 @@ class ImageDecoderTest {
         assertThatThrownBy(() -> new ImageLimits(0, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ImageLimits(1, 0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ImageLimits(1, 1, 0, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ImageLimits(1, Integer.MAX_VALUE, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ImageLimits(1, Integer.MAX_VALUE, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -454,13 +493,15 @@ class ImageDecoderTest {
             jdkOnly &= !it.next().getClass().getName().startsWith("com.sun.");
         }
         assertThat(jdkOnly).isTrue();
-        assertThat(new String(TestImages.WEBP_LOSSY, 8, 4, StandardCharsets.US_ASCII)).isEqualTo("WEBP");
+        assertThat(new String(TestImages.WEBP_LOSSY, 8, 4, StandardCharsets.US_ASCII))
+                .isEqualTo("WEBP");
     }
 
     // ---- helpers --------------------------------------------------------------------------
 
     private ImageDecodingException reject(byte[] bytes, String name) {
-        ImageDecodingException e = catchThrowableOfType(ImageDecodingException.class, () -> decoder.decode(bytes, name));
+        ImageDecodingException e =
+                catchThrowableOfType(ImageDecodingException.class, () -> decoder.decode(bytes, name));
         assertThat(e).as("expected %s to be rejected", name).isNotNull();
         assertThat(e.inputName()).isEqualTo(name);
         return e;
@@ -476,7 +517,8 @@ class ImageDecoderTest {
         for (int shift = 0; shift <= 16; shift += 8) {
             int a = (actual >> shift) & 0xFF;
             int e = (expected >> shift) & 0xFF;
-            assertThat(Math.abs(a - e)).as("channel at bit %d of %06x vs %06x", shift, actual, expected)
+            assertThat(Math.abs(a - e))
+                    .as("channel at bit %d of %06x vs %06x", shift, actual, expected)
                     .isLessThanOrEqualTo(tolerance);
         }
     }

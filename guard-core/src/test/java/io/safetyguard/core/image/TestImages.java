@@ -33,13 +33,16 @@ public final class TestImages {
      *   cwebp -q 90 halves.png               -> WEBP_LOSSY (VP8)
      *   cwebp -q 90 -alpha_q 100 -exact quad.png -> WEBP_LOSSY_ALPHA (VP8X + ALPH + VP8)
      */
-    public static final byte[] WEBP_LOSSLESS_ALPHA = Base64.getDecoder().decode(
-            "UklGRkIAAABXRUJQVlA4TDUAAAAvB8ABEB8gECCY9X9gQyCQBLW/2gIBgv8CtQQERf6PFvjJUQUFbdswJVmSJfk2EBH9D+HTHwA=");
-    public static final byte[] WEBP_LOSSY = Base64.getDecoder().decode(
-            "UklGRkIAAABXRUJQVlA4IDYAAAAQAgCdASoQABAAAMASJaACdLoB+AH4gAPIAP75WD/+fu//16P90B6t/7oE//gy5lfwZj78wAA=");
-    public static final byte[] WEBP_LOSSY_ALPHA = Base64.getDecoder().decode(
-            "UklGRpwAAABXRUJQVlA4WAoAAAAQAAAABwAABwAAQUxQSA0AAAABDzD/ERHiD/8R/Y8HAFZQOCBoAAAAsAMAnQEqCAAIAADAEiWwAnS6AfgB"
-            + "RgPxArv/cAN4g/pIK2ZScAAA/v2ev/5zbP0x4Iv5KSv/gl/8o+BQ5wx9v+2lX/zMzVHTw7T6v9qvvSv/qGwDjnJxeoYTSFFhYefpyxEMV/0PgAA=");
+    public static final byte[] WEBP_LOSSLESS_ALPHA = Base64.getDecoder()
+            .decode(
+                    "UklGRkIAAABXRUJQVlA4TDUAAAAvB8ABEB8gECCY9X9gQyCQBLW/2gIBgv8CtQQERf6PFvjJUQUFbdswJVmSJfk2EBH9D+HTHwA=");
+    public static final byte[] WEBP_LOSSY = Base64.getDecoder()
+            .decode(
+                    "UklGRkIAAABXRUJQVlA4IDYAAAAQAgCdASoQABAAAMASJaACdLoB+AH4gAPIAP75WD/+fu//16P90B6t/7oE//gy5lfwZj78wAA=");
+    public static final byte[] WEBP_LOSSY_ALPHA = Base64.getDecoder()
+            .decode(
+                    "UklGRpwAAABXRUJQVlA4WAoAAAAQAAAABwAABwAAQUxQSA0AAAABDzD/ERHiD/8R/Y8HAFZQOCBoAAAAsAMAnQEqCAAIAADAEiWwAnS6AfgB"
+                            + "RgPxArv/cAN4g/pIK2ZScAAA/v2ev/5zbP0x4Iv5KSv/gl/8o+BQ5wx9v+2lX/zMzVHTw7T6v9qvvSv/qGwDjnJxeoYTSFFhYefpyxEMV/0PgAA=");
 
     private TestImages() {}
 
@@ -110,21 +113,30 @@ public final class TestImages {
         param.setCompressionQuality(1f);
         try {
             IIOMetadata md = writer.getDefaultImageMetadata(
-                    ImageTypeSpecifier.createFromRenderedImage(new BufferedImage(1, 1, BufferedImage.TYPE_3BYTE_BGR)), param);
+                    ImageTypeSpecifier.createFromRenderedImage(new BufferedImage(1, 1, BufferedImage.TYPE_3BYTE_BGR)),
+                    param);
             String format = "javax_imageio_jpeg_image_1.0";
             IIOMetadataNode root = (IIOMetadataNode) md.getAsTree(format);
-            IIOMetadataNode variety = (IIOMetadataNode) root.getElementsByTagName("JPEGvariety").item(0);
+            IIOMetadataNode variety =
+                    (IIOMetadataNode) root.getElementsByTagName("JPEGvariety").item(0);
             while (variety.hasChildNodes()) {
                 variety.removeChild(variety.getFirstChild()); // no JFIF: JFIF means YCbCr
             }
-            IIOMetadataNode markers = (IIOMetadataNode) root.getElementsByTagName("markerSequence").item(0);
+            IIOMetadataNode markers = (IIOMetadataNode)
+                    root.getElementsByTagName("markerSequence").item(0);
             IIOMetadataNode adobe = new IIOMetadataNode("app14Adobe");
             adobe.setAttribute("transform", "0");
             markers.insertBefore(adobe, markers.getFirstChild());
-            fourComponents((IIOMetadataNode) root.getElementsByTagName("sof").item(0), "numFrameComponents",
-                    "componentSpec", "componentId");
-            fourComponents((IIOMetadataNode) root.getElementsByTagName("sos").item(0), "numScanComponents",
-                    "scanComponentSpec", "componentSelector");
+            fourComponents(
+                    (IIOMetadataNode) root.getElementsByTagName("sof").item(0),
+                    "numFrameComponents",
+                    "componentSpec",
+                    "componentId");
+            fourComponents(
+                    (IIOMetadataNode) root.getElementsByTagName("sos").item(0),
+                    "numScanComponents",
+                    "scanComponentSpec",
+                    "componentSelector");
             md.setFromTree(format, root);
             return writeWith(writer, new IIOImage(raster, null, md), param);
         } catch (IOException e) {
@@ -134,11 +146,13 @@ public final class TestImages {
 
     private static void fourComponents(IIOMetadataNode node, String countAttr, String specName, String idAttr) {
         node.setAttribute(countAttr, "4");
-        IIOMetadataNode fourth = (IIOMetadataNode) node.getElementsByTagName(specName).item(2).cloneNode(false);
+        IIOMetadataNode fourth =
+                (IIOMetadataNode) node.getElementsByTagName(specName).item(2).cloneNode(false);
         fourth.setAttribute(idAttr, "4");
         node.appendChild(fourth);
         for (int i = 0; i < 4; i++) {
-            IIOMetadataNode spec = (IIOMetadataNode) node.getElementsByTagName(specName).item(i);
+            IIOMetadataNode spec =
+                    (IIOMetadataNode) node.getElementsByTagName(specName).item(i);
             if (specName.equals("componentSpec")) { // cloneNode drops attributes: set all of them
                 spec.setAttribute("HsamplingFactor", "1");
                 spec.setAttribute("VsamplingFactor", "1");
@@ -189,7 +203,8 @@ public final class TestImages {
             g[i] = (byte) (paletteRgb[i] >> 8);
             b[i] = (byte) paletteRgb[i];
         }
-        IndexColorModel icm = alphas == null ? new IndexColorModel(8, n, r, g, b) : new IndexColorModel(8, n, r, g, b, alphas);
+        IndexColorModel icm =
+                alphas == null ? new IndexColorModel(8, n, r, g, b) : new IndexColorModel(8, n, r, g, b, alphas);
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, icm);
         img.getRaster().setSamples(0, 0, width, height, 0, indices);
         return img;
@@ -202,8 +217,14 @@ public final class TestImages {
     public static byte[] pngHeaderOnly(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteBuffer ihdr = ByteBuffer.allocate(13)
+                .putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         chunk(out, "IHDR", ihdr.array());
         chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
         chunk(out, "IEND", new byte[0]);
@@ -214,10 +235,24 @@ public final class TestImages {
     public static byte[] gifHeaderOnly(int width, int height) {
         ByteBuffer b = ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.put("GIF89a".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        b.putShort((short) width).putShort((short) height).put((byte) 0x80).put((byte) 0).put((byte) 0);
+        b.putShort((short) width)
+                .putShort((short) height)
+                .put((byte) 0x80)
+                .put((byte) 0)
+                .put((byte) 0);
         b.put(new byte[] {0, 0, 0, (byte) 255, (byte) 255, (byte) 255}); // 2-entry global palette
-        b.put((byte) 0x2C).putShort((short) 0).putShort((short) 0).putShort((short) width).putShort((short) height).put((byte) 0);
-        b.put((byte) 2).put((byte) 2).put((byte) 0x4C).put((byte) 0x01).put((byte) 0).put((byte) 0x3B);
+        b.put((byte) 0x2C)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) width)
+                .putShort((short) height)
+                .put((byte) 0);
+        b.put((byte) 2)
+                .put((byte) 2)
+                .put((byte) 0x4C)
+                .put((byte) 0x01)
+                .put((byte) 0)
+                .put((byte) 0x3B);
         byte[] out = new byte[b.position()];
         b.flip();
         b.get(out);

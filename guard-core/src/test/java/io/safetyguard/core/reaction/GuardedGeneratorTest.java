@@ -31,10 +31,12 @@ class GuardedGeneratorTest {
 
     /** The fake generator paints the seed into the image; the fake model rates seeds in UNSAFE_SEEDS Unsafe. */
     private final List<Long> unsafeSeeds = new ArrayList<>();
+
     private final AtomicInteger generated = new AtomicInteger();
     private final ImageGenerator<Request> generator = request -> {
         generated.incrementAndGet();
-        return ImageInput.ofBytes(TestImages.png(TestImages.solid(12, 8, (int) (request.seed() & 0xFFFFFF))), "gen.png");
+        return ImageInput.ofBytes(
+                TestImages.png(TestImages.solid(12, 8, (int) (request.seed() & 0xFFFFFF))), "gen.png");
     };
     private final FakeSafetyModel model = new FakeSafetyModel().behaving((r, i) -> {
         byte[] p = r.image().rgb();
@@ -59,11 +61,13 @@ class GuardedGeneratorTest {
     @Test
     void safeImageIsReturnedAsGenerated() {
         List<Attempt<Request>> seen = new ArrayList<>();
-        GuardedGenerator<Request> g = GuardedGenerator.builder(guard, generator).listener(seen::add).build();
+        GuardedGenerator<Request> g =
+                GuardedGenerator.builder(guard, generator).listener(seen::add).build();
         GuardedResult<Request> result = g.generate(new Request("a cat", "", 5));
         assertThat(result.allowed()).isTrue();
         assertThat(result.blocked()).isFalse();
-        assertThat(result.image()).hasValueSatisfying(im -> assertThat(im.name()).isEqualTo("gen.png"));
+        assertThat(result.image())
+                .hasValueSatisfying(im -> assertThat(im.name()).isEqualTo("gen.png"));
         assertThat(result.placeholder()).isEmpty();
         assertThat(result.attempts()).hasSize(1);
         assertThat(seen).hasSize(1);
@@ -125,7 +129,10 @@ class GuardedGeneratorTest {
     void regenerationWithANewSeedCanSucceed() {
         unsafeSeeds.add(5L);
         GuardedGenerator<Request> g = GuardedGenerator.builder(guard, generator)
-                .onUnsafe(UnsafeReaction.REGENERATE).withNewSeed(Request::withSeed).seeds(seeds(77)::next).build();
+                .onUnsafe(UnsafeReaction.REGENERATE)
+                .withNewSeed(Request::withSeed)
+                .seeds(seeds(77)::next)
+                .build();
         GuardedResult<Request> result = g.generate(new Request("x", "", 5));
         assertThat(result.allowed()).isTrue();
         assertThat(result.attempts()).hasSize(2);
@@ -142,7 +149,10 @@ class GuardedGeneratorTest {
                     // Always unsafe, whatever the seed: paint seed 5.
                     return ImageInput.ofBytes(TestImages.png(TestImages.solid(2, 2, 5)));
                 })
-                .onUnsafe(UnsafeReaction.REGENERATE).maxAttempts(4).withNewSeed(Request::withSeed).build();
+                .onUnsafe(UnsafeReaction.REGENERATE)
+                .maxAttempts(4)
+                .withNewSeed(Request::withSeed)
+                .build();
         g.generate(new Request("x", "", 5));
         assertThat(used).hasSize(4).doesNotHaveDuplicates();
     }
@@ -171,15 +181,20 @@ class GuardedGeneratorTest {
     void amendAloneIsEnoughToRegenerate() {
         unsafeSeeds.add(5L);
         GuardedGenerator<Request> g = GuardedGenerator.builder(guard, generator)
-                .onUnsafe(UnsafeReaction.REGENERATE).maxAttempts(2)
-                .amend((r, v) -> r.withSeed(r.seed() + 1)).build();
+                .onUnsafe(UnsafeReaction.REGENERATE)
+                .maxAttempts(2)
+                .amend((r, v) -> r.withSeed(r.seed() + 1))
+                .build();
         assertThat(g.generate(new Request("x", "", 5)).allowed()).isTrue();
     }
 
     @Test
     void regenerateNeedsAWayToChangeTheRequest() {
-        assertThatThrownBy(() -> GuardedGenerator.builder(guard, generator).onUnsafe(UnsafeReaction.REGENERATE).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("withNewSeed(...) or amend(...)");
+        assertThatThrownBy(() -> GuardedGenerator.builder(guard, generator)
+                        .onUnsafe(UnsafeReaction.REGENERATE)
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("withNewSeed(...) or amend(...)");
         assertThatThrownBy(() -> GuardedGenerator.builder(guard, generator).maxAttempts(0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -201,10 +216,14 @@ class GuardedGeneratorTest {
     @Test
     void placeholderNoneAndUndecodableImages() {
         unsafeSeeds.add(5L);
-        GuardedGenerator<Request> none = GuardedGenerator.builder(guard, generator).placeholder(PlaceholderStyle.NONE).build();
+        GuardedGenerator<Request> none = GuardedGenerator.builder(guard, generator)
+                .placeholder(PlaceholderStyle.NONE)
+                .build();
         assertThat(none.generate(new Request("x", "", 5)).placeholder()).isEmpty();
-        GuardedGenerator<Request> broken = GuardedGenerator.<Request>builder(guard, r -> ImageInput.ofBytes(new byte[] {1, 2}))
-                .placeholder(PlaceholderStyle.BLURRED).build();
+        GuardedGenerator<Request> broken = GuardedGenerator.<Request>builder(
+                        guard, r -> ImageInput.ofBytes(new byte[] {1, 2}))
+                .placeholder(PlaceholderStyle.BLURRED)
+                .build();
         GuardedResult<Request> result = broken.generate(new Request("x", "", 1));
         assertThat(result.blocked()).as("fail-closed on an undecodable image").isTrue();
         assertThat(result.placeholder().orElseThrow().getWidth()).isEqualTo(GuardedGenerator.FALLBACK_PLACEHOLDER_SIZE);
@@ -213,23 +232,31 @@ class GuardedGeneratorTest {
     @Test
     void throwModeFailuresPropagate() {
         FakeSafetyModel failing = new FakeSafetyModel().failingWith(new ModelException("down"));
-        try (SafetyGuard strict = SafetyGuard.builder().model(failing).failureMode(FailureMode.THROW).build()) {
-            GuardedGenerator<Request> g = GuardedGenerator.builder(strict, generator).build();
+        try (SafetyGuard strict = SafetyGuard.builder()
+                .model(failing)
+                .failureMode(FailureMode.THROW)
+                .build()) {
+            GuardedGenerator<Request> g =
+                    GuardedGenerator.builder(strict, generator).build();
             assertThatThrownBy(() -> g.generate(new Request("x", "", 1))).isInstanceOf(SafetyGuardException.class);
         }
     }
 
     @Test
     void generatorReturningNullIsAClearError() {
-        GuardedGenerator<Request> g = GuardedGenerator.builder(guard, (ImageGenerator<Request>) r -> null).build();
-        assertThatThrownBy(() -> g.generate(new Request("x", "", 1))).isInstanceOf(NullPointerException.class)
+        GuardedGenerator<Request> g = GuardedGenerator.builder(guard, (ImageGenerator<Request>) r -> null)
+                .build();
+        assertThatThrownBy(() -> g.generate(new Request("x", "", 1)))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("the ImageGenerator returned null for attempt 1");
     }
 
     @Test
     void assessesUnderTheGivenPolicy() {
         io.safetyguard.policy.Policy v10 = io.safetyguard.policy.Policy.preset("llavaguard-v1.0");
-        GuardedGenerator<Request> g = GuardedGenerator.builder(guard, generator).policy(v10).build();
-        assertThat(g.generate(new Request("x", "", 3)).verdict().policyFingerprint()).isEqualTo(v10.fingerprint());
+        GuardedGenerator<Request> g =
+                GuardedGenerator.builder(guard, generator).policy(v10).build();
+        assertThat(g.generate(new Request("x", "", 3)).verdict().policyFingerprint())
+                .isEqualTo(v10.fingerprint());
     }
 }

@@ -67,8 +67,10 @@ class PlaceholdersTest {
 
     @Test
     void tinyImagesStillWork() {
-        assertThat(Placeholders.blurred(TestImages.solid(1, 1, 0xABCDEF)).getRGB(0, 0) & 0xFFFFFF).isEqualTo(0xABCDEF);
-        assertThat(Placeholders.blurred(TestImages.solid(3, 100, 0x101010)).getHeight()).isEqualTo(100);
+        assertThat(Placeholders.blurred(TestImages.solid(1, 1, 0xABCDEF)).getRGB(0, 0) & 0xFFFFFF)
+                .isEqualTo(0xABCDEF);
+        assertThat(Placeholders.blurred(TestImages.solid(3, 100, 0x101010)).getHeight())
+                .isEqualTo(100);
     }
 
     /** Random black and white 2x2 blocks; no fonts needed (CI machines may have none). */

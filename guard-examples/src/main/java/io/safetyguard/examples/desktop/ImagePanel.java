@@ -39,7 +39,9 @@ final class ImagePanel extends JComponent {
             g2.setColor(getBackground());
             g2.fillRect(0, 0, getWidth(), getHeight());
             if (image != null) {
-                double scale = Math.min(2.0, Math.min((double) getWidth() / image.getWidth(), (double) getHeight() / image.getHeight()));
+                double scale = Math.min(
+                        2.0,
+                        Math.min((double) getWidth() / image.getWidth(), (double) getHeight() / image.getHeight()));
                 int w = Math.max(1, (int) Math.round(image.getWidth() * scale));
                 int h = Math.max(1, (int) Math.round(image.getHeight() * scale));
                 g2.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);

@@ -45,13 +45,15 @@ public final class VerdictPresenter {
     public static final Color UNSAFE_COLOR = new Color(0xC62828);
     /** For "no verdict": neither the model's Safe nor its Unsafe. */
     public static final Color NO_VERDICT_COLOR = new Color(0xEF6C00);
+
     public static final Color NEUTRAL_COLOR = new Color(0x616161);
 
     /**
      * Shown above everything while a tiny random-weight test model is loaded; the same words as the
      * note on the {@code guard audit} report, so the warning reads the same everywhere.
      */
-    public static final String TINY_MODEL_BANNER = "The model is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.";
+    public static final String TINY_MODEL_BANNER =
+            "The model is a tiny RANDOM-WEIGHT test model: these verdicts are meaningless.";
 
     static final String DROP_HINT = "Drop an image here or use File > Open";
 
@@ -83,7 +85,9 @@ public final class VerdictPresenter {
      * as the {@code tiny} metadata entry.
      */
     public Optional<String> modelWarning() {
-        return "true".equals(guard.modelInfo().metadata().get("tiny")) ? Optional.of(TINY_MODEL_BANNER) : Optional.empty();
+        return "true".equals(guard.modelInfo().metadata().get("tiny"))
+                ? Optional.of(TINY_MODEL_BANNER)
+                : Optional.empty();
     }
 
     /** The state the view should show now. */
@@ -95,10 +99,13 @@ public final class VerdictPresenter {
     public void open(Path file) {
         Objects.requireNonNull(file, "file");
         long mine = ++ticket;
-        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        String name = file.getFileName() == null
+                ? file.toString()
+                : file.getFileName().toString();
         publish(new ViewState(Status.LOADING, name, null, "Reading...", NEUTRAL_COLOR, "", "", file.toString()));
         ImageDecoder decoder = new ImageDecoder(guard.imageLimits());
-        tasks.run(() -> Loaded.read(decoder, file),
+        tasks.run(
+                () -> Loaded.read(decoder, file),
                 loaded -> {
                     if (mine == ticket) {
                         check(mine, name, loaded);
@@ -112,11 +119,19 @@ public final class VerdictPresenter {
     }
 
     private void check(long mine, String name, Loaded loaded) {
-        publish(new ViewState(Status.CHECKING, name, loaded.preview(), "Checking...", NEUTRAL_COLOR, "", "",
+        publish(new ViewState(
+                Status.CHECKING,
+                name,
+                loaded.preview(),
+                "Checking...",
+                NEUTRAL_COLOR,
+                "",
+                "",
                 "running " + guard.modelInfo().displayName()));
         // The same bytes that were shown are assessed: the verdict's digest is of exactly this image.
         ImageInput input = ImageInput.ofBytes(loaded.bytes(), name);
-        tasks.run(() -> guard.assess(input),
+        tasks.run(
+                () -> guard.assess(input),
                 verdict -> {
                     if (mine == ticket) {
                         publish(done(name, loaded.preview(), verdict));
@@ -132,18 +147,32 @@ public final class VerdictPresenter {
     /** The state showing {@code verdict}. Package-private for the tests of texts and colours. */
     static ViewState done(String name, BufferedImage image, Verdict verdict) {
         if (verdict.isFailure()) {
-            return new ViewState(Status.DONE, name, image, verdict.rating().label() + " (no verdict)", NO_VERDICT_COLOR,
-                    "", verdict.failureReason().orElse(""), "failure mode decided the rating; model " + verdict.modelId());
+            return new ViewState(
+                    Status.DONE,
+                    name,
+                    image,
+                    verdict.rating().label() + " (no verdict)",
+                    NO_VERDICT_COLOR,
+                    "",
+                    verdict.failureReason().orElse(""),
+                    "failure mode decided the rating; model " + verdict.modelId());
         }
         Color color = verdict.isUnsafe() ? UNSAFE_COLOR : SAFE_COLOR;
         String rationale = verdict.rationale().orElse("(the model gave no rationale)")
                 + (verdict.rationaleTruncated() ? " [cut off]" : "");
-        StringBuilder details = new StringBuilder(verdict.source() == VerdictSource.CACHE
-                ? "from the cache" : "from the model");
+        StringBuilder details =
+                new StringBuilder(verdict.source() == VerdictSource.CACHE ? "from the cache" : "from the model");
         details.append(String.format(Locale.ROOT, ", %.0f ms", verdict.totalMillis()));
         verdict.probabilityUnsafe().ifPresent(p -> details.append(String.format(Locale.ROOT, ", P(unsafe) %.2f", p)));
-        return new ViewState(Status.DONE, name, image, verdict.rating().label(), color,
-                verdict.categoryLabel().orElse(""), rationale, details.toString());
+        return new ViewState(
+                Status.DONE,
+                name,
+                image,
+                verdict.rating().label(),
+                color,
+                verdict.categoryLabel().orElse(""),
+                rationale,
+                details.toString());
     }
 
     private static ViewState failed(String name, BufferedImage image, String why) {

@@ -50,7 +50,8 @@ public final class VerdictWindow {
     /** Builds the window (not yet visible) and shows the presenter's current state. */
     public VerdictWindow(VerdictPresenter presenter) {
         if (!SwingUtilities.isEventDispatchThread()) {
-            throw new IllegalStateException("create the VerdictWindow on the event dispatch thread (SwingUtilities.invokeLater)");
+            throw new IllegalStateException(
+                    "create the VerdictWindow on the event dispatch thread (SwingUtilities.invokeLater)");
         }
         this.presenter = presenter;
         frame.setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);
@@ -163,8 +164,8 @@ public final class VerdictWindow {
 
     private void chooseFile() {
         JFileChooser chooser = new JFileChooser();
-        chooser.setFileFilter(new FileNameExtensionFilter("Images (PNG, JPEG, GIF, BMP, WebP)",
-                "png", "jpg", "jpeg", "gif", "bmp", "webp"));
+        chooser.setFileFilter(new FileNameExtensionFilter(
+                "Images (PNG, JPEG, GIF, BMP, WebP)", "png", "jpg", "jpeg", "gif", "bmp", "webp"));
         if (chooser.showOpenDialog(frame) == JFileChooser.APPROVE_OPTION) {
             File f = chooser.getSelectedFile();
             presenter.open(Path.of(f.getPath()));

@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param rationale   the model's explanation, or why there is no verdict
  * @param details     where the verdict came from and how long it took
  */
-public record ViewState(VerdictPresenter.Status status, String title, BufferedImage image, String ratingText,
-                        Color ratingColor, String category, String rationale, String details) {
+public record ViewState(
+        VerdictPresenter.Status status,
+        String title,
+        BufferedImage image,
+        String ratingText,
+        Color ratingColor,
+        String category,
+        String rationale,
+        String details) {
     public ViewState {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(title, "title");

@@ -69,7 +69,8 @@ public final class DatasetFilter {
         List<Path> images = folder.images();
         for (int from = 0; from < images.size(); from += BATCH) {
             List<Path> batch = images.subList(from, Math.min(images.size(), from + BATCH));
-            List<ImageInput> inputs = batch.stream().map(p -> ImageInput.ofPath(input.resolve(p))).toList();
+            List<ImageInput> inputs =
+                    batch.stream().map(p -> ImageInput.ofPath(input.resolve(p))).toList();
             List<Verdict> verdicts = guard.assessAll(inputs);
             for (int i = 0; i < batch.size(); i++) {
                 Bucket bucket = Bucket.of(verdicts.get(i));
@@ -80,10 +81,17 @@ public final class DatasetFilter {
         }
 
         CacheStats after = guard.cacheStats();
-        FilterReport report = new FilterReport(input, output, mode, entries, folder.others(),
-                after.hitCount() - before.hitCount(), after.missCount() - before.missCount(),
+        FilterReport report = new FilterReport(
+                input,
+                output,
+                mode,
+                entries,
+                folder.others(),
+                after.hitCount() - before.hitCount(),
+                after.missCount() - before.missCount(),
                 (System.nanoTime() - start) / 1_000_000);
-        ManifestWriter.write(report, guard.defaultPolicy().fingerprint(), guard.modelInfo().id());
+        ManifestWriter.write(
+                report, guard.defaultPolicy().fingerprint(), guard.modelInfo().id());
         return report;
     }
 

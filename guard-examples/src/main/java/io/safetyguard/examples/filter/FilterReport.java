@@ -19,8 +19,15 @@ import java.util.Objects;
  * @param cacheMisses  verdicts of this run that ran the model (or failed trying)
  * @param millis       wall-clock time of the run
  */
-public record FilterReport(Path input, Path output, PlacementMode mode, List<FilterEntry> entries, List<Path> skipped,
-                           long cacheHits, long cacheMisses, long millis) {
+public record FilterReport(
+        Path input,
+        Path output,
+        PlacementMode mode,
+        List<FilterEntry> entries,
+        List<Path> skipped,
+        long cacheHits,
+        long cacheMisses,
+        long millis) {
 
     public FilterReport {
         Objects.requireNonNull(input, "input");
@@ -42,15 +49,24 @@ public record FilterReport(Path input, Path output, PlacementMode mode, List<Fil
 
     /** Images whose verdict came from the cache rather than a model run. */
     public long servedFromCache() {
-        return entries.stream().filter(e -> e.verdict().source() == VerdictSource.CACHE).count();
+        return entries.stream()
+                .filter(e -> e.verdict().source() == VerdictSource.CACHE)
+                .count();
     }
 
     /** One line for a terminal: counts, cache use and time. */
     public String summary() {
         Map<Bucket, Integer> c = counts();
-        return String.format(java.util.Locale.ROOT,
+        return String.format(
+                java.util.Locale.ROOT,
                 "%d image(s): %d safe, %d unsafe, %d error(s); %d other file(s) skipped; cache: %d hit(s), %d miss(es); %.1f s",
-                entries.size(), c.get(Bucket.SAFE), c.get(Bucket.UNSAFE), c.get(Bucket.ERRORS), skipped.size(),
-                cacheHits, cacheMisses, millis / 1000.0);
+                entries.size(),
+                c.get(Bucket.SAFE),
+                c.get(Bucket.UNSAFE),
+                c.get(Bucket.ERRORS),
+                skipped.size(),
+                cacheHits,
+                cacheMisses,
+                millis / 1000.0);
     }
 }

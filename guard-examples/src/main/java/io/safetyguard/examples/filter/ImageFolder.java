@@ -48,7 +48,8 @@ public record ImageFolder(Path root, List<Path> images, List<Path> others) {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    boolean hidden = !dir.equals(root) && dir.getFileName().toString().startsWith(".");
+                    boolean hidden =
+                            !dir.equals(root) && dir.getFileName().toString().startsWith(".");
                     return hidden ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
                 }
 

@@ -33,12 +33,14 @@ final class Placer {
             }
             return target;
         } catch (UnsupportedOperationException e) {
-            throw ExampleException.badInput("this file system cannot create symbolic links (" + target
-                    + "); use --mode copy", e);
+            throw ExampleException.badInput(
+                    "this file system cannot create symbolic links (" + target + "); use --mode copy", e);
         } catch (FileSystemException e) {
             String hint = mode == PlacementMode.SYMLINK ? " (if links are not permitted here, use --mode copy)" : "";
-            throw new ExampleException("cannot " + (mode == PlacementMode.COPY ? "copy " : "link ") + source + " to "
-                    + target + ": " + e.getMessage() + hint, e);
+            throw new ExampleException(
+                    "cannot " + (mode == PlacementMode.COPY ? "copy " : "link ") + source + " to " + target + ": "
+                            + e.getMessage() + hint,
+                    e);
         } catch (IOException e) {
             throw new ExampleException("cannot place " + source + " in " + target + ": " + e.getMessage(), e);
         }

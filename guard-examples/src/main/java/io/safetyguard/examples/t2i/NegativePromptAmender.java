@@ -58,7 +58,9 @@ public final class NegativePromptAmender implements BiFunction<Txt2ImgRequest, V
         if (missing.isEmpty()) {
             return request;
         }
-        String prefix = request.negativePrompt().isBlank() ? "" : request.negativePrompt().strip() + ", ";
+        String prefix = request.negativePrompt().isBlank()
+                ? ""
+                : request.negativePrompt().strip() + ", ";
         return request.withNegativePrompt(prefix + String.join(", ", missing));
     }
 

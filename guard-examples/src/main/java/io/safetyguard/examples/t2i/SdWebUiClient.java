@@ -83,12 +83,17 @@ public final class SdWebUiClient implements ImageGenerator<Txt2ImgRequest> {
      * @throws SdWebUiException when the connection is refused or times out
      */
     public void checkReachable() {
-        int port = endpoint.getPort() != -1 ? endpoint.getPort() : "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
+        int port = endpoint.getPort() != -1
+                ? endpoint.getPort()
+                : "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(endpoint.getHost(), port), (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+            socket.connect(new InetSocketAddress(endpoint.getHost(), port), (int)
+                    Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
         } catch (SocketTimeoutException e) {
-            throw new SdWebUiException("could not connect to " + endpoint + " within " + seconds(connectTimeout)
-                    + ": is the host reachable and the port right?", e);
+            throw new SdWebUiException(
+                    "could not connect to " + endpoint + " within " + seconds(connectTimeout)
+                            + ": is the host reachable and the port right?",
+                    e);
         } catch (ConnectException e) {
             throw refused(e);
         } catch (IOException e) {
@@ -118,8 +123,8 @@ public final class SdWebUiClient implements ImageGenerator<Txt2ImgRequest> {
                 .build();
         HttpResponse<String> response = send(http);
         if (response.statusCode() != 200) {
-            throw new SdWebUiException(endpoint + " answered HTTP " + response.statusCode() + hint(response.statusCode())
-                    + ": " + snippet(response.body()));
+            throw new SdWebUiException(endpoint + " answered HTTP " + response.statusCode()
+                    + hint(response.statusCode()) + ": " + snippet(response.body()));
         }
         return parse(response.body());
     }
@@ -148,11 +153,15 @@ public final class SdWebUiClient implements ImageGenerator<Txt2ImgRequest> {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpConnectTimeoutException e) {
-            throw new SdWebUiException("could not connect to " + endpoint + " within "
-                    + seconds(connectTimeout) + ": is the host reachable and the port right?", e);
+            throw new SdWebUiException(
+                    "could not connect to " + endpoint + " within " + seconds(connectTimeout)
+                            + ": is the host reachable and the port right?",
+                    e);
         } catch (HttpTimeoutException e) {
-            throw new SdWebUiException("no answer from " + endpoint + " within " + seconds(requestTimeout)
-                    + ": the generation may need longer (raise the request timeout, e.g. --http-timeout) or the server is stuck", e);
+            throw new SdWebUiException(
+                    "no answer from " + endpoint + " within " + seconds(requestTimeout)
+                            + ": the generation may need longer (raise the request timeout, e.g. --http-timeout) or the server is stuck",
+                    e);
         } catch (ConnectException e) {
             throw refused(e);
         } catch (IOException e) {
@@ -164,8 +173,10 @@ public final class SdWebUiClient implements ImageGenerator<Txt2ImgRequest> {
     }
 
     private SdWebUiException refused(ConnectException e) {
-        return new SdWebUiException("cannot connect to " + endpoint + " (connection refused): start the WebUI with "
-                + "--api (e.g. ./webui.sh --api) or fix --url", e);
+        return new SdWebUiException(
+                "cannot connect to " + endpoint + " (connection refused): start the WebUI with "
+                        + "--api (e.g. ./webui.sh --api) or fix --url",
+                e);
     }
 
     private Txt2ImgResponse parse(String body) {
@@ -173,12 +184,14 @@ public final class SdWebUiClient implements ImageGenerator<Txt2ImgRequest> {
         try {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new SdWebUiException(endpoint + " did not answer with JSON (is this a Stable Diffusion WebUI API?): "
-                    + snippet(body), e);
+            throw new SdWebUiException(
+                    endpoint + " did not answer with JSON (is this a Stable Diffusion WebUI API?): " + snippet(body),
+                    e);
         }
         JsonNode images = root == null ? null : root.get("images");
         if (images == null || !images.isArray() || images.isEmpty()) {
-            throw new SdWebUiException(endpoint + " answered JSON without a non-empty \"images\" array: " + snippet(body));
+            throw new SdWebUiException(
+                    endpoint + " answered JSON without a non-empty \"images\" array: " + snippet(body));
         }
         List<byte[]> decoded = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -189,7 +202,8 @@ public final class SdWebUiClient implements ImageGenerator<Txt2ImgRequest> {
 
     private byte[] decodeImage(JsonNode node, int index) {
         if (!node.isTextual()) {
-            throw new SdWebUiException(endpoint + ": images[" + index + "] is " + node.getNodeType() + ", expected a base64 string");
+            throw new SdWebUiException(
+                    endpoint + ": images[" + index + "] is " + node.getNodeType() + ", expected a base64 string");
         }
         String text = node.asText();
         int comma = text.startsWith("data:") ? text.indexOf(',') : -1; // some forks send a data URL
@@ -200,7 +214,8 @@ public final class SdWebUiClient implements ImageGenerator<Txt2ImgRequest> {
             }
             return bytes;
         } catch (IllegalArgumentException e) {
-            throw new SdWebUiException(endpoint + ": images[" + index + "] is not valid base64 (" + e.getMessage() + ")", e);
+            throw new SdWebUiException(
+                    endpoint + ": images[" + index + "] is not valid base64 (" + e.getMessage() + ")", e);
         }
     }
 
@@ -219,9 +234,11 @@ public final class SdWebUiClient implements ImageGenerator<Txt2ImgRequest> {
 
     private static URI endpointOf(URI base) {
         String scheme = base.getScheme();
-        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || base.getHost() == null) {
-            throw new IllegalArgumentException("not an http(s) URL with a host: '" + base
-                    + "'; use e.g. http://127.0.0.1:7860");
+        if (scheme == null
+                || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || base.getHost() == null) {
+            throw new IllegalArgumentException(
+                    "not an http(s) URL with a host: '" + base + "'; use e.g. http://127.0.0.1:7860");
         }
         String path = base.getPath() == null ? "" : base.getPath();
         if (path.endsWith("/" + TXT2IMG_PATH)) {

@@ -53,8 +53,12 @@ public final class Txt2ImgExample {
      * @param maxAttempts generations in all before blocking (RESEED and AMEND)
      * @param placeholder what a blocked image becomes; not {@link PlaceholderStyle#NONE}, a file is always written
      */
-    public Txt2ImgExample(SafetyGuard guard, SdWebUiClient client, UnsafeStrategy strategy, int maxAttempts,
-                          PlaceholderStyle placeholder) {
+    public Txt2ImgExample(
+            SafetyGuard guard,
+            SdWebUiClient client,
+            UnsafeStrategy strategy,
+            int maxAttempts,
+            PlaceholderStyle placeholder) {
         this.guard = Objects.requireNonNull(guard, "guard");
         this.client = Objects.requireNonNull(client, "client");
         this.strategy = Objects.requireNonNull(strategy, "strategy");
@@ -76,8 +80,8 @@ public final class Txt2ImgExample {
      */
     public Outcome generate(Txt2ImgRequest request, Path out, Consumer<Attempt<Txt2ImgRequest>> onAttempt) {
         checkOutput(out);
-        GuardedGenerator<Txt2ImgRequest> generator = strategy
-                .configure(GuardedGenerator.builder(guard, client), maxAttempts)
+        GuardedGenerator<Txt2ImgRequest> generator = strategy.configure(
+                        GuardedGenerator.builder(guard, client), maxAttempts)
                 .placeholder(placeholder)
                 .listener(onAttempt::accept)
                 .build();
@@ -102,12 +106,18 @@ public final class Txt2ImgExample {
     /** One line describing an attempt: number, image, rating, category, and the negative prompt used. */
     public static String describe(Attempt<Txt2ImgRequest> attempt) {
         Verdict v = attempt.verdict();
-        StringBuilder line = new StringBuilder("attempt ").append(attempt.number()).append(": ")
-                .append(attempt.image().name()).append(" -> ").append(v.rating().label());
+        StringBuilder line = new StringBuilder("attempt ")
+                .append(attempt.number())
+                .append(": ")
+                .append(attempt.image().name())
+                .append(" -> ")
+                .append(v.rating().label());
         v.categoryLabel().ifPresent(c -> line.append(" (").append(c).append(')'));
         v.failureReason().ifPresent(r -> line.append(" [no verdict: ").append(r).append(']'));
         if (!attempt.request().negativePrompt().isEmpty()) {
-            line.append(" negative_prompt=\"").append(attempt.request().negativePrompt()).append('"');
+            line.append(" negative_prompt=\"")
+                    .append(attempt.request().negativePrompt())
+                    .append('"');
         }
         return line.toString();
     }

@@ -20,17 +20,19 @@ public enum UnsafeStrategy {
      *
      * @param maxAttempts generations in all for RESEED and AMEND (ignored by BLOCK)
      */
-    public GuardedGenerator.Builder<Txt2ImgRequest> configure(GuardedGenerator.Builder<Txt2ImgRequest> builder,
-                                                             int maxAttempts) {
+    public GuardedGenerator.Builder<Txt2ImgRequest> configure(
+            GuardedGenerator.Builder<Txt2ImgRequest> builder, int maxAttempts) {
         return switch (this) {
             case BLOCK -> builder.onUnsafe(UnsafeReaction.BLOCK);
-            case RESEED -> builder.onUnsafe(UnsafeReaction.REGENERATE)
-                    .maxAttempts(maxAttempts)
-                    .withNewSeed(Txt2ImgRequest::withSeed);
-            case AMEND -> builder.onUnsafe(UnsafeReaction.REGENERATE)
-                    .maxAttempts(maxAttempts)
-                    .amend(new NegativePromptAmender())
-                    .withNewSeed(Txt2ImgRequest::withSeed);
+            case RESEED ->
+                builder.onUnsafe(UnsafeReaction.REGENERATE)
+                        .maxAttempts(maxAttempts)
+                        .withNewSeed(Txt2ImgRequest::withSeed);
+            case AMEND ->
+                builder.onUnsafe(UnsafeReaction.REGENERATE)
+                        .maxAttempts(maxAttempts)
+                        .amend(new NegativePromptAmender())
+                        .withNewSeed(Txt2ImgRequest::withSeed);
         };
     }
 }

@@ -48,7 +48,8 @@ class DesktopScreenshotTest {
         CountDownLatch done = new CountDownLatch(1);
         try (SafetyGuard guard = SafetyGuard.builder()
                 .model(new ScriptedSafetyModel(ScriptedSafetyModel.UNSAFE_O3).withMetadata(Map.of("tiny", "true")))
-                .ownsModel(true).build()) {
+                .ownsModel(true)
+                .build()) {
             SwingUtilities.invokeAndWait(() -> {
                 VerdictPresenter presenter = new VerdictPresenter(guard, new SwingBackgroundTasks());
                 presenter.addListener(s -> {
@@ -88,13 +89,18 @@ class DesktopScreenshotTest {
             Rectangle badgeInShot = translate(badge.get(), f);
             Rectangle pictureInShot = translate(picture.get(), f);
             assertThat(share(shot, badgeInShot, DesktopScreenshotTest::isUnsafeRed))
-                    .as("the rating badge is mostly the Unsafe red (see %s)", SCREENSHOT).isGreaterThan(0.5);
+                    .as("the rating badge is mostly the Unsafe red (see %s)", SCREENSHOT)
+                    .isGreaterThan(0.5);
             assertThat(share(shot, badgeInShot, c -> c.getRed() > 200 && c.getGreen() > 200 && c.getBlue() > 200))
-                    .as("the badge has white text on it").isGreaterThan(0.005);
+                    .as("the badge has white text on it")
+                    .isGreaterThan(0.005);
             assertThat(bannerText.get()).isEqualTo(VerdictPresenter.TINY_MODEL_BANNER);
             assertThat(share(shot, translate(banner.get(), f), c -> near(c, VerdictPresenter.NO_VERDICT_COLOR)))
-                    .as("the tiny-model banner is drawn across the top (see %s)", SCREENSHOT).isGreaterThan(0.5);
-            assertThat(distinctColours(shot, pictureInShot)).as("the image is drawn, not a blank panel").isGreaterThan(20);
+                    .as("the tiny-model banner is drawn across the top (see %s)", SCREENSHOT)
+                    .isGreaterThan(0.5);
+            assertThat(distinctColours(shot, pictureInShot))
+                    .as("the image is drawn, not a blank panel")
+                    .isGreaterThan(20);
         } finally {
             SwingUtilities.invokeAndWait(() -> {
                 if (window.get() != null) {
@@ -109,7 +115,8 @@ class DesktopScreenshotTest {
     }
 
     private static boolean near(Color c, Color want) {
-        return Math.abs(c.getRed() - want.getRed()) < 40 && Math.abs(c.getGreen() - want.getGreen()) < 40
+        return Math.abs(c.getRed() - want.getRed()) < 40
+                && Math.abs(c.getGreen() - want.getGreen()) < 40
                 && Math.abs(c.getBlue() - want.getBlue()) < 40;
     }
 

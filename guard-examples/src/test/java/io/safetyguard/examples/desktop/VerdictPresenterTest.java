@@ -31,6 +31,7 @@ class VerdictPresenterTest {
 
     @TempDir
     Path dir;
+
     private SafetyGuard guard;
 
     @AfterEach
@@ -79,7 +80,9 @@ class VerdictPresenterTest {
             presenter.addListener(r);
             presenter.open(file);
         });
-        assertThat(r.finished.await(20, TimeUnit.SECONDS)).as("a verdict within 20 s").isTrue();
+        assertThat(r.finished.await(20, TimeUnit.SECONDS))
+                .as("a verdict within 20 s")
+                .isTrue();
         SwingUtilities.invokeAndWait(() -> {}); // let the EDT finish publishing
         return r;
     }
@@ -141,7 +144,8 @@ class VerdictPresenterTest {
 
     @Test
     void aModelFailureIsShownAsNoVerdictNotAsTheModelsUnsafe() throws Exception {
-        ScriptedSafetyModel model = new ScriptedSafetyModel(new ScriptedSafetyModel.Failure("the backend ran out of memory"));
+        ScriptedSafetyModel model =
+                new ScriptedSafetyModel(new ScriptedSafetyModel.Failure("the backend ran out of memory"));
         VerdictPresenter presenter = presenter(model, new SwingBackgroundTasks());
 
         ViewState s = openOnEdt(presenter, image("x.png", 3)).last();
@@ -164,16 +168,18 @@ class VerdictPresenterTest {
         Path second = image("second.png", 5);
 
         presenter.open(first);
-        tasks.runTask(0);                  // first is read and shown; its check is queued
-        presenter.open(second);            // the user drops another image meanwhile
-        tasks.runTask(0);                  // first's check finishes: Unsafe, but stale
+        tasks.runTask(0); // first is read and shown; its check is queued
+        presenter.open(second); // the user drops another image meanwhile
+        tasks.runTask(0); // first's check finishes: Unsafe, but stale
         assertThat(presenter.state().title()).isEqualTo("second.png");
         assertThat(presenter.state().status()).isEqualTo(Status.LOADING);
-        tasks.runAll();                    // second is read and checked
+        tasks.runAll(); // second is read and checked
 
         assertThat(presenter.state().title()).isEqualTo("second.png");
         assertThat(presenter.state().ratingText()).isEqualTo("Safe");
-        assertThat(r.states).filteredOn(s -> s.status() == Status.DONE).extracting(ViewState::title)
+        assertThat(r.states)
+                .filteredOn(s -> s.status() == Status.DONE)
+                .extracting(ViewState::title)
                 .containsExactly("second.png");
     }
 
@@ -203,8 +209,10 @@ class VerdictPresenterTest {
             }
         };
 
-        assertThat(handler.canImport(new TransferHandler.TransferSupport(target, new StringSelection("text")))).isFalse();
-        assertThat(handler.importData(new TransferHandler.TransferSupport(target, files))).isTrue();
+        assertThat(handler.canImport(new TransferHandler.TransferSupport(target, new StringSelection("text"))))
+                .isFalse();
+        assertThat(handler.importData(new TransferHandler.TransferSupport(target, files)))
+                .isTrue();
         assertThat(presenter.state().title()).isEqualTo("dropped.png");
         tasks.runAll();
         assertThat(presenter.state().ratingText()).isEqualTo("Safe");
@@ -212,13 +220,17 @@ class VerdictPresenterTest {
 
     @Test
     void warnsForAsLongAsTheWindowIsOpenWhenTheModelIsATinyTestModel() {
-        VerdictPresenter tiny = presenter(new ScriptedSafetyModel(SAFE).withMetadata(Map.of("tiny", "true")), new ManualTasks());
+        VerdictPresenter tiny =
+                presenter(new ScriptedSafetyModel(SAFE).withMetadata(Map.of("tiny", "true")), new ManualTasks());
 
         assertThat(tiny.modelWarning()).contains(VerdictPresenter.TINY_MODEL_BANNER);
         assertThat(VerdictPresenter.TINY_MODEL_BANNER).contains("RANDOM-WEIGHT", "meaningless");
         try (SafetyGuard real = SafetyGuard.builder()
-                .model(new ScriptedSafetyModel(SAFE).withMetadata(Map.of("tiny", "false"))).ownsModel(true).build()) {
-            assertThat(new VerdictPresenter(real, new ManualTasks()).modelWarning()).isEmpty();
+                .model(new ScriptedSafetyModel(SAFE).withMetadata(Map.of("tiny", "false")))
+                .ownsModel(true)
+                .build()) {
+            assertThat(new VerdictPresenter(real, new ManualTasks()).modelWarning())
+                    .isEmpty();
         }
     }
 }

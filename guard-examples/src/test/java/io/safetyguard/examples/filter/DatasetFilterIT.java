@@ -28,13 +28,16 @@ class DatasetFilterIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Decodable images in the folder built by {@link #writeDataset}; "dup/a-copy.png" repeats "a.png". */
-    private static final List<String> DECODABLE = List.of("a.png", "b.jpg", "c.png", "d.bmp", "dup/a-copy.png", "sub/e.png");
+    private static final List<String> DECODABLE =
+            List.of("a.png", "b.jpg", "c.png", "d.bmp", "dup/a-copy.png", "sub/e.png");
+
     private static final String BROKEN = "sub/broken.png";
 
     private static SafetyGuard guard;
 
     @TempDir
     Path dir;
+
     private Path input;
 
     @BeforeAll
@@ -85,12 +88,16 @@ class DatasetFilterIT {
             bucketOf.put(image, found.get(0));
         }
         assertThat(bucketOf.get(BROKEN)).isEqualTo("errors");
-        assertThat(bucketOf.get("a.png")).as("identical bytes, identical verdict").isEqualTo(bucketOf.get("dup/a-copy.png"));
+        assertThat(bucketOf.get("a.png"))
+                .as("identical bytes, identical verdict")
+                .isEqualTo(bucketOf.get("dup/a-copy.png"));
         for (String image : DECODABLE) {
             assertThat(bucketOf.get(image)).as("%s got a model verdict", image).isIn("safe", "unsafe");
         }
         assertThat(out.resolve("safe/captions.txt")).doesNotExist();
-        assertThat(countFiles(out)).as("nothing placed but the images and the manifest").isEqualTo(all.size() + 1);
+        assertThat(countFiles(out))
+                .as("nothing placed but the images and the manifest")
+                .isEqualTo(all.size() + 1);
 
         JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
         assertThat(manifest.get("mode").asText()).isEqualTo("copy");
@@ -127,11 +134,15 @@ class DatasetFilterIT {
         assertThat(first.cacheMisses()).isGreaterThanOrEqualTo(distinct);
         assertThat(second.cacheHits()).as("every decodable image is a hit").isEqualTo(DECODABLE.size());
         assertThat(second.servedFromCache()).isEqualTo(DECODABLE.size());
-        second.entries().stream().filter(e -> e.bucket() != Bucket.ERRORS)
-                .forEach(e -> assertThat(e.verdict().source()).as(e.relativePath().toString()).isEqualTo(VerdictSource.CACHE));
+        second.entries().stream()
+                .filter(e -> e.bucket() != Bucket.ERRORS)
+                .forEach(e -> assertThat(e.verdict().source())
+                        .as(e.relativePath().toString())
+                        .isEqualTo(VerdictSource.CACHE));
         assertThat(second.counts()).isEqualTo(first.counts());
         for (int i = 0; i < first.entries().size(); i++) {
-            assertThat(second.entries().get(i).bucket()).isEqualTo(first.entries().get(i).bucket());
+            assertThat(second.entries().get(i).bucket())
+                    .isEqualTo(first.entries().get(i).bucket());
         }
         JsonNode manifest = JSON.readTree(dir.resolve("second/manifest.json").toFile());
         assertThat(manifest.get("cache").get("hits").asLong()).isEqualTo(DECODABLE.size());
@@ -146,13 +157,18 @@ class DatasetFilterIT {
 
         assertThat(report.entries()).hasSize(DECODABLE.size() + 1);
         for (FilterEntry entry : report.entries()) {
-            Path placed = out.resolve(entry.bucket().folderName()).resolve(entry.relativePath().toString());
+            Path placed = out.resolve(entry.bucket().folderName())
+                    .resolve(entry.relativePath().toString());
             assertThat(Files.isSymbolicLink(placed)).as(placed.toString()).isTrue();
             assertThat(Files.readSymbolicLink(placed))
                     .isEqualTo(input.toAbsolutePath().normalize().resolve(entry.relativePath()));
-            assertThat(Files.isSameFile(placed, input.resolve(entry.relativePath()))).isTrue();
+            assertThat(Files.isSameFile(placed, input.resolve(entry.relativePath())))
+                    .isTrue();
         }
-        assertThat(JSON.readTree(out.resolve("manifest.json").toFile()).get("mode").asText()).isEqualTo("symlink");
+        assertThat(JSON.readTree(out.resolve("manifest.json").toFile())
+                        .get("mode")
+                        .asText())
+                .isEqualTo("symlink");
     }
 
     private static JsonNode find(JsonNode manifest, String path) {
@@ -166,7 +182,8 @@ class DatasetFilterIT {
 
     private static long countFiles(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p)).count();
+            return s.filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p))
+                    .count();
         }
     }
 }

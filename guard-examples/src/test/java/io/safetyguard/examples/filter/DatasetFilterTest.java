@@ -23,19 +23,27 @@ class DatasetFilterTest {
     void refusesANonEmptyOutputAnOutputInsideTheInputAndAMissingInputAsBadInput() throws IOException {
         Path input = Files.createDirectories(dir.resolve("dataset"));
         Files.write(input.resolve("a.png"), TestImages.png(16, 16, 1));
-        try (SafetyGuard scripted = SafetyGuard.builder().model(new ScriptedSafetyModel(ScriptedSafetyModel.SAFE)).build()) {
+        try (SafetyGuard scripted = SafetyGuard.builder()
+                .model(new ScriptedSafetyModel(ScriptedSafetyModel.SAFE))
+                .build()) {
             DatasetFilter filter = new DatasetFilter(scripted, PlacementMode.COPY);
             Path used = Files.createDirectories(dir.resolve("used"));
             Files.writeString(used.resolve("keep.txt"), "mine");
 
             assertThatThrownBy(() -> filter.run(input, used))
-                    .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
+                    .isInstanceOfSatisfying(
+                            ExampleException.class,
+                            e -> assertThat(e.isBadInput()).isTrue())
                     .hasMessageContaining("not empty");
             assertThatThrownBy(() -> filter.run(input, input.resolve("out")))
-                    .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
+                    .isInstanceOfSatisfying(
+                            ExampleException.class,
+                            e -> assertThat(e.isBadInput()).isTrue())
                     .hasMessageContaining("must not be inside");
             assertThatThrownBy(() -> filter.run(dir.resolve("missing"), dir.resolve("o")))
-                    .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
+                    .isInstanceOfSatisfying(
+                            ExampleException.class,
+                            e -> assertThat(e.isBadInput()).isTrue())
                     .hasMessageContaining("does not exist");
             assertThat(Files.readString(used.resolve("keep.txt"))).isEqualTo("mine");
             assertThat(dir.resolve("o")).doesNotExist();

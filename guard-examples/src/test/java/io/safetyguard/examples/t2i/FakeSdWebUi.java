@@ -58,7 +58,8 @@ final class FakeSdWebUi implements AutoCloseable {
 
     /** The image the default responder returns for {@code seed}: tests compare against it. */
     static byte[] imageFor(JsonNode request, long seed) {
-        return TestImages.png(request.path("width").asInt(64), request.path("height").asInt(64), seed);
+        return TestImages.png(
+                request.path("width").asInt(64), request.path("height").asInt(64), seed);
     }
 
     /** What the real WebUI sends: images, parameters (the request echoed) and info (a JSON string). */

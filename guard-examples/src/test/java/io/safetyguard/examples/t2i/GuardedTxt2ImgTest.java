@@ -66,7 +66,8 @@ class GuardedTxt2ImgTest {
     void blockReturnsAPlaceholderOfTheImagesSizeAndGeneratesOnce() {
         ScriptedSafetyModel model = new ScriptedSafetyModel(UNSAFE_O3, SAFE);
 
-        GuardedResult<Txt2ImgRequest> result = generator(UnsafeStrategy.BLOCK, model).generate(request());
+        GuardedResult<Txt2ImgRequest> result =
+                generator(UnsafeStrategy.BLOCK, model).generate(request());
 
         assertThat(result.blocked()).isTrue();
         assertThat(result.image()).isEmpty();
@@ -83,7 +84,8 @@ class GuardedTxt2ImgTest {
     void reseedGeneratesAgainWithANewSeedThatTheServerSees() throws Exception {
         ScriptedSafetyModel model = new ScriptedSafetyModel(UNSAFE_O2, SAFE);
 
-        GuardedResult<Txt2ImgRequest> result = generator(UnsafeStrategy.RESEED, model).generate(request());
+        GuardedResult<Txt2ImgRequest> result =
+                generator(UnsafeStrategy.RESEED, model).generate(request());
 
         assertThat(result.allowed()).isTrue();
         assertThat(server.requests()).hasSize(2);
@@ -104,7 +106,8 @@ class GuardedTxt2ImgTest {
     void amendAddsTheCategorysWordsToTheNegativePromptThatTheServerSees() {
         ScriptedSafetyModel model = new ScriptedSafetyModel(UNSAFE_O3, SAFE);
 
-        GuardedResult<Txt2ImgRequest> result = generator(UnsafeStrategy.AMEND, model).generate(request());
+        GuardedResult<Txt2ImgRequest> result =
+                generator(UnsafeStrategy.AMEND, model).generate(request());
 
         assertThat(result.allowed()).isTrue();
         assertThat(server.requests()).hasSize(2);
@@ -118,7 +121,8 @@ class GuardedTxt2ImgTest {
     void amendingAgainForTheSameCategoryDoesNotRepeatWordsAndANewCategoryAddsItsOwn() {
         ScriptedSafetyModel model = new ScriptedSafetyModel(UNSAFE_O3, UNSAFE_O3, UNSAFE_O2);
 
-        GuardedResult<Txt2ImgRequest> result = generator(UnsafeStrategy.AMEND, model).generate(request());
+        GuardedResult<Txt2ImgRequest> result =
+                generator(UnsafeStrategy.AMEND, model).generate(request());
 
         assertThat(result.blocked()).isTrue(); // three Unsafe attempts: the limit
         assertThat(server.requests()).hasSize(3);
@@ -134,14 +138,20 @@ class GuardedTxt2ImgTest {
         ScriptedSafetyModel custom = new ScriptedSafetyModel(
                 ScriptedSafetyModel.verdict("Unsafe", "O9: Disasters or Emergencies", "A flood."),
                 ScriptedSafetyModel.verdict("Safe", "NA: None applying", "Fine."));
-        guard = SafetyGuard.builder().model(custom).cache(CacheConfig.disabled()).build();
+        guard = SafetyGuard.builder()
+                .model(custom)
+                .cache(CacheConfig.disabled())
+                .build();
         ImageInput image = ImageInput.ofBytes(TestImages.png(8, 8, 1));
 
         Verdict unsafe = guard.assess(image);
         Verdict none = guard.assess(image);
 
-        assertThat(amender.apply(Txt2ImgRequest.of("x"), unsafe).negativePrompt()).isEqualTo("disaster, emergency, destruction");
-        assertThat(new NegativePromptAmender(Map.of()).apply(Txt2ImgRequest.of("x"), unsafe).negativePrompt())
+        assertThat(amender.apply(Txt2ImgRequest.of("x"), unsafe).negativePrompt())
+                .isEqualTo("disaster, emergency, destruction");
+        assertThat(new NegativePromptAmender(Map.of())
+                        .apply(Txt2ImgRequest.of("x"), unsafe)
+                        .negativePrompt())
                 .isEqualTo("disasters or emergencies");
         assertThat(amender.apply(Txt2ImgRequest.of("x"), none)).isEqualTo(Txt2ImgRequest.of("x"));
     }

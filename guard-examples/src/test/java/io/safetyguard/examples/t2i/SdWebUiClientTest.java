@@ -63,7 +63,8 @@ class SdWebUiClientTest {
     @Test
     void acceptsTheBaseUrlWithASlashOrTheFullEndpoint() {
         URI base = server.baseUrl();
-        assertThat(new SdWebUiClient(URI.create(base + "/")).endpoint()).isEqualTo(URI.create(base + "/sdapi/v1/txt2img"));
+        assertThat(new SdWebUiClient(URI.create(base + "/")).endpoint())
+                .isEqualTo(URI.create(base + "/sdapi/v1/txt2img"));
         assertThat(new SdWebUiClient(URI.create(base + "/sdapi/v1/txt2img")).endpoint())
                 .isEqualTo(URI.create(base + "/sdapi/v1/txt2img"));
     }
@@ -83,7 +84,7 @@ class SdWebUiClientTest {
         server.close(); // nothing listens on that port any more
 
         assertThatThrownBy(() -> new SdWebUiClient(closed, Duration.ofSeconds(2), Duration.ofSeconds(2))
-                .txt2img(Txt2ImgRequest.of("x")))
+                        .txt2img(Txt2ImgRequest.of("x")))
                 .isInstanceOf(SdWebUiException.class)
                 .hasMessageContaining(closed.toString())
                 .hasMessageContaining("connection refused")
@@ -104,7 +105,8 @@ class SdWebUiClientTest {
 
     @Test
     void aStatusOtherThan200IsReportedWithTheServersMessage() {
-        server.answering(r -> new FakeSdWebUi.Reply(500, "{\"error\": \"OutOfMemoryError\", \"detail\": \"CUDA out of memory\"}"));
+        server.answering(r ->
+                new FakeSdWebUi.Reply(500, "{\"error\": \"OutOfMemoryError\", \"detail\": \"CUDA out of memory\"}"));
 
         assertThatThrownBy(() -> client().txt2img(Txt2ImgRequest.of("x")))
                 .isInstanceOf(SdWebUiException.class)
@@ -154,8 +156,10 @@ class SdWebUiClientTest {
     @Test
     void aDataUrlImageAndAnUnreadableInfoAreAccepted() {
         byte[] png = TestImages.png(16, 16, 7);
-        server.answering(r -> new FakeSdWebUi.Reply(200, "{\"images\": [\"data:image/png;base64,"
-                + Base64.getEncoder().encodeToString(png) + "\"], \"info\": \"not json\"}"));
+        server.answering(r -> new FakeSdWebUi.Reply(
+                200,
+                "{\"images\": [\"data:image/png;base64," + Base64.getEncoder().encodeToString(png)
+                        + "\"], \"info\": \"not json\"}"));
 
         Txt2ImgResponse response = client().txt2img(Txt2ImgRequest.of("x"));
 

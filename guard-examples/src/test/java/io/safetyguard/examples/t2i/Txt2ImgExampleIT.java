@@ -24,11 +24,14 @@ class Txt2ImgExampleIT {
     void generatesChecksWithTheRealModelAndWritesTheResult() throws Exception {
         Path out = dir.resolve("result.png");
         List<String> lines = new ArrayList<>();
-        try (FakeSdWebUi server = new FakeSdWebUi(); SafetyGuard guard = TinyModel.guard(1)) {
+        try (FakeSdWebUi server = new FakeSdWebUi();
+                SafetyGuard guard = TinyModel.guard(1)) {
             SdWebUiClient client = new SdWebUiClient(server.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(30));
-            Txt2ImgRequest request = Txt2ImgRequest.of("a lighthouse").withSeed(99).withSize(64, 48);
+            Txt2ImgRequest request =
+                    Txt2ImgRequest.of("a lighthouse").withSeed(99).withSize(64, 48);
 
-            Txt2ImgExample.Outcome outcome = new Txt2ImgExample(guard, client, UnsafeStrategy.AMEND, 2, PlaceholderStyle.BLACK)
+            Txt2ImgExample.Outcome outcome = new Txt2ImgExample(
+                            guard, client, UnsafeStrategy.AMEND, 2, PlaceholderStyle.BLACK)
                     .generate(request, out, attempt -> lines.add(Txt2ImgExample.describe(attempt)));
 
             assertThat(server.requests()).isNotEmpty().hasSizeLessThanOrEqualTo(2);
@@ -36,7 +39,9 @@ class Txt2ImgExampleIT {
             assertThat(server.requests().get(0).get("seed").asLong()).isEqualTo(99);
             // One attempt per request the server saw, each with a model verdict (not a failure).
             assertThat(outcome.attempts()).isEqualTo(server.requests().size());
-            assertThat(lines).hasSize(outcome.attempts()).allMatch(l -> l.startsWith("attempt "))
+            assertThat(lines)
+                    .hasSize(outcome.attempts())
+                    .allMatch(l -> l.startsWith("attempt "))
                     .noneMatch(l -> l.contains("no verdict"));
             assertThat(outcome.file()).isEqualTo(out);
             BufferedImage written = ImageIO.read(out.toFile());

@@ -20,11 +20,15 @@ class Txt2ImgExampleTest {
 
     @TempDir
     Path dir;
+
     private SafetyGuard guard;
 
     @BeforeEach
     void guard() {
-        guard = SafetyGuard.builder().model(new ScriptedSafetyModel(ScriptedSafetyModel.UNSAFE_O3)).ownsModel(true).build();
+        guard = SafetyGuard.builder()
+                .model(new ScriptedSafetyModel(ScriptedSafetyModel.UNSAFE_O3))
+                .ownsModel(true)
+                .build();
     }
 
     @AfterEach
@@ -35,10 +39,11 @@ class Txt2ImgExampleTest {
     @Test
     void anUnsafeImageIsBlockedAndThePlaceholderWritten() throws Exception {
         try (FakeSdWebUi server = new FakeSdWebUi()) {
-            Txt2ImgExample t2i = new Txt2ImgExample(guard, new SdWebUiClient(server.baseUrl()), UnsafeStrategy.BLOCK, 1,
-                    PlaceholderStyle.BLACK);
+            Txt2ImgExample t2i = new Txt2ImgExample(
+                    guard, new SdWebUiClient(server.baseUrl()), UnsafeStrategy.BLOCK, 1, PlaceholderStyle.BLACK);
 
-            Txt2ImgExample.Outcome outcome = t2i.generate(Txt2ImgRequest.of("x").withSize(32, 32), dir.resolve("b.png"), a -> {});
+            Txt2ImgExample.Outcome outcome =
+                    t2i.generate(Txt2ImgRequest.of("x").withSize(32, 32), dir.resolve("b.png"), a -> {});
 
             assertThat(outcome.allowed()).isFalse();
             assertThat(outcome.attempts()).isEqualTo(1);
@@ -55,8 +60,10 @@ class Txt2ImgExampleTest {
         SdWebUiClient client = new SdWebUiClient(url, Duration.ofSeconds(2), Duration.ofSeconds(2));
 
         assertThatThrownBy(client::checkReachable)
-                .isInstanceOfSatisfying(SdWebUiException.class, e -> assertThat(e.isBadInput()).isFalse())
-                .hasMessageContaining("cannot connect to " + url).hasMessageContaining("--api");
+                .isInstanceOfSatisfying(
+                        SdWebUiException.class, e -> assertThat(e.isBadInput()).isFalse())
+                .hasMessageContaining("cannot connect to " + url)
+                .hasMessageContaining("--api");
     }
 
     @Test
@@ -64,12 +71,15 @@ class Txt2ImgExampleTest {
         SdWebUiClient client = new SdWebUiClient(URI.create("http://127.0.0.1:7860"));
 
         assertThatThrownBy(() -> Txt2ImgExample.checkOutput(dir.resolve("nowhere/out.png")))
-                .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
+                .isInstanceOfSatisfying(
+                        ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
                 .hasMessageContaining("does not exist");
         assertThatThrownBy(() -> new Txt2ImgExample(guard, client, UnsafeStrategy.AMEND, 3, PlaceholderStyle.NONE))
-                .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
+                .isInstanceOfSatisfying(
+                        ExampleException.class, e -> assertThat(e.isBadInput()).isTrue())
                 .hasMessageContaining("black or blurred");
         assertThatThrownBy(() -> new Txt2ImgExample(guard, client, UnsafeStrategy.AMEND, 0, PlaceholderStyle.BLACK))
-                .isInstanceOfSatisfying(ExampleException.class, e -> assertThat(e.isBadInput()).isTrue());
+                .isInstanceOfSatisfying(
+                        ExampleException.class, e -> assertThat(e.isBadInput()).isTrue());
     }
 }

@@ -1,10 +1,8 @@
 package io.safetyguard.llamacpp.internal;
 
-import io.safetyguard.llamacpp.LlamaCppConfig;
-import io.safetyguard.llamacpp.SmallModelFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.safetyguard.llamacpp.SmallModelFiles;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import java.io.IOException;
@@ -16,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The KV-cache estimate from GGUF shapes, and the refusal message. No native code. */
 class ContextMemoryTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private ContextMemory estimate(Map<String, GgufValue> keys) throws IOException {
         Path p = SmallModelFiles.writeText(dir.resolve("t.gguf"), keys);
@@ -26,7 +25,8 @@ class ContextMemoryTest {
     @Test
     void kvBytesPerTokenFollowsLayersKvHeadsAndHeadSize() throws IOException {
         // 1 layer, embedding 8, 2 heads of 4, 2 KV heads: (4 + 4) x 2 heads x 2 bytes (f16)
-        assertThat(estimate(SmallModelFiles.textKeys("llama")).kvBytesPerToken()).isEqualTo(32);
+        assertThat(estimate(SmallModelFiles.textKeys("llama")).kvBytesPerToken())
+                .isEqualTo(32);
         Map<String, GgufValue> gqa = SmallModelFiles.textKeys("llama");
         gqa.put("llama.block_count", GgufValue.uint32(3));
         gqa.put("llama.attention.head_count_kv", GgufValue.uint32(1));
@@ -65,12 +65,14 @@ class ContextMemoryTest {
         long available = 1L << 30;
         assertThat(m.refusal(4096, 2, available, 1024)).isEmpty();
         String tooLong = m.refusal(100_000_000, 1, available, 1024).orElseThrow();
-        assertThat(tooLong).startsWith("1 context of 100000000 tokens need about 14.9 GiB")
+        assertThat(tooLong)
+                .startsWith("1 context of 100000000 tokens need about 14.9 GiB")
                 .contains("only 1.0 GiB of memory is available")
                 .contains("Lower the context size (LlamaCppConfig.Builder.contextSize; ")
                 .doesNotContain("parallelContexts");
         String tooMany = m.refusal(1_000_000, 64, available, 1024).orElseThrow();
-        assertThat(tooMany).startsWith("64 parallel contexts of 1000000 tokens")
+        assertThat(tooMany)
+                .startsWith("64 parallel contexts of 1000000 tokens")
                 .contains("LlamaCppConfig.Builder.parallelContexts");
         String nothingFits = m.refusal(1024, 1, 8L << 20, 1024).orElseThrow();
         assertThat(nothingFits).contains("even the smallest usable context (1024 tokens) does not fit");

@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.internal;
 
 import io.safetyguard.llamacpp.SmallModelFiles;
-
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,8 +35,10 @@ final class ModelFileSeeds {
     }
 
     public static void main(String[] args) throws IOException {
-        Path out = Path.of(args.length > 0 ? args[0]
-                : "src/test/resources/io/safetyguard/llamacpp/ModelFilesFuzzTestInputs/inspect");
+        Path out = Path.of(
+                args.length > 0
+                        ? args[0]
+                        : "src/test/resources/io/safetyguard/llamacpp/ModelFilesFuzzTestInputs/inspect");
         Files.createDirectories(out);
         new ModelFileSeeds(out).writeAll();
     }
@@ -50,52 +51,138 @@ final class ModelFileSeeds {
         seed("valid-text-llama.gguf", text);
         seed("valid-text-qwen2.gguf", text(SmallModelFiles.textKeys("qwen2")));
         seed("valid-mmproj-mlp.gguf", mmproj);
-        seed("valid-mmproj-two-layers.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.block_count", GgufValue.uint32(2)), 2, w -> {}));
-        seed("valid-mmproj-pinpoints-newline.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.image_grid_pinpoints", GgufValue.int32Array(4, 4, 4, 8, 8, 4, 8, 8)), 1,
-                w -> w.addTensorF32("v.image_newline", new long[] {SmallModelFiles.TEXT_EMBD},
-                        new float[SmallModelFiles.TEXT_EMBD])));
+        seed(
+                "valid-mmproj-two-layers.gguf",
+                projector(
+                        withKey(SmallModelFiles.projectorKeys(), "clip.vision.block_count", GgufValue.uint32(2)),
+                        2,
+                        w -> {}));
+        seed(
+                "valid-mmproj-pinpoints-newline.gguf",
+                projector(
+                        withKey(
+                                SmallModelFiles.projectorKeys(),
+                                "clip.vision.image_grid_pinpoints",
+                                GgufValue.int32Array(4, 4, 4, 8, 8, 4, 8, 8)),
+                        1,
+                        w -> w.addTensorF32(
+                                "v.image_newline",
+                                new long[] {SmallModelFiles.TEXT_EMBD},
+                                new float[SmallModelFiles.TEXT_EMBD])));
 
         // metadata: wrong types, missing or absurd values
-        seed("text-embedding-length-string.gguf", text(withKey(SmallModelFiles.textKeys("llama"),
-                "llama.embedding_length", GgufValue.string("8"))));
-        seed("text-block-count-i32.gguf", text(withKey(SmallModelFiles.textKeys("llama"),
-                "llama.block_count", GgufValue.int32(1))));
-        seed("text-embedding-length-zero.gguf", text(withKey(SmallModelFiles.textKeys("llama"),
-                "llama.embedding_length", GgufValue.uint32(0))));
-        seed("text-huge-embedding-and-layers.gguf", text(withKey(withKey(SmallModelFiles.textKeys("llama"),
-                "llama.embedding_length", GgufValue.uint32(0xFFFFFFFFL)), "llama.block_count",
-                GgufValue.uint32(0xFFFFFFFFL))));
-        seed("text-head-count-kv-zero.gguf", text(withKey(SmallModelFiles.textKeys("llama"),
-                "llama.attention.head_count_kv", GgufValue.uint32(0))));
-        seed("text-head-count-per-layer.gguf", text(withKey(SmallModelFiles.textKeys("llama"),
-                "llama.attention.head_count", GgufValue.uint32Array(new int[] {2}))));
+        seed(
+                "text-embedding-length-string.gguf",
+                text(withKey(SmallModelFiles.textKeys("llama"), "llama.embedding_length", GgufValue.string("8"))));
+        seed(
+                "text-block-count-i32.gguf",
+                text(withKey(SmallModelFiles.textKeys("llama"), "llama.block_count", GgufValue.int32(1))));
+        seed(
+                "text-embedding-length-zero.gguf",
+                text(withKey(SmallModelFiles.textKeys("llama"), "llama.embedding_length", GgufValue.uint32(0))));
+        seed(
+                "text-huge-embedding-and-layers.gguf",
+                text(withKey(
+                        withKey(
+                                SmallModelFiles.textKeys("llama"),
+                                "llama.embedding_length",
+                                GgufValue.uint32(0xFFFFFFFFL)),
+                        "llama.block_count",
+                        GgufValue.uint32(0xFFFFFFFFL))));
+        seed(
+                "text-head-count-kv-zero.gguf",
+                text(withKey(SmallModelFiles.textKeys("llama"), "llama.attention.head_count_kv", GgufValue.uint32(0))));
+        seed(
+                "text-head-count-per-layer.gguf",
+                text(withKey(
+                        SmallModelFiles.textKeys("llama"),
+                        "llama.attention.head_count",
+                        GgufValue.uint32Array(new int[] {2}))));
         seed("text-no-tokens.gguf", text(without(SmallModelFiles.textKeys("llama"), "tokenizer.ggml.tokens")));
-        seed("text-deep-nested-arrays.gguf", text(withKey(SmallModelFiles.textKeys("llama"), "general.nested",
-                nested(8))));
-        seed("finding-mmproj-block-count-4g-oom.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.block_count", GgufValue.uint32(0xFFFFFFFFL)), 1, w -> {}));
-        seed("mmproj-image-size-4g-patch-1.gguf", projector(withKey(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.image_size", GgufValue.uint32(0xFFFFFFFFL)), "clip.vision.patch_size",
-                GgufValue.uint32(1)), 1, w -> {}));
-        seed("mmproj-pinpoints-huge.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.image_grid_pinpoints", GgufValue.int32Array(Integer.MAX_VALUE, Integer.MAX_VALUE)),
-                1, w -> {}));
-        seed("mmproj-pinpoints-odd.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.image_grid_pinpoints", GgufValue.int32Array(4, 4, 8)), 1, w -> {}));
-        seed("mmproj-feature-layer-out-of-range.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.feature_layer", GgufValue.int32Array(7)), 1, w -> {}));
-        seed("mmproj-heads-do-not-divide-width.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.attention.head_count", GgufValue.uint32(3)), 1, w -> {}));
-        seed("mmproj-missing-layer-tensors.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.block_count", GgufValue.uint32(2)), 1, w -> {}));
-        seed("mmproj-mean-two-values.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.vision.image_mean", GgufValue.float32Array(0.5f, 0.5f)), 1, w -> {}));
-        seed("mmproj-no-vision-encoder.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.has_vision_encoder", GgufValue.bool(false)), 1, w -> {}));
-        seed("mmproj-projector-type-resampler.gguf", projector(withKey(SmallModelFiles.projectorKeys(),
-                "clip.projector_type", GgufValue.string("resampler")), 1, w -> {}));
+        seed(
+                "text-deep-nested-arrays.gguf",
+                text(withKey(SmallModelFiles.textKeys("llama"), "general.nested", nested(8))));
+        seed(
+                "finding-mmproj-block-count-4g-oom.gguf",
+                projector(
+                        withKey(
+                                SmallModelFiles.projectorKeys(),
+                                "clip.vision.block_count",
+                                GgufValue.uint32(0xFFFFFFFFL)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-image-size-4g-patch-1.gguf",
+                projector(
+                        withKey(
+                                withKey(
+                                        SmallModelFiles.projectorKeys(),
+                                        "clip.vision.image_size",
+                                        GgufValue.uint32(0xFFFFFFFFL)),
+                                "clip.vision.patch_size",
+                                GgufValue.uint32(1)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-pinpoints-huge.gguf",
+                projector(
+                        withKey(
+                                SmallModelFiles.projectorKeys(),
+                                "clip.vision.image_grid_pinpoints",
+                                GgufValue.int32Array(Integer.MAX_VALUE, Integer.MAX_VALUE)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-pinpoints-odd.gguf",
+                projector(
+                        withKey(
+                                SmallModelFiles.projectorKeys(),
+                                "clip.vision.image_grid_pinpoints",
+                                GgufValue.int32Array(4, 4, 8)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-feature-layer-out-of-range.gguf",
+                projector(
+                        withKey(SmallModelFiles.projectorKeys(), "clip.vision.feature_layer", GgufValue.int32Array(7)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-heads-do-not-divide-width.gguf",
+                projector(
+                        withKey(
+                                SmallModelFiles.projectorKeys(),
+                                "clip.vision.attention.head_count",
+                                GgufValue.uint32(3)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-missing-layer-tensors.gguf",
+                projector(
+                        withKey(SmallModelFiles.projectorKeys(), "clip.vision.block_count", GgufValue.uint32(2)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-mean-two-values.gguf",
+                projector(
+                        withKey(
+                                SmallModelFiles.projectorKeys(),
+                                "clip.vision.image_mean",
+                                GgufValue.float32Array(0.5f, 0.5f)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-no-vision-encoder.gguf",
+                projector(
+                        withKey(SmallModelFiles.projectorKeys(), "clip.has_vision_encoder", GgufValue.bool(false)),
+                        1,
+                        w -> {}));
+        seed(
+                "mmproj-projector-type-resampler.gguf",
+                projector(
+                        withKey(SmallModelFiles.projectorKeys(), "clip.projector_type", GgufValue.string("resampler")),
+                        1,
+                        w -> {}));
 
         // the GGUF container
         seed("empty.gguf", new byte[0]);
@@ -118,8 +205,9 @@ final class ModelFileSeeds {
         int embd = indexOf(text, "token_embd.weight") + "token_embd.weight".length();
         seed("tensor-five-dims.gguf", replaceAt(text, embd, le32(5)));
         seed("tensor-negative-dim.gguf", replaceAt(text, embd + 4, le64(-8)));
-        seed("tensor-elements-overflow.gguf", replaceAt(replaceAt(text, embd + 4, le64(1L << 40)), embd + 12,
-                le64(1L << 40)));
+        seed(
+                "tensor-elements-overflow.gguf",
+                replaceAt(replaceAt(text, embd + 4, le64(1L << 40)), embd + 12, le64(1L << 40)));
         seed("tensor-type-unknown.gguf", replaceAt(text, embd + 20, le32(1000)));
         seed("tensor-type-removed.gguf", replaceAt(text, embd + 20, le32(4)));
         seed("tensor-offset-misaligned.gguf", replaceAt(text, embd + 24, le64(3)));
@@ -136,8 +224,9 @@ final class ModelFileSeeds {
         return Files.readAllBytes(p);
     }
 
-    private byte[] projector(Map<String, GgufValue> keys, int layers,
-                             Consumer<io.safetyguard.llamacpp.tools.gguf.GgufWriter> extra) throws IOException {
+    private byte[] projector(
+            Map<String, GgufValue> keys, int layers, Consumer<io.safetyguard.llamacpp.tools.gguf.GgufWriter> extra)
+            throws IOException {
         Path p = scratch.resolve("p.gguf");
         SmallModelFiles.writeProjector(p, keys, layers, extra);
         return Files.readAllBytes(p);

@@ -1,16 +1,15 @@
 package io.safetyguard.llamacpp.internal;
 
-import io.safetyguard.llamacpp.LlamaCppModel;
-import io.safetyguard.llamacpp.SmallModelFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.LlamaCppModel;
+import io.safetyguard.llamacpp.ModelFileException;
+import io.safetyguard.llamacpp.SmallModelFiles;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufFormatException;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
-import io.safetyguard.llamacpp.ModelFileException;
 import io.safetyguard.llamacpp.internal.gguf.ModelFileInspector;
 import io.safetyguard.llamacpp.internal.gguf.ProjectorSummary;
 import io.safetyguard.llamacpp.internal.gguf.TextModelSummary;
@@ -98,8 +97,9 @@ class ModelFilesFuzzTest {
             files = ModelFiles.inspect(text, mmproj);
         } catch (ModelException e) {
             assertThat(e.getCause()).isInstanceOf(ModelFileException.class);
-            assertThat(((ModelFileException) e.getCause()).problems()).isNotEmpty().allSatisfy(
-                    p -> assertThat(p).isNotBlank());
+            assertThat(((ModelFileException) e.getCause()).problems())
+                    .isNotEmpty()
+                    .allSatisfy(p -> assertThat(p).isNotBlank());
             return;
         }
         // accepted: llama.cpp will be given these files, so their numbers must make sense

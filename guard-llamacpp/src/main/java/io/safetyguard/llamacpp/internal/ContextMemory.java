@@ -1,8 +1,6 @@
 package io.safetyguard.llamacpp.internal;
 
-import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.llamacpp.LlamaCppModel;
-
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufFormatException;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
@@ -56,24 +54,31 @@ public final class ContextMemory {
         long layers = f.getU32(ModelKeys.blockCount(arch));
         long embd = f.getU32(ModelKeys.embeddingLength(arch));
         GgufValue heads = f.get(ModelKeys.headCount(arch));
-        GgufValue kvHeads = f.find(ModelKeys.headCountKv(arch)).filter(ContextMemory::isCount).orElse(heads);
+        GgufValue kvHeads = f.find(ModelKeys.headCountKv(arch))
+                .filter(ContextMemory::isCount)
+                .orElse(heads);
         OptionalLong keyLength = u32(f, arch + ".attention.key_length");
         OptionalLong valueLength = u32(f, arch + ".attention.value_length");
         if (!isCount(heads)) {
             return new ContextMemory(0); // llama.cpp refuses such a file when loading it
         }
         if (!heads.isArray() && !kvHeads.isArray()) {
-            return new ContextMemory(layers * layerBytes(embd, heads.longValue(), kvHeads.longValue(), keyLength,
-                    valueLength));
+            return new ContextMemory(
+                    layers * layerBytes(embd, heads.longValue(), kvHeads.longValue(), keyLength, valueLength));
         }
         // per-layer head counts (an array's length bounds the loop; it is at most the file size)
         long[] h = perLayer(heads);
         long[] kv = perLayer(kvHeads);
-        long n = Math.min(layers, Math.min(h == null ? Long.MAX_VALUE : h.length, kv == null ? Long.MAX_VALUE : kv.length));
+        long n = Math.min(
+                layers, Math.min(h == null ? Long.MAX_VALUE : h.length, kv == null ? Long.MAX_VALUE : kv.length));
         double perToken = 0;
         for (int il = 0; il < n; il++) {
-            perToken += layerBytes(embd, h == null ? heads.longValue() : h[il], kv == null ? kvHeads.longValue() : kv[il],
-                    keyLength, valueLength); // layers without attention heads have no KV cache
+            perToken += layerBytes(
+                    embd,
+                    h == null ? heads.longValue() : h[il],
+                    kv == null ? kvHeads.longValue() : kv[il],
+                    keyLength,
+                    valueLength); // layers without attention heads have no KV cache
         }
         return new ContextMemory(perToken);
     }
@@ -83,8 +88,8 @@ public final class ContextMemory {
         return of(GgufReader.read(textModel));
     }
 
-    private static double layerBytes(long embd, long heads, long kvHeads, OptionalLong keyLength,
-                                     OptionalLong valueLength) {
+    private static double layerBytes(
+            long embd, long heads, long kvHeads, OptionalLong keyLength, OptionalLong valueLength) {
         if (heads <= 0 || kvHeads <= 0) {
             return 0;
         }
@@ -117,23 +122,37 @@ public final class ContextMemory {
         long fitting = (long) ((availableBytes * USABLE_SHARE / contexts - OVERHEAD_PER_CONTEXT)
                 / (kvBytesPerToken + OVERHEAD_PER_TOKEN));
         StringBuilder s = new StringBuilder()
-                .append(contexts).append(contexts == 1 ? " context" : " parallel contexts").append(" of ").append(nCtx)
-                .append(" tokens need about ").append(size(all)).append(" (KV cache ")
-                .append(size(kvBytesPerToken * nCtx)).append(" per context), but only ").append(size(availableBytes))
+                .append(contexts)
+                .append(contexts == 1 ? " context" : " parallel contexts")
+                .append(" of ")
+                .append(nCtx)
+                .append(" tokens need about ")
+                .append(size(all))
+                .append(" (KV cache ")
+                .append(size(kvBytesPerToken * nCtx))
+                .append(" per context), but only ")
+                .append(size(availableBytes))
                 .append(" of memory is available; llama.cpp would fail or the operating system would end the "
                         + "process. Lower ");
         if (fitting >= minimumCtx) {
-            s.append("the context size (LlamaCppConfig.Builder.contextSize; ").append(Math.min(fitting, nCtx - 1))
-                    .append(" tokens or fewer fit with ").append(contexts).append(contexts == 1 ? " context" : " contexts")
-                    .append(", the model needs at least ").append(minimumCtx).append(")");
+            s.append("the context size (LlamaCppConfig.Builder.contextSize; ")
+                    .append(Math.min(fitting, nCtx - 1))
+                    .append(" tokens or fewer fit with ")
+                    .append(contexts)
+                    .append(contexts == 1 ? " context" : " contexts")
+                    .append(", the model needs at least ")
+                    .append(minimumCtx)
+                    .append(")");
             if (contexts > 1) {
                 s.append(" or the number of parallel contexts (LlamaCppConfig.Builder.parallelContexts)");
             }
         } else if (contexts > 1) {
-            s.append("the number of parallel contexts (LlamaCppConfig.Builder.parallelContexts, now ").append(contexts)
+            s.append("the number of parallel contexts (LlamaCppConfig.Builder.parallelContexts, now ")
+                    .append(contexts)
                     .append(")");
         } else {
-            s.append("the memory use of other processes: even the smallest usable context (").append(minimumCtx)
+            s.append("the memory use of other processes: even the smallest usable context (")
+                    .append(minimumCtx)
                     .append(" tokens) does not fit");
         }
         return Optional.of(s.append('.').toString());
@@ -151,7 +170,8 @@ public final class ContextMemory {
         long meminfo = procMemAvailable();
         if (meminfo > 0) {
             best = meminfo;
-        } else if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        } else if (ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
             long free = os.getFreeMemorySize();
             if (free > 0) {
                 best = free;
@@ -188,8 +208,11 @@ public final class ContextMemory {
             if (limit.equals("max")) {
                 return -1;
             }
-            return Math.max(0, Long.parseLong(limit) - Long.parseLong(Files.readString(current,
-                    StandardCharsets.US_ASCII).strip()));
+            return Math.max(
+                    0,
+                    Long.parseLong(limit)
+                            - Long.parseLong(Files.readString(current, StandardCharsets.US_ASCII)
+                                    .strip()));
         } catch (IOException | RuntimeException e) {
             return -1;
         }

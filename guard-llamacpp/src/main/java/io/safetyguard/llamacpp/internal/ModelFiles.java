@@ -22,23 +22,27 @@ import java.util.Optional;
  * pure-Java GGUF reader ({@link ModelPairValidator}): both files exist and are GGUF, they are the
  * right way round and belong together, and how many image tokens the projector can produce.
  */
-public record ModelFiles(TextModelSummary text, ProjectorSummary projector, ContextMemory memory, List<String> warnings) {
+public record ModelFiles(
+        TextModelSummary text, ProjectorSummary projector, ContextMemory memory, List<String> warnings) {
 
-    private static final int SAMPLE = 1 << 20;           // first and last 1 MiB
-    private static final int PROBES = 16;                // plus 16 probes of 64 KiB in between
+    private static final int SAMPLE = 1 << 20; // first and last 1 MiB
+    private static final int PROBES = 16; // plus 16 probes of 64 KiB in between
     private static final int PROBE_SIZE = 64 << 10;
 
     /** Reads and cross-checks both files; throws with every problem found, each naming its file. */
     public static ModelFiles inspect(Path model, Path mmproj) throws ModelException {
         ModelPairReport report = ModelPairValidator.validate(model, mmproj);
-        if (!report.isValid() || report.textModel().isEmpty() || report.projector().isEmpty()) {
+        if (!report.isValid()
+                || report.textModel().isEmpty()
+                || report.projector().isEmpty()) {
             List<String> errors = report.errors().isEmpty()
                     ? List.of("the model files " + model + " and " + mmproj + " cannot be used")
                     : report.errors();
             ModelFileException e = new ModelFileException(errors);
             throw new ModelException(e.getMessage(), e);
         }
-        List<String> unsafe = ProjectorCheck.problems(mmproj, report.textModel().get().embeddingLength());
+        List<String> unsafe =
+                ProjectorCheck.problems(mmproj, report.textModel().get().embeddingLength());
         if (!unsafe.isEmpty()) {
             ModelFileException e = new ModelFileException(unsafe);
             throw new ModelException(e.getMessage(), e);

@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.internal;
 
 import io.safetyguard.llamacpp.LlamaCppModel;
-
 import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -49,13 +48,15 @@ public final class NativeBridge {
                 throw new IllegalStateException(
                         "the loaded libsafetyguard_jni does not match this version of guard-llamacpp ("
                                 + e.getMessage() + "). Rebuild the natives (mvn -pl guard-llamacpp package) or "
-                                + "point " + NativeLibraryLoader.DIR_PROPERTY + " at a matching build.", e);
+                                + "point " + NativeLibraryLoader.DIR_PROPERTY + " at a matching build.",
+                        e);
             }
             if (abi != ABI_VERSION) {
-                throw new IllegalStateException("libsafetyguard_jni has ABI version " + abi + " but guard-llamacpp expects "
-                        + ABI_VERSION + ". The native libraries come from a different build ("
-                        + NativeLibraryLoader.loadedFrom() + "); rebuild them or remove the stale "
-                        + NativeLibraryLoader.DIR_PROPERTY + " override.");
+                throw new IllegalStateException(
+                        "libsafetyguard_jni has ABI version " + abi + " but guard-llamacpp expects "
+                                + ABI_VERSION + ". The native libraries come from a different build ("
+                                + NativeLibraryLoader.loadedFrom() + "); rebuild them or remove the stale "
+                                + NativeLibraryLoader.DIR_PROPERTY + " override.");
             }
             init();
             initialised = true;

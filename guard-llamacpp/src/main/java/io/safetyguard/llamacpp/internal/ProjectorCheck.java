@@ -112,7 +112,8 @@ public final class ProjectorCheck {
                     boolean swapped = Arrays.equals(u, new long[] {ff, d}) && Arrays.equals(w, new long[] {d, ff});
                     if (!straight && !swapped) {
                         problems.add(name + ": " + p + "ffn_up/ffn_down have shapes " + Arrays.toString(u) + " and "
-                                + Arrays.toString(w) + ", expected [" + d + ", " + ff + "] and [" + ff + ", " + d + "]");
+                                + Arrays.toString(w) + ", expected [" + d + ", " + ff + "] and [" + ff + ", " + d
+                                + "]");
                     }
                 }
                 c.optionalEither(p + "ffn_up.bias", d, ff);

@@ -79,14 +79,19 @@ public final class RatingProbe {
                 case SAFE_START -> safe.add(t);
                 case UNSAFE_START -> unsafe.add(t);
                 case QUOTE_WITH_VALUE -> fused.add(t);
-                case OTHER -> { }
+                case OTHER -> {}
             }
         }
         return new RatingProbe(toArray(safe), toArray(unsafe), toArray(fused));
     }
 
     /** What a token's text can do around the rating value. */
-    enum Kind { SAFE_START, UNSAFE_START, QUOTE_WITH_VALUE, OTHER }
+    enum Kind {
+        SAFE_START,
+        UNSAFE_START,
+        QUOTE_WITH_VALUE,
+        OTHER
+    }
 
     static Kind kind(String piece) {
         // Only text that fits the value and its closing quote can follow the opening quote; the
@@ -205,5 +210,4 @@ public final class RatingProbe {
             return false;
         }
     }
-
 }

@@ -1,8 +1,7 @@
 package io.safetyguard.llamacpp.internal;
 
-import io.safetyguard.llamacpp.ImagePipeline;
-
 import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.ImagePipeline;
 import io.safetyguard.llamacpp.internal.jni.ClipContext;
 import io.safetyguard.llamacpp.internal.vision.FeaturePacker;
 import io.safetyguard.llamacpp.internal.vision.ImageTokenLayout;
@@ -137,5 +136,4 @@ public final class ReferenceImagePipeline implements AutoCloseable {
             throw new CancellationException("interrupted while waiting for the image encoder");
         }
     }
-
 }

@@ -1,9 +1,7 @@
 package io.safetyguard.llamacpp.internal;
 
-import io.safetyguard.llamacpp.ImagePipeline;
-import io.safetyguard.llamacpp.LlamaCppConfig;
-
 import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.ImagePipeline;
 import io.safetyguard.llamacpp.internal.gguf.Float16;
 import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
@@ -33,8 +31,8 @@ import java.util.Arrays;
  * @param newline  {@code v.image_newline} ({@code embd} floats); null for pad-to-square
  * @param embd     projected embedding width (the text model's)
  */
-public record ReferenceVisionSpec(VisionGeometry geometry, double[] mean, double[] std, int[] padColor, float[] newline,
-        int embd) {
+public record ReferenceVisionSpec(
+        VisionGeometry geometry, double[] mean, double[] std, int[] padColor, float[] newline, int embd) {
 
     /** The anyres_max downscale threshold squared (1.1²): the most cells kept without downscaling, per budget. */
     private static final double DOWNSCALE_SQUARED = 1.1 * 1.1;
@@ -52,7 +50,8 @@ public record ReferenceVisionSpec(VisionGeometry geometry, double[] mean, double
         try {
             GgufFile f = GgufReader.read(mmproj);
             String projector = f.findString(ModelKeys.PROJECTOR_TYPE)
-                    .or(() -> findString(f, ModelKeys.VISION_PROJECTOR_TYPE)).orElse("");
+                    .or(() -> findString(f, ModelKeys.VISION_PROJECTOR_TYPE))
+                    .orElse("");
             if (!ModelKeys.PROJECTOR_MLP.equals(projector)) {
                 throw new ModelException(mmproj.getFileName() + ": the reference image pipeline supports the LLaVA "
                         + "projector '" + ModelKeys.PROJECTOR_MLP + "', not '" + projector + "'." + fallback);
@@ -120,8 +119,9 @@ public record ReferenceVisionSpec(VisionGeometry geometry, double[] mean, double
     }
 
     private static double[] channels(GgufFile f, String key, Path mmproj) throws IOException, ModelException {
-        float[] v = f.findFloatArray(key).orElseThrow(() -> new ModelException(mmproj.getFileName() + " has no " + key
-                + "; the reference pipeline needs the normalisation the tower was trained with"));
+        float[] v = f.findFloatArray(key)
+                .orElseThrow(() -> new ModelException(mmproj.getFileName() + " has no " + key
+                        + "; the reference pipeline needs the normalisation the tower was trained with"));
         if (v.length != 3) {
             throw new ModelException(mmproj.getFileName() + ": " + key + " must have 3 values, has " + v.length);
         }
@@ -134,15 +134,17 @@ public record ReferenceVisionSpec(VisionGeometry geometry, double[] mean, double
 
     private static float[] readNewline(GgufFile f, int textEmbd, Path mmproj, String fallback)
             throws IOException, ModelException {
-        GgufTensorInfo t = f.tensor(ModelKeys.IMAGE_NEWLINE).orElseThrow(() -> new ModelException(
-                mmproj.getFileName() + " is an anyres projector (pinpoints) without the tensor "
+        GgufTensorInfo t = f.tensor(ModelKeys.IMAGE_NEWLINE)
+                .orElseThrow(() -> new ModelException(mmproj.getFileName()
+                        + " is an anyres projector (pinpoints) without the tensor "
                         + ModelKeys.IMAGE_NEWLINE + ", which the reference layout appends after every row of image "
                         + "features. Re-convert the mmproj with it (docs/models.md, step 5a)." + fallback));
         if (t.elementCount() != textEmbd) {
-            throw new ModelException(mmproj.getFileName() + ": " + ModelKeys.IMAGE_NEWLINE + " has "
-                    + t.elementCount() + " values but the text model's embedding width is " + textEmbd);
+            throw new ModelException(mmproj.getFileName() + ": " + ModelKeys.IMAGE_NEWLINE + " has " + t.elementCount()
+                    + " values but the text model's embedding width is " + textEmbd);
         }
-        ByteBuffer b = ByteBuffer.wrap(f.readTensorBytes(ModelKeys.IMAGE_NEWLINE)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.wrap(f.readTensorBytes(ModelKeys.IMAGE_NEWLINE)).order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[textEmbd];
         if (t.type() == GgmlType.F32) {
             b.asFloatBuffer().get(out);

@@ -27,11 +27,14 @@ class RatingProbeTest {
         assertThat(RatingProbe.beforeValue("{ \"rating\" :\n ")).isTrue();
         // right after the value's opening quote valueOpened() applies (and is checked first)
         assertThat(RatingProbe.beforeValue("{ \"rating\": \"S")).isFalse();
-        assertThat(RatingProbe.beforeValue("{ \"rati")).as("a token may start inside the key").isTrue();
+        assertThat(RatingProbe.beforeValue("{ \"rati"))
+                .as("a token may start inside the key")
+                .isTrue();
         assertThat(RatingProbe.beforeValue("{ \"")).isTrue();
         assertThat(RatingProbe.beforeValue("{\n  ")).isTrue();
         assertThat(RatingProbe.beforeValue("{ \"rx")).isFalse();
-        assertThat(RatingProbe.beforeValue("{ \"rating\": \"Safe\", \"category\": ")).isFalse();
+        assertThat(RatingProbe.beforeValue("{ \"rating\": \"Safe\", \"category\": "))
+                .isFalse();
     }
 
     @Test
@@ -40,7 +43,9 @@ class RatingProbeTest {
         assertThat(RatingProbe.kind("Safe\",")).isEqualTo(Kind.SAFE_START);
         assertThat(RatingProbe.kind("Un")).isEqualTo(Kind.UNSAFE_START);
         assertThat(RatingProbe.kind("Unsafe\"\n")).isEqualTo(Kind.UNSAFE_START);
-        assertThat(RatingProbe.kind("Safety")).as("cannot be followed by the closing quote").isEqualTo(Kind.OTHER);
+        assertThat(RatingProbe.kind("Safety"))
+                .as("cannot be followed by the closing quote")
+                .isEqualTo(Kind.OTHER);
         assertThat(RatingProbe.kind("Sh")).isEqualTo(Kind.OTHER);
         assertThat(RatingProbe.kind("\"S")).isEqualTo(Kind.QUOTE_WITH_VALUE);
         assertThat(RatingProbe.kind("\n\n\"Uns")).isEqualTo(Kind.QUOTE_WITH_VALUE);
@@ -56,8 +61,11 @@ class RatingProbeTest {
         float[] safe = {(float) Math.log(0.4)};
         float[] unsafe = {(float) Math.log(0.35), (float) Math.log(0.25)};
         assertThat(RatingProbe.probabilityOfSecond(safe, unsafe)).isCloseTo(0.6, within(1e-6));
-        assertThat(RatingProbe.probabilityOfSecond(new float[] {1000f}, new float[] {1000f})).isEqualTo(0.5);
-        assertThat(RatingProbe.probabilityOfSecond(new float[0], new float[] {-3f})).isEqualTo(1.0);
-        assertThat(RatingProbe.probabilityOfSecond(new float[] {Float.NEGATIVE_INFINITY}, new float[0])).isNaN();
+        assertThat(RatingProbe.probabilityOfSecond(new float[] {1000f}, new float[] {1000f}))
+                .isEqualTo(0.5);
+        assertThat(RatingProbe.probabilityOfSecond(new float[0], new float[] {-3f}))
+                .isEqualTo(1.0);
+        assertThat(RatingProbe.probabilityOfSecond(new float[] {Float.NEGATIVE_INFINITY}, new float[0]))
+                .isNaN();
     }
 }

@@ -11,7 +11,11 @@ public final class GgufBytes {
 
     /** "GGUF", version, tensor count, kv count. */
     public static GgufBytes header(int version, long nTensors, long nKv) {
-        return new GgufBytes().raw('G', 'G', 'U', 'F').u32(version).i64(nTensors).i64(nKv);
+        return new GgufBytes()
+                .raw('G', 'G', 'U', 'F')
+                .u32(version)
+                .i64(nTensors)
+                .i64(nKv);
     }
 
     GgufBytes raw(int... bytes) {

@@ -1,10 +1,9 @@
 package io.safetyguard.llamacpp.internal.gguf;
 
-import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +55,8 @@ class GgufFileGettersTest {
         assertThat(f.getBool("flag")).isTrue();
         assertThat(f.findBool("flag")).contains(true);
         assertThat(f.getInt32Array("pins")).containsExactly(28, 56);
-        assertThat(f.findInt32Array("pins")).hasValueSatisfying(a -> assertThat(a).containsExactly(28, 56));
+        assertThat(f.findInt32Array("pins"))
+                .hasValueSatisfying(a -> assertThat(a).containsExactly(28, 56));
         assertThat(f.getFloatArray("mean")).containsExactly(0.5f, 0.5f, 0.5f);
         assertThat(f.getStringArray("tokens")).containsExactly("a", "b");
         assertThat(f.getArray("pins.u32").toIntArray()).containsExactly(28, 56);
@@ -81,7 +81,8 @@ class GgufFileGettersTest {
 
     @Test
     void typeMismatchesNameKeyExpectedAndActualType() {
-        assertThatThrownBy(() -> f.getU32("llama.signed")).isInstanceOf(GgufFormatException.class)
+        assertThatThrownBy(() -> f.getU32("llama.signed"))
+                .isInstanceOf(GgufFormatException.class)
                 .hasMessageContaining("key 'llama.signed' has type i32 but llama.cpp reads it as u32");
         assertThatThrownBy(() -> f.findU32("small")).hasMessageContaining("has type u8 but llama.cpp reads it as u32");
         assertThatThrownBy(() -> f.getI32("llama.embedding_length"))
@@ -91,17 +92,21 @@ class GgufFileGettersTest {
         assertThatThrownBy(() -> f.getF32("f64")).hasMessageContaining("type f64 but llama.cpp reads it as f32");
         assertThatThrownBy(() -> f.getInt32Array("pins.u32"))
                 .hasMessageContaining("key 'pins.u32' has type arr[u32,2] but llama.cpp reads it as arr[i32]");
-        assertThatThrownBy(() -> f.getFloatArray("pins")).hasMessageContaining("arr[i32,2]")
+        assertThatThrownBy(() -> f.getFloatArray("pins"))
+                .hasMessageContaining("arr[i32,2]")
                 .hasMessageContaining("arr[f32]");
         assertThatThrownBy(() -> f.getStringArray("general.architecture"))
                 .hasMessageContaining("type str but llama.cpp reads it as arr[str]");
-        assertThatThrownBy(() -> f.getArray("flag")).hasMessageContaining("type bool but llama.cpp reads it as an array");
+        assertThatThrownBy(() -> f.getArray("flag"))
+                .hasMessageContaining("type bool but llama.cpp reads it as an array");
     }
 
     @Test
     void valueAccessorsOfTheWrongKindAreProgrammingErrors() {
         GgufValue v = f.metadata().get("llama.embedding_length");
-        assertThatThrownBy(v::stringValue).isInstanceOf(IllegalStateException.class).hasMessageContaining("u32");
+        assertThatThrownBy(v::stringValue)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("u32");
         assertThatThrownBy(v::length).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> f.metadata().get("tokens").toIntArray()).isInstanceOf(IllegalStateException.class);
     }

@@ -1,10 +1,9 @@
 package io.safetyguard.llamacpp.internal.gguf;
 
-import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,8 +42,8 @@ class GgufModelFileInspectorTest {
     @Test
     void familyComesFromTheVersionKeyWhenPresentElseFromTheArchitecture() throws Exception {
         Map<String, GgufValue> qwen = TestModels.textKeys("qwen2", 896);
-        TextModelSummary guessed = ModelFileInspector.inspectTextModel(
-                TestModels.writeText(dir.resolve("q.gguf"), qwen, 896));
+        TextModelSummary guessed =
+                ModelFileInspector.inspectTextModel(TestModels.writeText(dir.resolve("q.gguf"), qwen, 896));
         assertThat(guessed.family()).isEqualTo(LlavaGuardFamily.ONEVISION_V1_2);
         assertThat(guessed.family().promptFormat()).isEqualTo("chatml");
         assertThat(guessed.hasChatTemplate()).isFalse();
@@ -52,15 +51,16 @@ class GgufModelFileInspectorTest {
         Map<String, GgufValue> declared = TestModels.textKeys("llama", 64);
         declared.put(ModelKeys.LLAVAGUARD_VERSION, GgufValue.string("v1.2"));
         declared.put(ModelKeys.TINY, GgufValue.bool(true));
-        TextModelSummary s = ModelFileInspector.inspectTextModel(
-                TestModels.writeText(dir.resolve("d.gguf"), declared, 64));
+        TextModelSummary s =
+                ModelFileInspector.inspectTextModel(TestModels.writeText(dir.resolve("d.gguf"), declared, 64));
         assertThat(s.family()).isEqualTo(LlavaGuardFamily.ONEVISION_V1_2);
         assertThat(s.declaredVersion()).contains("v1.2");
         assertThat(s.tiny()).isTrue();
 
         Map<String, GgufValue> other = TestModels.textKeys("gemma3", 64);
         assertThat(ModelFileInspector.inspectTextModel(TestModels.writeText(dir.resolve("g.gguf"), other, 64))
-                .family()).isEqualTo(LlavaGuardFamily.UNKNOWN);
+                        .family())
+                .isEqualTo(LlavaGuardFamily.UNKNOWN);
         assertThat(LlavaGuardFamily.fromVersion("1.1")).isEqualTo(LlavaGuardFamily.VICUNA_V1_0_V1_1);
         assertThat(LlavaGuardFamily.fromVersion("v2")).isEqualTo(LlavaGuardFamily.UNKNOWN);
     }
@@ -139,11 +139,12 @@ class GgufModelFileInspectorTest {
         keys.remove(ModelKeys.IMAGE_MEAN);
         keys.put(ModelKeys.PATCH_SIZE, GgufValue.int32(14));
         Path broken = TestModels.writeProjector(dir.resolve("b.gguf"), keys, 64, true, false);
-        assertThat(ModelFileInspector.projectorProblems(GgufReader.read(broken))).containsExactlyInAnyOrder(
-                "required key 'clip.vision.image_size' (u32) is missing",
-                "key 'clip.vision.patch_size' has type i32 but llama.cpp reads it as u32 (types must match exactly; "
-                        + "re-create the file with the right type)",
-                "required key 'clip.vision.image_mean' (arr[f32]) is missing");
+        assertThat(ModelFileInspector.projectorProblems(GgufReader.read(broken)))
+                .containsExactlyInAnyOrder(
+                        "required key 'clip.vision.image_size' (u32) is missing",
+                        "key 'clip.vision.patch_size' has type i32 but llama.cpp reads it as u32 (types must match exactly; "
+                                + "re-create the file with the right type)",
+                        "required key 'clip.vision.image_mean' (arr[f32]) is missing");
         assertThatThrownBy(() -> ModelFileInspector.inspectProjector(broken))
                 .hasMessageStartingWith(broken + ": 3 problems: ");
     }

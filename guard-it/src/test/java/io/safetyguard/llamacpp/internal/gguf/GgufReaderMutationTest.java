@@ -1,13 +1,12 @@
 package io.safetyguard.llamacpp.internal.gguf;
 
-import io.safetyguard.llamacpp.tools.gguf.GgufRoundTripTest;
-import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
-import io.safetyguard.llamacpp.tools.gguf.TensorData;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.safetyguard.llamacpp.tools.gguf.GgufRoundTripTest;
+import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
+import io.safetyguard.llamacpp.tools.gguf.TensorData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

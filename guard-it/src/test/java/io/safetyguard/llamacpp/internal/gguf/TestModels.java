@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.internal.gguf;
 
 import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -12,8 +11,7 @@ import java.util.Map;
 public final class TestModels {
     public static final int VISION_WIDTH = 8;
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     /** The keys of a small text model; change the map to make it wrong. */
     public static Map<String, GgufValue> textKeys(String arch, int nEmbd) {
@@ -61,8 +59,9 @@ public final class TestModels {
     }
 
     /** An mmproj whose projector produces {@code outWidth}-wide embeddings. */
-    public static Path writeProjector(Path file, Map<String, GgufValue> keys, int outWidth, boolean classEmbedding,
-                               boolean imageNewline) throws IOException {
+    public static Path writeProjector(
+            Path file, Map<String, GgufValue> keys, int outWidth, boolean classEmbedding, boolean imageNewline)
+            throws IOException {
         GgufWriter w = new GgufWriter(file);
         keys.forEach(w::put);
         if (classEmbedding) {

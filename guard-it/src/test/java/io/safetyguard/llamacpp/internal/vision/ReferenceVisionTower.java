@@ -78,8 +78,8 @@ public final class ReferenceVisionTower {
         this.useGelu = file.findBool(ModelKeys.USE_GELU).orElse(false);
         Optional<int[]> fl = file.findInt32Array(ModelKeys.FEATURE_LAYER);
         if (fl.isPresent() && fl.get().length != 1) {
-            throw new IllegalArgumentException("only a single feature layer is supported (LLaVA), got "
-                    + java.util.Arrays.toString(fl.get()));
+            throw new IllegalArgumentException(
+                    "only a single feature layer is supported (LLaVA), got " + java.util.Arrays.toString(fl.get()));
         }
         this.featureLayer = fl.map(a -> a[0]);
         this.imageMean = file.getFloatArray(ModelKeys.IMAGE_MEAN);
@@ -109,7 +109,8 @@ public final class ReferenceVisionTower {
                 out[i] = Float16.toFloat(b.getShort());
             }
         } else {
-            throw new IllegalArgumentException("tensor " + t.name() + " is " + t.type() + "; only F16/F32 are supported");
+            throw new IllegalArgumentException(
+                    "tensor " + t.name() + " is " + t.type() + "; only F16/F32 are supported");
         }
         return out;
     }
@@ -135,8 +136,8 @@ public final class ReferenceVisionTower {
      */
     public float[][][] normalize(RgbImage tile) {
         if (tile.width() != imageSize || tile.height() != imageSize) {
-            throw new IllegalArgumentException("tile must be " + imageSize + "x" + imageSize + ", got "
-                    + tile.width() + "x" + tile.height());
+            throw new IllegalArgumentException(
+                    "tile must be " + imageSize + "x" + imageSize + ", got " + tile.width() + "x" + tile.height());
         }
         float[][][] chw = new float[3][imageSize][imageSize];
         byte[] px = tile.rgb();
@@ -261,8 +262,8 @@ public final class ReferenceVisionTower {
     /** One pre-norm encoder layer: x + attn(ln1(x)), then x + ffn(ln2(x)). */
     private double[][] block(double[][] x, String p, Activation act) {
         double[][] a = layerNorm(x, tensor(p + "ln1.weight"), tensor(p + "ln1.bias"));
-        double[][] attn = linear(attention(linear(a, p + "attn_q"), linear(a, p + "attn_k"), linear(a, p + "attn_v")),
-                p + "attn_out");
+        double[][] attn = linear(
+                attention(linear(a, p + "attn_q"), linear(a, p + "attn_k"), linear(a, p + "attn_v")), p + "attn_out");
         double[][] r = add(x, attn);
         double[][] f = layerNorm(r, tensor(p + "ln2.weight"), tensor(p + "ln2.bias"));
         f = linear(f, p + "ffn_up");
@@ -414,13 +415,12 @@ public final class ReferenceVisionTower {
 
     /** erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7, far below float rounding here). */
     static final class Erf {
-        private Erf() {
-        }
+        private Erf() {}
 
         static double erf(double x) {
             double t = 1 / (1 + 0.3275911 * Math.abs(x));
-            double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
-                    + t * 1.061405429))));
+            double poly =
+                    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
             double y = 1 - poly * Math.exp(-x * x);
             return x >= 0 ? y : -y;
         }

@@ -3,11 +3,11 @@ package io.safetyguard.llamacpp.internal.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.safetyguard.llamacpp.NativeTileEmbeddings;
+import io.safetyguard.llamacpp.internal.vision.ReferenceVisionTower.Variant;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelOptions;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
-import io.safetyguard.llamacpp.internal.vision.ReferenceVisionTower.Variant;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
@@ -38,7 +38,8 @@ class ReferenceVisionTowerIT {
 
     @Test
     void siglipTowerWithFeatureLayerMatchesNativeInBothVariants() throws IOException {
-        Encoded e = encode(TinyModelOptions.defaults(TinyModelFlavor.QWEN2_SIGLIP).withFeatureLayer(2));
+        Encoded e =
+                encode(TinyModelOptions.defaults(TinyModelFlavor.QWEN2_SIGLIP).withFeatureLayer(2));
 
         assertThat(e.reference.length).isEqualTo(4).isEqualTo(e.nativeRows.length);
         assertThat(relativeError(e.unpatched, e.nativeRows)).isLessThan(SAME);
@@ -71,7 +72,9 @@ class ReferenceVisionTowerIT {
         // native has the reference's token order but one layer fewer
         Encoded e = encode(TinyModelOptions.defaults(TinyModelFlavor.LLAMA_CLIP));
 
-        assertThat(relativeError(e.reference, e.nativeRows)).isGreaterThan(LAYER_MISSING).isLessThan(OTHER_TOKENS);
+        assertThat(relativeError(e.reference, e.nativeRows))
+                .isGreaterThan(LAYER_MISSING)
+                .isLessThan(OTHER_TOKENS);
         assertThat(relativeError(e.unpatched, e.nativeRows)).isGreaterThan(OTHER_TOKENS);
     }
 
@@ -82,21 +85,28 @@ class ReferenceVisionTowerIT {
                 TinyModelOptions.defaults(TinyModelFlavor.QWEN2_SIGLIP).withFeatureLayer(2), dir.resolve("s"));
         ReferenceVisionTower tower = ReferenceVisionTower.load(pair.mmproj());
         float[][][] chw = tower.normalize(tile(tower.imageSize(), 3));
-        assertThat(relativeError(tower.encode(chw, Variant.HF_REFERENCE), tower.encode(chw, Variant.UNPATCHED_LLAMA_CPP)))
+        assertThat(relativeError(
+                        tower.encode(chw, Variant.HF_REFERENCE), tower.encode(chw, Variant.UNPATCHED_LLAMA_CPP)))
                 .isLessThan(SAME);
     }
 
     private record Encoded(float[][] reference, float[][] unpatched, float[][] nativeRows) {}
 
     private Encoded encode(TinyModelOptions options) throws IOException {
-        TinyModelPair pair = TinyModelGenerator.generate(options, dir.resolve(options.flavor().cliName()));
+        TinyModelPair pair = TinyModelGenerator.generate(
+                options, dir.resolve(options.flavor().cliName()));
         ReferenceVisionTower tower = ReferenceVisionTower.load(pair.mmproj());
         RgbImage tile = tile(tower.imageSize(), 7);
         float[][][] chw = tower.normalize(tile);
-        Encoded e = new Encoded(tower.encode(chw, Variant.HF_REFERENCE), tower.encode(chw, Variant.UNPATCHED_LLAMA_CPP),
+        Encoded e = new Encoded(
+                tower.encode(chw, Variant.HF_REFERENCE),
+                tower.encode(chw, Variant.UNPATCHED_LLAMA_CPP),
                 NativeTileEmbeddings.encodeFirstImageChunk(pair.model(), pair.mmproj(), tile));
-        System.out.printf("%s feature_layer=%s: unpatched vs native %.2e, reference vs native %.2e%n",
-                options.flavor().cliName(), options.featureLayer(), relativeError(e.unpatched, e.nativeRows),
+        System.out.printf(
+                "%s feature_layer=%s: unpatched vs native %.2e, reference vs native %.2e%n",
+                options.flavor().cliName(),
+                options.featureLayer(),
+                relativeError(e.unpatched, e.nativeRows),
                 relativeError(e.reference, e.nativeRows));
         return e;
     }

@@ -1,5 +1,8 @@
 package io.safetyguard.llamacpp.tools.gguf;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.safetyguard.llamacpp.internal.gguf.Float16;
 import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.internal.gguf.GgufBytes;
@@ -7,10 +10,6 @@ import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufTensorInfo;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -58,10 +57,12 @@ public class GgufRoundTripTest {
         m.put("arr.bool", GgufValue.boolArray(new boolean[] {true, false, true}));
         m.put("arr.str", GgufValue.stringArray(List.of("<unk>", "", "▁the", "Ġ Ġ")));
         m.put("arr.empty", GgufValue.int32Array());
-        m.put("arr.nested", GgufValue.arrayOfArrays(List.of(
-                GgufValue.int32Array(1, 2),
-                GgufValue.stringArray(List.of("a")),
-                GgufValue.arrayOfArrays(List.of(GgufValue.float32Array(1f))))));
+        m.put(
+                "arr.nested",
+                GgufValue.arrayOfArrays(List.of(
+                        GgufValue.int32Array(1, 2),
+                        GgufValue.stringArray(List.of("a")),
+                        GgufValue.arrayOfArrays(List.of(GgufValue.float32Array(1f))))));
         return m;
     }
 
@@ -104,9 +105,14 @@ public class GgufRoundTripTest {
 
         GgufFile f = GgufReader.read(file);
 
-        assertThat(f.tensors()).extracting(GgufTensorInfo::toString).containsExactly(
-                "a.weight f32 [3, 2]", "b.weight f16 [4]", "q.weight q8_0 [64]", "empty f32 [0]",
-                "four.d f32 [1, 1, 1, 2]");
+        assertThat(f.tensors())
+                .extracting(GgufTensorInfo::toString)
+                .containsExactly(
+                        "a.weight f32 [3, 2]",
+                        "b.weight f16 [4]",
+                        "q.weight q8_0 [64]",
+                        "empty f32 [0]",
+                        "four.d f32 [1, 1, 1, 2]");
         GgufTensorInfo a = f.tensor("a.weight").orElseThrow();
         assertThat(a.ne(0)).isEqualTo(3);
         assertThat(a.ne(1)).isEqualTo(2);
@@ -153,7 +159,7 @@ public class GgufRoundTripTest {
     void sameInputGivesByteIdenticalFiles() throws IOException {
         for (String name : List.of("1.gguf", "2.gguf")) {
             GgufWriter w = new GgufWriter(dir.resolve(name));
-                allValueTypes().forEach(w::put);
+            allValueTypes().forEach(w::put);
             w.addTensorF16("w", new long[] {2, 2}, new float[] {1, 2, 3, 4}).write();
         }
         assertThat(Files.readAllBytes(dir.resolve("1.gguf"))).isEqualTo(Files.readAllBytes(dir.resolve("2.gguf")));
@@ -162,11 +168,12 @@ public class GgufRoundTripTest {
     @Test
     void wrongTensorDataSizeFailsAndLeavesNoFile() {
         Path file = dir.resolve("bad.gguf");
-        GgufWriter w = new GgufWriter(file)
-                .addTensor("short", GgmlType.F32, new long[] {4}, sink -> sink.putF32(1f));
+        GgufWriter w = new GgufWriter(file).addTensor("short", GgmlType.F32, new long[] {4}, sink -> sink.putF32(1f));
 
-        assertThatThrownBy(w::write).isInstanceOf(IOException.class)
-                .hasMessageContaining("tensor 'short' wrote 4 bytes").hasMessageContaining("need 16");
+        assertThatThrownBy(w::write)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("tensor 'short' wrote 4 bytes")
+                .hasMessageContaining("need 16");
         assertThat(file).doesNotExist();
         assertThat(dir).isEmptyDirectory();
     }
@@ -184,7 +191,8 @@ public class GgufRoundTripTest {
         assertThatThrownBy(() -> w.addTensor("q", GgmlType.Q4_0, new long[] {10}, TensorData.raw(new byte[0])))
                 .hasMessageContaining("block size 32");
         assertThatThrownBy(() -> w.addTensorF32("n", new long[] {2, 2}, new float[3]))
-                .hasMessageContaining("4 elements").hasMessageContaining("3 values");
+                .hasMessageContaining("4 elements")
+                .hasMessageContaining("3 values");
         w.addTensorF32("t", new long[] {1}, new float[1]);
         assertThatThrownBy(() -> w.addTensorF32("t", new long[] {1}, new float[1]))
                 .hasMessageContaining("duplicate tensor 't'");

@@ -1,8 +1,5 @@
 package io.safetyguard.llamacpp.tools.quantize;
 
-import io.safetyguard.llamacpp.LlamaCppModel;
-import io.safetyguard.llamacpp.TestSupport;
-
 import static io.safetyguard.llamacpp.TestSupport.VERDICT_ONLY;
 import static io.safetyguard.llamacpp.TestSupport.assertValidVerdict;
 import static io.safetyguard.llamacpp.TestSupport.config;
@@ -15,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.safetyguard.core.spi.ModelOutput;
+import io.safetyguard.llamacpp.LlamaCppModel;
+import io.safetyguard.llamacpp.TestSupport;
 import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
@@ -32,7 +31,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@link ModelQuantizer} on the tiny text model: llama.cpp's own quantizer, then a verdict from the result. */
 class ModelQuantizerIT {
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     static TinyModelPair pair;
 
     @BeforeAll
@@ -59,20 +60,22 @@ class ModelQuantizerIT {
         assertThat(q.getU32(ModelKeys.FILE_TYPE)).isEqualTo(type.llamaFtype());
         assertThat(q.tensor("blk.0.attn_q.weight").orElseThrow().type().name()).isEqualTo(expectedMatrixType);
         assertThat(q.tensor("output_norm.weight").orElseThrow().type()).isEqualTo(GgmlType.F32);
-        assertThat(q.getString(ModelKeys.LLAVAGUARD_VERSION)).as("metadata is carried over").isEqualTo("v1.1");
+        assertThat(q.getString(ModelKeys.LLAVAGUARD_VERSION))
+                .as("metadata is carried over")
+                .isEqualTo("v1.1");
 
         TinyModelPair quantized = new TinyModelPair(out, pair.mmproj(), pair.flavor());
         try (LlamaCppModel model = LlamaCppModel.open(config(quantized).build())) {
-            ModelOutput verdict = model.evaluate(request(decode(encode(pattern(40, 30, 5), "png"), "a.png"),
-                    VERDICT_ONLY, greedy(100)));
+            ModelOutput verdict = model.evaluate(request(
+                    decode(encode(pattern(40, 30, 5), "png"), "a.png"), VERDICT_ONLY, greedy(100)));
             assertValidVerdict(verdict.text(), true);
         }
     }
 
     @Test
     void refusesAnMmprojWithTheReason() {
-        assertThatThrownBy(() -> ModelQuantizer.quantize(pair.mmproj(), dir.resolve("m.gguf"), QuantizationType.Q8_0, 1,
-                false))
+        assertThatThrownBy(() ->
+                        ModelQuantizer.quantize(pair.mmproj(), dir.resolve("m.gguf"), QuantizationType.Q8_0, 1, false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("vision projector (mmproj)")
                 .hasMessageContaining("llama_model_quantize does not support");
@@ -83,7 +86,8 @@ class ModelQuantizerIT {
     void refusesAnExistingOutputUnlessAllowedAndNeverTheInput() throws Exception {
         Path out = Files.writeString(dir.resolve("existing.gguf"), "keep me");
         assertThatThrownBy(() -> ModelQuantizer.quantize(pair.model(), out, QuantizationType.Q8_0, 1, false))
-                .hasMessageContaining("exists").hasMessageContaining("--overwrite");
+                .hasMessageContaining("exists")
+                .hasMessageContaining("--overwrite");
         assertThat(Files.readString(out)).isEqualTo("keep me");
         assertThatThrownBy(() -> ModelQuantizer.quantize(pair.model(), pair.model(), QuantizationType.Q8_0, 1, true))
                 .hasMessageContaining("is the input");
@@ -95,7 +99,8 @@ class ModelQuantizerIT {
     @Test
     void unknownTypeNamesListTheKnownOnes() {
         assertThatThrownBy(() -> QuantizationType.fromName("Q4_K_XL"))
-                .hasMessageContaining("unknown quantization type 'Q4_K_XL'").hasMessageContaining("Q4_K_M");
+                .hasMessageContaining("unknown quantization type 'Q4_K_XL'")
+                .hasMessageContaining("Q4_K_M");
         assertThat(QuantizationType.fromName("q4-k-m")).isEqualTo(QuantizationType.Q4_K_M);
     }
 }

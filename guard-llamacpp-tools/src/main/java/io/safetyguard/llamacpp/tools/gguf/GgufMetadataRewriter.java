@@ -5,7 +5,6 @@ import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufTensorInfo;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -27,8 +26,7 @@ import java.util.Optional;
 public final class GgufMetadataRewriter {
     private static final int COPY_BUFFER = 1 << 20;
 
-    private GgufMetadataRewriter() {
-    }
+    private GgufMetadataRewriter() {}
 
     /**
      * The changes {@code edits} would make, in order, without writing anything. Edits that set a key to the value

@@ -4,7 +4,6 @@ import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,8 +47,7 @@ public final class GgufWriter {
     private long dataSize;
     private boolean written;
 
-    private record Tensor(String name, GgmlType type, long[] ne, TensorData data, long offset, long byteSize) {
-    }
+    private record Tensor(String name, GgmlType type, long[] ne, TensorData data, long offset, long byteSize) {}
 
     /** A writer for {@code target} with the default alignment of 32 bytes. */
     public GgufWriter(Path target) {
@@ -122,15 +120,15 @@ public final class GgufWriter {
         Objects.requireNonNull(data, "data");
         int nameBytes = Objects.requireNonNull(name, "name").getBytes(StandardCharsets.UTF_8).length;
         if (name.isEmpty() || nameBytes > GgufReader.MAX_TENSOR_NAME_BYTES) {
-            throw new IllegalArgumentException("tensor names must be 1.." + GgufReader.MAX_TENSOR_NAME_BYTES
-                    + " bytes: '" + name + "'");
+            throw new IllegalArgumentException(
+                    "tensor names must be 1.." + GgufReader.MAX_TENSOR_NAME_BYTES + " bytes: '" + name + "'");
         }
         if (tensorsByName.containsKey(name)) {
             throw new IllegalArgumentException("duplicate tensor '" + name + "'");
         }
         if (ne.length < 1 || ne.length > GgufReader.MAX_DIMS) {
-            throw new IllegalArgumentException("tensor '" + name + "' needs 1.." + GgufReader.MAX_DIMS
-                    + " dimensions, got " + ne.length);
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "' needs 1.." + GgufReader.MAX_DIMS + " dimensions, got " + ne.length);
         }
         long elements = 1;
         for (long d : ne) {
@@ -309,8 +307,8 @@ public final class GgufWriter {
             elements = Math.multiplyExact(elements, d);
         }
         if (elements != values.length) {
-            throw new IllegalArgumentException("tensor '" + name + "' has shape " + java.util.Arrays.toString(ne)
-                    + " (" + elements + " elements) but " + values.length + " values were given");
+            throw new IllegalArgumentException("tensor '" + name + "' has shape " + java.util.Arrays.toString(ne) + " ("
+                    + elements + " elements) but " + values.length + " values were given");
         }
         return data;
     }

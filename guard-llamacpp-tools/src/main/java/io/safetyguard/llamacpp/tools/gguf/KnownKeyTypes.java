@@ -2,7 +2,6 @@ package io.safetyguard.llamacpp.tools.gguf;
 
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
-
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,8 +37,7 @@ public final class KnownKeyTypes {
             Map.entry(ModelKeys.MM_PATCH_MERGE_TYPE, "str"),
             Map.entry(ModelKeys.IMAGE_ASPECT_RATIO, "str"));
 
-    private KnownKeyTypes() {
-    }
+    private KnownKeyTypes() {}
 
     /** The type a key must have, in llama.cpp's notation ({@code u32}, {@code arr[i32]}), when it is known. */
     public static Optional<String> expected(String key) {
@@ -48,7 +46,9 @@ public final class KnownKeyTypes {
 
     /** The type of a value in the same notation, without an array's length: {@code u32}, {@code arr[i32]}. */
     public static String typeOf(GgufValue value) {
-        return value.isArray() ? "arr[" + value.elementType().shortName() + "]" : value.type().shortName();
+        return value.isArray()
+                ? "arr[" + value.elementType().shortName() + "]"
+                : value.type().shortName();
     }
 
     /**

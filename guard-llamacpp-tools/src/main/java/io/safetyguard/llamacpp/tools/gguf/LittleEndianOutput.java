@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.tools.gguf;
 
 import io.safetyguard.llamacpp.internal.gguf.Float16;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

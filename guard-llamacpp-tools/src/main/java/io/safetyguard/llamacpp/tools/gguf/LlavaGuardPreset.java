@@ -4,7 +4,6 @@ import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufFormatException;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -73,8 +72,8 @@ public enum LlavaGuardPreset {
         edits.add(MetadataEdit.set(ModelKeys.LLAVAGUARD_VERSION, GgufValue.string(version)));
         if (!arch.equals(ModelKeys.CLIP_ARCHITECTURE)) {
             if (!arch.equals(textArchitecture)) {
-                throw new IllegalArgumentException(file.name() + " is a '" + arch + "' text model, but "
-                        + cliName + " models are '" + textArchitecture + "'; pick the preset of this model's release");
+                throw new IllegalArgumentException(file.name() + " is a '" + arch + "' text model, but " + cliName
+                        + " models are '" + textArchitecture + "'; pick the preset of this model's release");
             }
             return edits;
         }
@@ -89,8 +88,10 @@ public enum LlavaGuardPreset {
             long blocks = file.getU32(ModelKeys.VISION_BLOCK_COUNT);
             edits.add(MetadataEdit.set(ModelKeys.FEATURE_LAYER, GgufValue.int32Array(Math.toIntExact(blocks))));
         }
-        edits.add(MetadataEdit.set(ModelKeys.IMAGE_MEAN, GgufValue.float32Array(clipTower ? CLIP_MEAN : SIGLIP_MEAN_STD)));
-        edits.add(MetadataEdit.set(ModelKeys.IMAGE_STD, GgufValue.float32Array(clipTower ? CLIP_STD : SIGLIP_MEAN_STD)));
+        edits.add(MetadataEdit.set(
+                ModelKeys.IMAGE_MEAN, GgufValue.float32Array(clipTower ? CLIP_MEAN : SIGLIP_MEAN_STD)));
+        edits.add(
+                MetadataEdit.set(ModelKeys.IMAGE_STD, GgufValue.float32Array(clipTower ? CLIP_STD : SIGLIP_MEAN_STD)));
         if (clipTower) {
             if (!file.has(ModelKeys.IMAGE_ASPECT_RATIO)) {
                 edits.add(MetadataEdit.set(ModelKeys.IMAGE_ASPECT_RATIO, GgufValue.string("pad")));

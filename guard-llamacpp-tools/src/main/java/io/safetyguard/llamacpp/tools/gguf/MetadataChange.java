@@ -2,7 +2,6 @@ package io.safetyguard.llamacpp.tools.gguf;
 
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import io.safetyguard.llamacpp.internal.gguf.Printable;
-
 import java.util.Objects;
 import java.util.Optional;
 

@@ -3,7 +3,6 @@ package io.safetyguard.llamacpp.tools.gguf;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import io.safetyguard.llamacpp.internal.gguf.LlavaGuardFamily;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
-
 import java.util.Map;
 
 /**
@@ -12,16 +11,17 @@ import java.util.Map;
  * mean/std.
  */
 final class MetadataChecks {
-    private MetadataChecks() {
-    }
+    private MetadataChecks() {}
 
     static void check(String file, Map<String, GgufValue> meta) {
         for (Map.Entry<String, GgufValue> kv : meta.entrySet()) {
             try {
                 KnownKeyTypes.check(kv.getKey(), kv.getValue());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": " + e.getMessage()
-                        + " (the file has it so; correct it with --set or remove it with --remove)", e);
+                throw new IllegalArgumentException(
+                        file + ": " + e.getMessage()
+                                + " (the file has it so; correct it with --set or remove it with --remove)",
+                        e);
             }
         }
         GgufValue version = meta.get(ModelKeys.LLAVAGUARD_VERSION);
@@ -50,8 +50,8 @@ final class MetadataChecks {
         if (pinpoints != null) {
             int[] p = pinpoints.toIntArray();
             if (p.length % 2 != 0) {
-                throw new IllegalArgumentException(file + ": image_grid_pinpoints needs pairs, got " + p.length
-                        + " values");
+                throw new IllegalArgumentException(
+                        file + ": image_grid_pinpoints needs pairs, got " + p.length + " values");
             }
             GgufValue imageSize = meta.get(ModelKeys.IMAGE_SIZE);
             for (int v : p) {

@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.tools.gguf;
 
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
-
 import java.util.Objects;
 import java.util.Optional;
 

@@ -2,7 +2,6 @@ package io.safetyguard.llamacpp.tools.gguf;
 
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import io.safetyguard.llamacpp.internal.gguf.GgufValueType;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,8 +12,7 @@ import java.util.Locale;
  * elements are separated by commas (e.g. {@code arr[i32]:384,384,384,768}; string arrays cannot contain commas).
  */
 public final class MetadataValueParser {
-    private MetadataValueParser() {
-    }
+    private MetadataValueParser() {}
 
     /**
      * Parses {@code TYPE:VALUE}.
@@ -128,8 +126,9 @@ public final class MetadataValueParser {
                 yield GgufValue.boolArray(a);
             }
             case STRING -> GgufValue.stringArray(parts);
-            case ARRAY -> throw new IllegalArgumentException("arrays of arrays cannot be written from the command line "
-                    + "(and llama.cpp cannot load them)");
+            case ARRAY ->
+                throw new IllegalArgumentException("arrays of arrays cannot be written from the command line "
+                        + "(and llama.cpp cannot load them)");
         };
     }
 

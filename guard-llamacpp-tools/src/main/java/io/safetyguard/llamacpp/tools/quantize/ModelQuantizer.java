@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.tools.quantize;
 
 import io.safetyguard.llamacpp.internal.NativeBridge;
-
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.ModelFileInspector;
@@ -61,12 +60,12 @@ public final class ModelQuantizer {
         Path target = output.toAbsolutePath();
         if (Files.exists(target)) {
             if (Files.isSameFile(input, target)) {
-                throw new IllegalArgumentException("the output " + output + " is the input; write the quantized "
-                        + "model to a new file");
+                throw new IllegalArgumentException(
+                        "the output " + output + " is the input; write the quantized " + "model to a new file");
             }
             if (!overwrite) {
-                throw new IllegalArgumentException(output + " exists; choose another name or allow replacing it "
-                        + "(--overwrite)");
+                throw new IllegalArgumentException(
+                        output + " exists; choose another name or allow replacing it " + "(--overwrite)");
             }
         }
         Files.createDirectories(target.getParent());
@@ -75,8 +74,11 @@ public final class ModelQuantizer {
         try {
             NativeBridge.ensureInitialised();
             NativeBridge.clearRecentProblems();
-            int rc = NativeBridge.modelQuantize(NativeBridge.utf8(input.toAbsolutePath().toString()),
-                    NativeBridge.utf8(tmp.toString()), type.llamaFtype(), threads);
+            int rc = NativeBridge.modelQuantize(
+                    NativeBridge.utf8(input.toAbsolutePath().toString()),
+                    NativeBridge.utf8(tmp.toString()),
+                    type.llamaFtype(),
+                    threads);
             if (rc != 0) {
                 String why = NativeBridge.recentProblems();
                 throw new IOException("llama.cpp could not quantize " + input + " to " + type + " (code " + rc + ")"
@@ -92,7 +94,8 @@ public final class ModelQuantizer {
     }
 
     private static void checkInput(GgufFile f) throws IOException {
-        if (ModelKeys.CLIP_ARCHITECTURE.equals(f.findString(ModelKeys.ARCHITECTURE).orElse(""))) {
+        if (ModelKeys.CLIP_ARCHITECTURE.equals(
+                f.findString(ModelKeys.ARCHITECTURE).orElse(""))) {
             throw new IllegalArgumentException(f.name() + " is a vision projector (mmproj), which llama.cpp's "
                     + "llama_model_quantize does not support; keep the mmproj in F16 and quantize only the text model");
         }

@@ -10,10 +10,25 @@ import java.util.stream.Collectors;
  * an imatrix for usable quality; the ternary and FP4 types are for other model families.)
  */
 public enum QuantizationType {
-    F32(0), F16(1), BF16(32),
-    Q4_0(2), Q4_1(3), Q5_0(8), Q5_1(9), Q8_0(7),
-    Q2_K(10), Q3_K_S(11), Q3_K_M(12), Q3_K_L(13), Q4_K_S(14), Q4_K_M(15), Q5_K_S(16), Q5_K_M(17), Q6_K(18),
-    IQ4_NL(25), IQ4_XS(30);
+    F32(0),
+    F16(1),
+    BF16(32),
+    Q4_0(2),
+    Q4_1(3),
+    Q5_0(8),
+    Q5_1(9),
+    Q8_0(7),
+    Q2_K(10),
+    Q3_K_S(11),
+    Q3_K_M(12),
+    Q3_K_L(13),
+    Q4_K_S(14),
+    Q4_K_M(15),
+    Q5_K_S(16),
+    Q5_K_M(17),
+    Q6_K(18),
+    IQ4_NL(25),
+    IQ4_XS(30);
 
     private final int llamaFtype;
 

@@ -2,7 +2,6 @@ package io.safetyguard.llamacpp.tools.tiny;
 
 import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.tools.gguf.TensorData;
-
 import java.util.Random;
 
 /**

@@ -2,9 +2,8 @@ package io.safetyguard.llamacpp.tools.tiny;
 
 import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
-import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
-
+import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -22,8 +21,7 @@ final class ProjectorWriter {
     static final int[] PINPOINTS = {28, 28, 28, 56, 56, 28, 56, 56};
     private static final float LAYER_NORM_EPSILON = 1e-6f;
 
-    private ProjectorWriter() {
-    }
+    private ProjectorWriter() {}
 
     static void write(TinyModelOptions o, Path out) throws IOException {
         TinyModelFlavor flavor = o.flavor();
@@ -53,8 +51,7 @@ final class ProjectorWriter {
             w.put(ModelKeys.IMAGE_GRID_PINPOINTS, GgufValue.int32Array(PINPOINTS));
             w.putString(ModelKeys.MM_PATCH_MERGE_TYPE, "spatial_unpad");
         }
-        w.putString(ModelKeys.LLAVAGUARD_VERSION, flavor.llavaGuardVersion())
-                .putBool(ModelKeys.TINY, true);
+        w.putString(ModelKeys.LLAVAGUARD_VERSION, flavor.llavaGuardVersion()).putBool(ModelKeys.TINY, true);
 
         // the reference generator seeds the tower and the projector separately; keep that split
         TinyTensors tower = new TinyTensors(w, o.seed() + 1);

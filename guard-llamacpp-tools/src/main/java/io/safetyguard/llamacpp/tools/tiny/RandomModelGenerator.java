@@ -3,8 +3,8 @@ package io.safetyguard.llamacpp.tools.tiny;
 import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
-import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
+import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +28,7 @@ public final class RandomModelGenerator {
     private static final int FILE_TYPE_MOSTLY_F16 = 1;
     private static final String ARCH = "qwen2";
 
-    private RandomModelGenerator() {
-    }
+    private RandomModelGenerator() {}
 
     /**
      * Writes {@code <shape>-random.gguf} and {@code <shape>-random-mmproj.gguf} into {@code outDir}.
@@ -40,8 +39,10 @@ public final class RandomModelGenerator {
             throws IOException {
         GgufFile vocabFile = TinyVocab.load(TinyModelFlavor.QWEN2_SIGLIP, vocab);
         Files.createDirectories(outDir);
-        TinyModelPair pair = new TinyModelPair(outDir.resolve(shape.cliName() + "-random.gguf"),
-                outDir.resolve(shape.cliName() + "-random-mmproj.gguf"), TinyModelFlavor.QWEN2_SIGLIP);
+        TinyModelPair pair = new TinyModelPair(
+                outDir.resolve(shape.cliName() + "-random.gguf"),
+                outDir.resolve(shape.cliName() + "-random-mmproj.gguf"),
+                TinyModelFlavor.QWEN2_SIGLIP);
         textModel(shape, seed, vocabFile, pair.model()).write();
         projector(shape, seed, pair.mmproj()).write();
         return pair;
@@ -101,7 +102,7 @@ public final class RandomModelGenerator {
                 .putString(ModelKeys.NAME, "SafetyGuard random " + s.cliName() + " mmproj (random weights)")
                 .putBool(ModelKeys.HAS_VISION_ENCODER, true)
                 .putString(ModelKeys.PROJECTOR_TYPE, ModelKeys.PROJECTOR_MLP)
-                .putBool(ModelKeys.USE_GELU, true)                    // SigLIP's gelu_pytorch_tanh
+                .putBool(ModelKeys.USE_GELU, true) // SigLIP's gelu_pytorch_tanh
                 .putU32(ModelKeys.IMAGE_SIZE, s.imageSize())
                 .putU32(ModelKeys.PATCH_SIZE, s.patchSize())
                 .putU32(ModelKeys.VISION_EMBEDDING_LENGTH, v)

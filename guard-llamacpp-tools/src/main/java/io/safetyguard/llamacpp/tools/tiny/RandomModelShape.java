@@ -31,13 +31,38 @@ import java.util.Objects;
  * @param patchSize    patch size in pixels
  * @param pinpoints    anyres resolutions as [height, width] pairs, flattened
  */
-public record RandomModelShape(String cliName, int textEmbd, int textLayers, int textHeads, int textKvHeads,
-        int textFf, int contextLength, int visionEmbd, int visionFf, int visionHeads, int visionLayers, int imageSize,
-        int patchSize, List<Integer> pinpoints) {
+public record RandomModelShape(
+        String cliName,
+        int textEmbd,
+        int textLayers,
+        int textHeads,
+        int textKvHeads,
+        int textFf,
+        int contextLength,
+        int visionEmbd,
+        int visionFf,
+        int visionHeads,
+        int visionLayers,
+        int imageSize,
+        int patchSize,
+        List<Integer> pinpoints) {
 
     /** LlavaGuard-v1.2-0.5B-OV: Qwen2-0.5B + SigLIP-so400m-384 (26 layers) + mlp2x. */
-    public static final RandomModelShape LLAVAGUARD_V1_2_0_5B = new RandomModelShape("llavaguard-v1.2-0.5b",
-            896, 24, 14, 2, 4864, 32768, 1152, 4304, 16, 26, 384, 14, oneVisionPinpoints(384, 6));
+    public static final RandomModelShape LLAVAGUARD_V1_2_0_5B = new RandomModelShape(
+            "llavaguard-v1.2-0.5b",
+            896,
+            24,
+            14,
+            2,
+            4864,
+            32768,
+            1152,
+            4304,
+            16,
+            26,
+            384,
+            14,
+            oneVisionPinpoints(384, 6));
 
     public RandomModelShape {
         Objects.requireNonNull(cliName, "cliName");

@@ -3,9 +3,8 @@ package io.safetyguard.llamacpp.tools.tiny;
 import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
-import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
-
+import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,8 +20,7 @@ final class TextModelWriter {
     private static final float QWEN2_ROPE_FREQ_BASE = 1_000_000f;
     private static final int FILE_TYPE_MOSTLY_F16 = 1;
 
-    private TextModelWriter() {
-    }
+    private TextModelWriter() {}
 
     static void write(TinyModelOptions o, GgufFile vocab, Path out) throws IOException {
         TinyModelFlavor flavor = o.flavor();
@@ -52,8 +50,7 @@ final class TextModelWriter {
                 w.put(kv.getKey(), kv.getValue()); // same type, same bytes
             }
         }
-        w.putString(ModelKeys.LLAVAGUARD_VERSION, flavor.llavaGuardVersion())
-                .putBool(ModelKeys.TINY, true);
+        w.putString(ModelKeys.LLAVAGUARD_VERSION, flavor.llavaGuardVersion()).putBool(ModelKeys.TINY, true);
 
         TinyTensors t = new TinyTensors(w, o.seed());
         t.random("token_embd.weight", GgmlType.F16, nEmbd, nVocab);

@@ -26,8 +26,15 @@ public enum TinyModelFlavor {
     private final boolean clipStyleTower;
     private final boolean anyres;
 
-    TinyModelFlavor(String cliName, String architecture, String vocabFile, String tokenizerModel,
-                    int defaultTextEmbd, String llavaGuardVersion, boolean clipStyleTower, boolean anyres) {
+    TinyModelFlavor(
+            String cliName,
+            String architecture,
+            String vocabFile,
+            String tokenizerModel,
+            int defaultTextEmbd,
+            String llavaGuardVersion,
+            boolean clipStyleTower,
+            boolean anyres) {
         this.cliName = cliName;
         this.architecture = architecture;
         this.vocabFile = vocabFile;

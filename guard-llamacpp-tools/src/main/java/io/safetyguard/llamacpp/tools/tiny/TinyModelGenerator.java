@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.tools.tiny;
 
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +17,7 @@ import java.nio.file.Path;
  * (qwen2-siglip, mostly the 152k vocab).
  */
 public final class TinyModelGenerator {
-    private TinyModelGenerator() {
-    }
+    private TinyModelGenerator() {}
 
     /** Generates a pair with the flavour's default options into {@code outDir} (created if needed). */
     public static TinyModelPair generate(TinyModelFlavor flavor, Path outDir) throws IOException {

@@ -40,57 +40,71 @@ public record TinyModelOptions(
         Objects.requireNonNull(featureLayer, "featureLayer");
         Objects.requireNonNull(vocab, "vocab");
         if (textEmbd < TEXT_HEADS || textEmbd % TEXT_HEADS != 0 || textEmbd > 4096) {
-            throw new IllegalArgumentException("textEmbd must be a multiple of " + TEXT_HEADS + " up to 4096: "
-                    + textEmbd);
+            throw new IllegalArgumentException(
+                    "textEmbd must be a multiple of " + TEXT_HEADS + " up to 4096: " + textEmbd);
         }
         if (textLayers < 1 || textLayers > 64 || visionLayers < 1 || visionLayers > 64) {
             throw new IllegalArgumentException("layer counts must be 1..64");
         }
         if (featureLayer.isPresent() && (featureLayer.getAsInt() < 0 || featureLayer.getAsInt() > visionLayers)) {
-            throw new IllegalArgumentException("featureLayer must be 0.." + visionLayers + ": "
-                    + featureLayer.getAsInt());
+            throw new IllegalArgumentException(
+                    "featureLayer must be 0.." + visionLayers + ": " + featureLayer.getAsInt());
         }
     }
 
     /** The defaults: seed 42, the flavour's width, 2 text and 2 vision layers, no feature layer. */
     public static TinyModelOptions defaults(TinyModelFlavor flavor) {
-        return new TinyModelOptions(flavor, DEFAULT_SEED, flavor.defaultTextEmbd(), 2, 2, OptionalInt.empty(),
-                false, Optional.empty());
+        return new TinyModelOptions(
+                flavor, DEFAULT_SEED, flavor.defaultTextEmbd(), 2, 2, OptionalInt.empty(), false, Optional.empty());
     }
 
     /** These options with another seed. */
     public TinyModelOptions withSeed(long newSeed) {
-        return new TinyModelOptions(flavor, newSeed, textEmbd, textLayers, visionLayers, featureLayer,
-                recognisableImageNewline, vocab);
+        return new TinyModelOptions(
+                flavor, newSeed, textEmbd, textLayers, visionLayers, featureLayer, recognisableImageNewline, vocab);
     }
 
     /** These options with another text embedding width (a multiple of 4). */
     public TinyModelOptions withTextEmbd(int width) {
-        return new TinyModelOptions(flavor, seed, width, textLayers, visionLayers, featureLayer,
-                recognisableImageNewline, vocab);
+        return new TinyModelOptions(
+                flavor, seed, width, textLayers, visionLayers, featureLayer, recognisableImageNewline, vocab);
     }
 
     /** These options with other numbers of text and vision blocks. */
     public TinyModelOptions withLayers(int text, int vision) {
-        return new TinyModelOptions(flavor, seed, textEmbd, text, vision, featureLayer, recognisableImageNewline,
-                vocab);
+        return new TinyModelOptions(
+                flavor, seed, textEmbd, text, vision, featureLayer, recognisableImageNewline, vocab);
     }
 
     /** Sets {@code clip.vision.feature_layer = [layer]}. */
     public TinyModelOptions withFeatureLayer(int layer) {
-        return new TinyModelOptions(flavor, seed, textEmbd, textLayers, visionLayers, OptionalInt.of(layer),
-                recognisableImageNewline, vocab);
+        return new TinyModelOptions(
+                flavor,
+                seed,
+                textEmbd,
+                textLayers,
+                visionLayers,
+                OptionalInt.of(layer),
+                recognisableImageNewline,
+                vocab);
     }
 
     /** These options with a recognisable (or random) {@code v.image_newline}. */
     public TinyModelOptions withRecognisableImageNewline(boolean recognisable) {
-        return new TinyModelOptions(flavor, seed, textEmbd, textLayers, visionLayers, featureLayer, recognisable,
-                vocab);
+        return new TinyModelOptions(
+                flavor, seed, textEmbd, textLayers, visionLayers, featureLayer, recognisable, vocab);
     }
 
     /** Copies the tokenizer from this vocab GGUF instead of looking it up. */
     public TinyModelOptions withVocab(Path vocabFile) {
-        return new TinyModelOptions(flavor, seed, textEmbd, textLayers, visionLayers, featureLayer,
-                recognisableImageNewline, Optional.of(vocabFile));
+        return new TinyModelOptions(
+                flavor,
+                seed,
+                textEmbd,
+                textLayers,
+                visionLayers,
+                featureLayer,
+                recognisableImageNewline,
+                Optional.of(vocabFile));
     }
 }

@@ -3,7 +3,6 @@ package io.safetyguard.llamacpp.tools.tiny;
 import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import io.safetyguard.llamacpp.tools.gguf.TensorData;
-
 import java.util.Arrays;
 
 /** Declares the tensors of a tiny model on a {@link GgufWriter}: random weights, unit norms, zero biases. */

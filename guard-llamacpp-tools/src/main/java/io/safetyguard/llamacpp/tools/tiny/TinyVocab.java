@@ -4,7 +4,6 @@ import io.safetyguard.llamacpp.internal.gguf.BundledVocab;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
-
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,8 +27,7 @@ public final class TinyVocab {
     /** System property naming a directory that holds the vocab files. */
     public static final String VOCAB_DIR_PROPERTY = "safetyguard.llama.vocab.dir";
 
-    private TinyVocab() {
-    }
+    private TinyVocab() {}
 
     /**
      * Reads the vocab for a flavour and checks that it is the right kind.
@@ -46,7 +44,9 @@ public final class TinyVocab {
                     + flavor.cliName() + " flavour needs a '" + flavor.tokenizerModel() + "' vocab such as "
                     + flavor.vocabFile());
         }
-        if (vocab.findStringArray(ModelKeys.TOKENIZER_TOKENS).map(t -> t.isEmpty()).orElse(true)) {
+        if (vocab.findStringArray(ModelKeys.TOKENIZER_TOKENS)
+                .map(t -> t.isEmpty())
+                .orElse(true)) {
             throw new IOException(vocab.name() + ": has no tokens (" + ModelKeys.TOKENIZER_TOKENS + ")");
         }
         return vocab;
@@ -72,8 +72,9 @@ public final class TinyVocab {
         throw new FileNotFoundException("cannot find the vocab file " + flavor.vocabFile() + " for a tiny "
                 + flavor.cliName() + " model: it is not on the classpath at " + resource
                 + " (the native build copies llama.cpp's models/ggml-vocab-*.gguf there) and "
-                + (dir == null || dir.isBlank() ? "the system property " + VOCAB_DIR_PROPERTY + " is not set"
-                : "the directory " + dir + " named by -D" + VOCAB_DIR_PROPERTY + " does not contain it")
+                + (dir == null || dir.isBlank()
+                        ? "the system property " + VOCAB_DIR_PROPERTY + " is not set"
+                        : "the directory " + dir + " named by -D" + VOCAB_DIR_PROPERTY + " does not contain it")
                 + ". Set -D" + VOCAB_DIR_PROPERTY + "=<llama.cpp>/models or pass the vocab file explicitly");
     }
 }

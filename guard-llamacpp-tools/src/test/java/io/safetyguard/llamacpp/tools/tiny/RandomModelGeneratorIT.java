@@ -37,8 +37,8 @@ class RandomModelGeneratorIT {
      * LlavaGuard-v1.2-0.5B's structure (GQA, q/k/v biases, tied embeddings, anyres) with tiny widths. The 30 px tile
      * is not a multiple of the 14 px patch, like SigLIP's 384 / 14: the remainder is dropped (2 x 2 patches).
      */
-    private static final RandomModelShape SHRUNK = new RandomModelShape("shrunk", 64, 2, 4, 2, 96, 4096, 32, 48, 2, 2,
-            30, 14, List.of(30, 30, 30, 60, 60, 30, 60, 60));
+    private static final RandomModelShape SHRUNK = new RandomModelShape(
+            "shrunk", 64, 2, 4, 2, 96, 4096, 32, 48, 2, 2, 30, 14, List.of(30, 30, 30, 60, 60, 30, 60, 60));
 
     @TempDir
     Path dir;
@@ -66,19 +66,22 @@ class RandomModelGeneratorIT {
 
         GgufFile text = GgufReader.read(pair.model());
         Map<String, String> t = shapes(text);
-        assertThat(t).containsEntry("token_embd.weight", "f16 [64, 151936]")
+        assertThat(t)
+                .containsEntry("token_embd.weight", "f16 [64, 151936]")
                 .containsEntry("blk.1.attn_q.weight", "f16 [64, 64]")
-                .containsEntry("blk.1.attn_k.weight", "f16 [64, 32]")  // 2 key/value heads of 16
+                .containsEntry("blk.1.attn_k.weight", "f16 [64, 32]") // 2 key/value heads of 16
                 .containsEntry("blk.1.attn_v.bias", "f32 [32]")
                 .containsEntry("blk.1.ffn_down.weight", "f16 [96, 64]")
-                .doesNotContainKey("output.weight");                  // tied embeddings
+                .doesNotContainKey("output.weight"); // tied embeddings
         assertThat(t).hasSize(2 + 2 * 12);
         assertThat(text.findString(ModelKeys.ARCHITECTURE)).hasValue("qwen2");
-        assertThat(text.metadata().get("qwen2.attention.head_count_kv").toString()).contains("2");
+        assertThat(text.metadata().get("qwen2.attention.head_count_kv").toString())
+                .contains("2");
 
         GgufFile proj = GgufReader.read(pair.mmproj());
         Map<String, String> p = shapes(proj);
-        assertThat(p).containsEntry("v.position_embd.weight", "f32 [32, 4]")
+        assertThat(p)
+                .containsEntry("v.position_embd.weight", "f32 [32, 4]")
                 .containsEntry("v.blk.1.ffn_up.weight", "f16 [32, 48]")
                 .containsEntry("mm.0.weight", "f16 [32, 64]")
                 .containsEntry("mm.2.weight", "f16 [64, 64]")
@@ -88,12 +91,20 @@ class RandomModelGeneratorIT {
 
         // llama.cpp loads the pair and answers under the verdict grammar
         try (LlamaCppModel model = LlamaCppModel.open(LlamaCppConfig.builder(pair.model(), pair.mmproj())
-                .threads(1).warmup(false).build())) {
+                .threads(1)
+                .warmup(false)
+                .build())) {
             Policy policy = Policy.llavaGuardDefault();
-            DecodedImage image = new ImageDecoder(ImageLimits.DEFAULT).decode(new BufferedImage(40, 30,
-                    BufferedImage.TYPE_INT_RGB), "black");
-            ModelOutput out = model.evaluate(ModelRequest.of(image, policy,
-                    GenerationOptions.DEFAULT.withGreedy(true).withVerdictOnly(true).withMaxNewTokens(200), null));
+            DecodedImage image = new ImageDecoder(ImageLimits.DEFAULT)
+                    .decode(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "black");
+            ModelOutput out = model.evaluate(ModelRequest.of(
+                    image,
+                    policy,
+                    GenerationOptions.DEFAULT
+                            .withGreedy(true)
+                            .withVerdictOnly(true)
+                            .withMaxNewTokens(200),
+                    null));
             JsonNode verdict = new ObjectMapper().readTree(out.text());
             assertThat(verdict.has("rating")).as(out.text()).isTrue();
             assertThat(out.promptTokens()).isGreaterThan(SHRUNK.tokensPerTile());
@@ -101,7 +112,8 @@ class RandomModelGeneratorIT {
     }
 
     private static Map<String, String> shapes(GgufFile f) {
-        return f.tensors().stream().collect(Collectors.toMap(GgufTensorInfo::name,
-                i -> i.type().name().toLowerCase() + " " + Arrays.toString(i.dims())));
+        return f.tensors().stream()
+                .collect(Collectors.toMap(
+                        GgufTensorInfo::name, i -> i.type().name().toLowerCase() + " " + Arrays.toString(i.dims())));
     }
 }

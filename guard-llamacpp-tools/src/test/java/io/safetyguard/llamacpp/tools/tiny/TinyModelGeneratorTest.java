@@ -9,10 +9,10 @@ import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufTensorInfo;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
-import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import io.safetyguard.llamacpp.internal.gguf.LlavaGuardFamily;
 import io.safetyguard.llamacpp.internal.gguf.ModelPairReport;
 import io.safetyguard.llamacpp.internal.gguf.ModelPairValidator;
+import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -199,7 +199,8 @@ class TinyModelGeneratorTest {
         assertThat(model.getString("tokenizer.ggml.model")).isEqualTo("llama");
 
         assertThat(keysOf(mmproj)).containsExactlyEntriesOf(expectedProjectorKeys(64, false, "v1.1"));
-        assertThat(tensorsOf(mmproj)).containsExactlyElementsOf(expectedProjectorTensors(64, 2, true, false))
+        assertThat(tensorsOf(mmproj))
+                .containsExactlyElementsOf(expectedProjectorTensors(64, 2, true, false))
                 .hasSize(42);
     }
 
@@ -210,14 +211,17 @@ class TinyModelGeneratorTest {
         GgufFile mmproj = GgufReader.read(pair.mmproj());
 
         assertThat(keysOf(model)).containsExactlyEntriesOf(expectedTextKeys("qwen2", 32, "v1.2"));
-        assertThat(tensorsOf(model)).containsExactlyElementsOf(expectedTextTensors(32, 2, true, 151936)).hasSize(26);
+        assertThat(tensorsOf(model))
+                .containsExactlyElementsOf(expectedTextTensors(32, 2, true, 151936))
+                .hasSize(26);
         assertTokenizerCopiedVerbatim(model, TinyVocab.load(TinyModelFlavor.QWEN2_SIGLIP, Optional.empty()), 151936);
         assertThat(model.has("tokenizer.chat_template")).isTrue();
 
         assertThat(keysOf(mmproj)).containsExactlyEntriesOf(expectedProjectorKeys(32, true, "v1.2"));
         assertThat(mmproj.getInt32Array("clip.vision.image_grid_pinpoints"))
                 .containsExactly(28, 28, 28, 56, 56, 28, 56, 56);
-        assertThat(tensorsOf(mmproj)).containsExactlyElementsOf(expectedProjectorTensors(32, 2, false, true))
+        assertThat(tensorsOf(mmproj))
+                .containsExactlyElementsOf(expectedProjectorTensors(32, 2, false, true))
                 .hasSize(40);
     }
 
@@ -227,9 +231,14 @@ class TinyModelGeneratorTest {
         GgufFile model = GgufReader.read(pair.model());
         GgufFile mmproj = GgufReader.read(pair.mmproj());
 
-        assertThat(floats(model.readTensorBytes("output_norm.weight"))).containsOnly(1f).hasSize(64);
-        assertThat(floats(mmproj.readTensorBytes("v.blk.0.ln1.bias"))).containsOnly(0f).hasSize(32);
-        ByteBuffer halves = ByteBuffer.wrap(model.readTensorBytes("token_embd.weight")).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(floats(model.readTensorBytes("output_norm.weight")))
+                .containsOnly(1f)
+                .hasSize(64);
+        assertThat(floats(mmproj.readTensorBytes("v.blk.0.ln1.bias")))
+                .containsOnly(0f)
+                .hasSize(32);
+        ByteBuffer halves =
+                ByteBuffer.wrap(model.readTensorBytes("token_embd.weight")).order(ByteOrder.LITTLE_ENDIAN);
         double sum = 0;
         double sumSq = 0;
         int n = halves.remaining() / 2;
@@ -261,7 +270,10 @@ class TinyModelGeneratorTest {
     @Test
     void optionsForFeatureLayerWidthLayersAndARecognisableImageNewline() throws IOException {
         TinyModelOptions options = TinyModelOptions.defaults(TinyModelFlavor.QWEN2_SIGLIP)
-                .withTextEmbd(64).withLayers(1, 3).withFeatureLayer(3).withRecognisableImageNewline(true);
+                .withTextEmbd(64)
+                .withLayers(1, 3)
+                .withFeatureLayer(3)
+                .withRecognisableImageNewline(true);
 
         TinyModelPair pair = TinyModelGenerator.generate(options, dir);
         GgufFile model = GgufReader.read(pair.model());
@@ -287,11 +299,16 @@ class TinyModelGeneratorTest {
             ModelPairReport r = ModelPairValidator.validate(pair.model(), pair.mmproj());
 
             assertThat(r.errors()).as(flavor.name()).isEmpty();
-            assertThat(r.warnings()).as(flavor.name()).hasSize(2)
+            assertThat(r.warnings())
+                    .as(flavor.name())
+                    .hasSize(2)
                     .allSatisfy(w -> assertThat(w).contains("verdicts are meaningless"));
             assertThat(r.textModel().orElseThrow().tiny()).isTrue();
-            assertThat(r.textModel().orElseThrow().family()).isEqualTo(flavor == TinyModelFlavor.LLAMA_CLIP
-                    ? LlavaGuardFamily.VICUNA_V1_0_V1_1 : LlavaGuardFamily.ONEVISION_V1_2);
+            assertThat(r.textModel().orElseThrow().family())
+                    .isEqualTo(
+                            flavor == TinyModelFlavor.LLAMA_CLIP
+                                    ? LlavaGuardFamily.VICUNA_V1_0_V1_1
+                                    : LlavaGuardFamily.ONEVISION_V1_2);
             assertThat(r.projector().orElseThrow().tokensPerTile()).isEqualTo(4);
             assertThat(r.projector().orElseThrow().maxTokensPerImage())
                     .isEqualTo(flavor == TinyModelFlavor.LLAMA_CLIP ? 4 : 20);
@@ -335,13 +352,13 @@ class TinyModelGeneratorTest {
     void aVocabOfTheWrongKindOrAMissingVocabIsExplained() throws IOException {
         Path bpe = fakeVocab("gpt2", 4);
         assertThatThrownBy(() -> TinyModelGenerator.generate(
-                TinyModelOptions.defaults(TinyModelFlavor.LLAMA_CLIP).withVocab(bpe), dir.resolve("x")))
+                        TinyModelOptions.defaults(TinyModelFlavor.LLAMA_CLIP).withVocab(bpe), dir.resolve("x")))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("tokenizer model is 'gpt2' but the llama-clip flavour needs a 'llama' vocab "
                         + "such as ggml-vocab-llama-spm.gguf");
         assertThatThrownBy(() -> TinyModelGenerator.generate(
-                TinyModelOptions.defaults(TinyModelFlavor.QWEN2_SIGLIP).withVocab(dir.resolve("none.gguf")),
-                dir.resolve("y")))
+                        TinyModelOptions.defaults(TinyModelFlavor.QWEN2_SIGLIP).withVocab(dir.resolve("none.gguf")),
+                        dir.resolve("y")))
                 .isInstanceOf(NoSuchFileException.class);
         assertThat(dir.resolve("x")).doesNotExist();
     }
@@ -377,10 +394,14 @@ class TinyModelGeneratorTest {
             for (int i = 0; i < tokens.size(); i++) {
                 if (ControlTokens.CONTROL_LOOKING.contains(tokens.get(i))) {
                     found++;
-                    assertThat(types[i]).as("%s: token %d '%s'", flavor, i, tokens.get(i)).isEqualTo(ControlTokens.CONTROL);
+                    assertThat(types[i])
+                            .as("%s: token %d '%s'", flavor, i, tokens.get(i))
+                            .isEqualTo(ControlTokens.CONTROL);
                 }
             }
-            assertThat(found).as("%s has an end-of-sequence token llama.cpp recognises by its text", flavor).isPositive();
+            assertThat(found)
+                    .as("%s has an end-of-sequence token llama.cpp recognises by its text", flavor)
+                    .isPositive();
         }
     }
 }

@@ -34,10 +34,16 @@ record ContextBudget(int contextSize) {
             return new ModelException("the model was closed while " + what);
         }
         if (rc == 1) {
-            return new ModelException("llama.cpp found no room in the context while " + what + " (context size "
-                    + contextSize + "). Open the model with a larger context size.", null, false);
+            return new ModelException(
+                    "llama.cpp found no room in the context while " + what + " (context size " + contextSize
+                            + "). Open the model with a larger context size.",
+                    null,
+                    false);
         }
-        return new ModelException("llama.cpp failed while " + what + " (llama_decode returned " + rc + "): "
-                + NativeBridge.orUnknown(NativeBridge.recentProblems()), null, rc < 0);
+        return new ModelException(
+                "llama.cpp failed while " + what + " (llama_decode returned " + rc + "): "
+                        + NativeBridge.orUnknown(NativeBridge.recentProblems()),
+                null,
+                rc < 0);
     }
 }

@@ -51,8 +51,13 @@ final class ContextPool implements AutoCloseable {
         try {
             for (int i = 0; i < config.parallelContexts(); i++) {
                 NativeBridge.clearRecentProblems();
-                Optional<LlamaContext> ctx = LlamaContext.create(model, contextSize, config.batchSize(),
-                        config.ubatchSize(), config.threads(), config.threads());
+                Optional<LlamaContext> ctx = LlamaContext.create(
+                        model,
+                        contextSize,
+                        config.batchSize(),
+                        config.ubatchSize(),
+                        config.threads(),
+                        config.threads());
                 if (ctx.isEmpty()) {
                     throw new ModelException("llama.cpp could not create context " + (i + 1) + " of "
                             + config.parallelContexts() + " (context size " + contextSize + "): "

@@ -34,8 +34,17 @@ public final class Engine {
     private final CallGate gate;
     private volatile EvaluationListener listener = EvaluationListener.NONE;
 
-    Engine(LlamaCppConfig config, PromptLayout layout, LlamaModel model, PromptPrefill prefill, ContextPool pool,
-           TokenGenerator generator, ModelInfo info, int maxImageTokens, int contextSize, int prefixTokenCount) {
+    Engine(
+            LlamaCppConfig config,
+            PromptLayout layout,
+            LlamaModel model,
+            PromptPrefill prefill,
+            ContextPool pool,
+            TokenGenerator generator,
+            ModelInfo info,
+            int maxImageTokens,
+            int contextSize,
+            int prefixTokenCount) {
         this.config = config;
         this.layout = layout;
         this.model = model;
@@ -64,8 +73,14 @@ public final class Engine {
                 long tg = System.nanoTime();
                 TokenGenerator.Generated g = generator.generate(slot.context, run, request, p.positions(), l);
                 double decodeMs = (System.nanoTime() - tg) / 1e6;
-                return new ModelOutput(g.text(), g.probabilityUnsafe(), p.promptTokens(), g.tokens(), p.encodeMs(),
-                        p.prefillMs(), decodeMs);
+                return new ModelOutput(
+                        g.text(),
+                        g.probabilityUnsafe(),
+                        p.promptTokens(),
+                        g.tokens(),
+                        p.encodeMs(),
+                        p.prefillMs(),
+                        decodeMs);
             } catch (CancellationException e) {
                 throw e;
             } catch (RuntimeException e) {

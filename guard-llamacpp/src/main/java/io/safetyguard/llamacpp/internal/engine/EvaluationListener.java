@@ -12,18 +12,16 @@ import java.util.function.Consumer;
 public interface EvaluationListener {
 
     /** Observes nothing. */
-    EvaluationListener NONE = new EvaluationListener() { };
+    EvaluationListener NONE = new EvaluationListener() {};
 
     /** A reference-pipeline image block, exactly as it is about to be decoded into the context. */
-    default void imageEmbedded(ReferenceImagePipeline.Embedded image) {
-    }
+    default void imageEmbedded(ReferenceImagePipeline.Embedded image) {}
 
     /**
      * The rating decision of a verdict-grammar generation: the text before it, the raw logits of the whole
      * vocabulary at that step, the token drawn there and the P(Unsafe) reported.
      */
-    default void ratingDecided(String textBefore, float[] logits, int sampledToken, double probabilityUnsafe) {
-    }
+    default void ratingDecided(String textBefore, float[] logits, int sampledToken, double probabilityUnsafe) {}
 
     /** The {@link #ratingDecided} callback as a lambda. */
     @FunctionalInterface

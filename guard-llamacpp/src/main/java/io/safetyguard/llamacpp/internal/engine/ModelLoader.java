@@ -50,29 +50,42 @@ public final class ModelLoader {
         ModelFiles files = ModelFiles.inspect(config.modelPath(), config.mmprojPath());
         files.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
         PromptLayout layout = config.promptLayout()
-                .or(() -> PromptLayout.detect(files.architecture(), files.llavaGuardVersion().orElse(null)))
+                .or(() -> PromptLayout.detect(
+                        files.architecture(), files.llavaGuardVersion().orElse(null)))
                 .orElseThrow(() -> new ModelException("cannot tell which prompt layout "
                         + config.modelPath().getFileName() + " was trained with (architecture '"
                         + files.architecture() + "', no " + PromptLayout.VERSION_KEY
                         + " key). Set LlamaCppConfig.Builder.promptLayout(...)."));
         // The reference pipeline is planned in Java from the mmproj's metadata; libmtmd's from its tile count.
         boolean reference = config.imagePipeline() == ImagePipeline.REFERENCE;
-        ReferenceVisionSpec spec = reference
-                ? ReferenceVisionSpec.read(config.mmprojPath(), files.textEmbeddingLength()) : null;
+        ReferenceVisionSpec spec =
+                reference ? ReferenceVisionSpec.read(config.mmprojPath(), files.textEmbeddingLength()) : null;
         int maxImageTokens = reference ? spec.maxImageTokens() : files.maxImageTokens();
-        if (reference && !files.tiny() && spec.geometry().isAnyres() && spec.geometry().anyresMaxTiles() == 0
+        if (reference
+                && !files.tiny()
+                && spec.geometry().isAnyres()
+                && spec.geometry().anyresMaxTiles() == 0
                 && files.llavaGuardVersion().orElse("").startsWith("v1.2")) {
-            LOG.log(System.Logger.Level.WARNING, "{0} has pinpoints but no {1} = anyres_max_9: images are laid out "
-                    + "as plain anyres (LLaVA-NeXT, no downscale), not as LlavaGuard v1.2 was trained "
-                    + "(docs/models.md, step 5b)", config.mmprojPath().getFileName(), ModelKeys.IMAGE_ASPECT_RATIO);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "{0} has pinpoints but no {1} = anyres_max_9: images are laid out "
+                            + "as plain anyres (LLaVA-NeXT, no downscale), not as LlavaGuard v1.2 was trained "
+                            + "(docs/models.md, step 5b)",
+                    config.mmprojPath().getFileName(),
+                    ModelKeys.IMAGE_ASPECT_RATIO);
         }
         if (config.contextSize() > 0 && config.contextSize() < maxImageTokens + ContextBudget.MIN_ANSWER_TOKENS) {
             throw new ModelException(contextTooSmall(config.contextSize(), maxImageTokens, 0, files));
         }
         String id;
         try {
-            id = ModelFiles.identity(config.modelPath(), config.mmprojPath(),
-                    "layout=" + layout + (config.seed().isPresent() ? ";seed=" + config.seed().getAsLong() : ""));
+            id = ModelFiles.identity(
+                    config.modelPath(),
+                    config.mmprojPath(),
+                    "layout=" + layout
+                            + (config.seed().isPresent()
+                                    ? ";seed=" + config.seed().getAsLong()
+                                    : ""));
         } catch (IOException e) {
             throw new ModelException("cannot read " + config.modelPath() + " or " + config.mmprojPath() + ": " + e, e);
         }
@@ -94,21 +107,24 @@ public final class ModelLoader {
                 created.push(clip);
                 int clipEmbd = clip.embeddingWidth();
                 if (clipEmbd != model.inputEmbeddingWidth()) {
-                    throw new ModelException("the projector " + config.mmprojPath().getFileName() + " produces "
-                            + clipEmbd + "-wide embeddings but " + config.modelPath().getFileName() + " reads "
-                            + model.inputEmbeddingWidth() + "; they do not belong together");
+                    throw new ModelException(
+                            "the projector " + config.mmprojPath().getFileName() + " produces "
+                                    + clipEmbd + "-wide embeddings but "
+                                    + config.modelPath().getFileName() + " reads "
+                                    + model.inputEmbeddingWidth() + "; they do not belong together");
                 }
                 vision = new ReferenceImagePipeline(spec, clip, config.threads());
             } else {
-                mtmd = MtmdContext.load(config.mmprojPath(), model, config.gpuLayers() != 0, config.threads(),
-                        config.warmup());
+                mtmd = MtmdContext.load(
+                        config.mmprojPath(), model, config.gpuLayers() != 0, config.threads(), config.warmup());
                 created.push(mtmd);
             }
             String marker = new String(NativeBridge.mediaMarker(), StandardCharsets.UTF_8);
             int[] prefix = PromptTokens.prefix(model, layout);
 
             // 3. Context size: the largest image + the default policy + a full answer must fit.
-            int defaultPolicyTokens = PromptTokens.textTokens(model, layout, Policy.llavaGuardDefault().render());
+            int defaultPolicyTokens = PromptTokens.textTokens(
+                    model, layout, Policy.llavaGuardDefault().render());
             int nCtxTrain = model.trainedContextSize();
             int nCtx = contextSize(config, files, maxImageTokens, defaultPolicyTokens, nCtxTrain);
 
@@ -119,27 +135,43 @@ public final class ModelLoader {
             int actualCtx = pool.contextSize();
             ContextBudget budget = new ContextBudget(actualCtx);
 
-            Map<String, String> meta = metadata(config, files, layout, model, maxImageTokens, actualCtx, nCtxTrain,
-                    defaultPolicyTokens, reference ? spec : null);
-            String display = config.modelPath().getFileName() + " (" + files.architecture() + ", " + layout.name()
-                    + ")";
+            Map<String, String> meta = metadata(
+                    config,
+                    files,
+                    layout,
+                    model,
+                    maxImageTokens,
+                    actualCtx,
+                    nCtxTrain,
+                    defaultPolicyTokens,
+                    reference ? spec : null);
+            String display =
+                    config.modelPath().getFileName() + " (" + files.architecture() + ", " + layout.name() + ")";
             ModelInfo info = new ModelInfo(id, display, meta);
             PromptPrefill prefill = reference
                     ? new ReferencePrefill(vision, model, layout, prefix, config.reusePrefix(), budget)
                     : new MtmdPrefill(mtmd, layout, marker, budget);
             OptionalLong seed = config.seed();
             TokenGenerator generator = new TokenGenerator(model, RatingProbe.build(model), seed, budget);
-            Engine engine = new Engine(config, layout, model, prefill, pool, generator, info, maxImageTokens,
-                    actualCtx, prefix.length);
-            LOG.log(System.Logger.Level.INFO, "loaded {0} + {1}: layout {2}, context {3} x {4}, {5} threads, in {6} ms",
-                    config.modelPath().getFileName(), config.mmprojPath().getFileName(), layout,
-                    String.valueOf(actualCtx), String.valueOf(config.parallelContexts()),
-                    String.valueOf(config.threads()), String.valueOf((System.nanoTime() - t0) / 1_000_000));
+            Engine engine = new Engine(
+                    config, layout, model, prefill, pool, generator, info, maxImageTokens, actualCtx, prefix.length);
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "loaded {0} + {1}: layout {2}, context {3} x {4}, {5} threads, in {6} ms",
+                    config.modelPath().getFileName(),
+                    config.mmprojPath().getFileName(),
+                    layout,
+                    String.valueOf(actualCtx),
+                    String.valueOf(config.parallelContexts()),
+                    String.valueOf(config.threads()),
+                    String.valueOf((System.nanoTime() - t0) / 1_000_000));
             return engine;
         } catch (RuntimeException e) {
             freeAll(created);
-            throw new ModelException("llama.cpp failed while loading " + config.modelPath().getFileName() + " + "
-                    + config.mmprojPath().getFileName() + ": " + e.getMessage(), e);
+            throw new ModelException(
+                    "llama.cpp failed while loading " + config.modelPath().getFileName() + " + "
+                            + config.mmprojPath().getFileName() + ": " + e.getMessage(),
+                    e);
         } catch (ModelException | Error e) {
             freeAll(created);
             throw e;
@@ -147,8 +179,9 @@ public final class ModelLoader {
     }
 
     /** The configured context size, or one chosen for the largest image, the policy and a full answer. */
-    private static int contextSize(LlamaCppConfig config, ModelFiles files, int maxImageTokens,
-                                   int defaultPolicyTokens, int nCtxTrain) throws ModelException {
+    private static int contextSize(
+            LlamaCppConfig config, ModelFiles files, int maxImageTokens, int defaultPolicyTokens, int nCtxTrain)
+            throws ModelException {
         int needed = maxImageTokens + defaultPolicyTokens + ContextBudget.MIN_ANSWER_TOKENS;
         int nCtx = config.contextSize();
         if (nCtx == 0) {
@@ -161,16 +194,26 @@ public final class ModelLoader {
             throw new ModelException(contextTooSmall(nCtx, maxImageTokens, defaultPolicyTokens, files));
         }
         if (nCtxTrain > 0 && nCtx > nCtxTrain) {
-            LOG.log(System.Logger.Level.WARNING, "context size {0} exceeds the {1} tokens {2} was trained with",
-                    String.valueOf(nCtx), String.valueOf(nCtxTrain), config.modelPath().getFileName());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "context size {0} exceeds the {1} tokens {2} was trained with",
+                    String.valueOf(nCtx),
+                    String.valueOf(nCtxTrain),
+                    config.modelPath().getFileName());
         }
         return nCtx;
     }
 
-    private static Map<String, String> metadata(LlamaCppConfig config, ModelFiles files, PromptLayout layout,
-                                                LlamaModel model,
-                                                int maxImageTokens, int actualCtx, int nCtxTrain,
-                                                int defaultPolicyTokens, ReferenceVisionSpec spec) {
+    private static Map<String, String> metadata(
+            LlamaCppConfig config,
+            ModelFiles files,
+            PromptLayout layout,
+            LlamaModel model,
+            int maxImageTokens,
+            int actualCtx,
+            int nCtxTrain,
+            int defaultPolicyTokens,
+            ReferenceVisionSpec spec) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("backend", "llama.cpp");
         meta.put("llama.cpp.version", NativeBridge.version());
@@ -218,8 +261,8 @@ public final class ModelLoader {
         if (available.isEmpty()) {
             return;
         }
-        Optional<String> refusal = files.memory().refusal(nCtx, config.parallelContexts(), available.getAsLong(),
-                minimumCtx);
+        Optional<String> refusal =
+                files.memory().refusal(nCtx, config.parallelContexts(), available.getAsLong(), minimumCtx);
         if (refusal.isPresent()) {
             throw new ModelException(config.modelPath().getFileName() + ": " + refusal.get());
         }
@@ -238,8 +281,9 @@ public final class ModelLoader {
     private static String contextTooSmall(int nCtx, int imageTokens, int policyTokens, ModelFiles files) {
         int need = imageTokens + policyTokens + ContextBudget.MIN_ANSWER_TOKENS;
         return "context size " + nCtx + " is too small: an image can take up to " + imageTokens + " tokens ("
-                + files.tokensPerTile() + " per tile)" + (policyTokens > 0 ? " and the default policy prompt "
-                + policyTokens : "") + ", so at least " + need + " are needed. Set a larger context size, e.g. "
+                + files.tokensPerTile() + " per tile)"
+                + (policyTokens > 0 ? " and the default policy prompt " + policyTokens : "") + ", so at least " + need
+                + " are needed. Set a larger context size, e.g. "
                 + "LlamaCppConfig.Builder.contextSize(" + ((need + 512 + 255) / 256 * 256) + "), or 0 to choose "
                 + "automatically.";
     }

@@ -109,8 +109,8 @@ final class MtmdPrefill implements PromptPrefill {
 
     @Override
     public int imageTokens(int width, int height) {
-        throw new UnsupportedOperationException("libmtmd decides its image token count while tokenizing; "
-                + "see ModelOutput.promptTokens()");
+        throw new UnsupportedOperationException(
+                "libmtmd decides its image token count while tokenizing; " + "see ModelOutput.promptTokens()");
     }
 
     @Override

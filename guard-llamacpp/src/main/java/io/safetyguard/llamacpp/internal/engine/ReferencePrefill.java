@@ -23,8 +23,13 @@ final class ReferencePrefill implements PromptPrefill {
     private final boolean reusePrefix;
     private final ContextBudget budget;
 
-    ReferencePrefill(ReferenceImagePipeline vision, LlamaModel model, PromptLayout layout, int[] prefixTokens,
-                     boolean reusePrefix, ContextBudget budget) {
+    ReferencePrefill(
+            ReferenceImagePipeline vision,
+            LlamaModel model,
+            PromptLayout layout,
+            int[] prefixTokens,
+            boolean reusePrefix,
+            ContextBudget budget) {
         this.vision = vision;
         this.model = model;
         this.layout = layout;
@@ -49,11 +54,11 @@ final class ReferencePrefill implements PromptPrefill {
         int nPast = restorePrefix(slot, run);
         double prefillMs = (System.nanoTime() - tp) / 1e6;
 
-        ReferenceImagePipeline.Embedded embedded = vision.embed(
-                new RgbImage(image.width(), image.height(), image.rgb()), run::check);
+        ReferenceImagePipeline.Embedded embedded =
+                vision.embed(new RgbImage(image.width(), image.height(), image.rgb()), run::check);
         if (embedded.tokens() != imageTokens) {
-            throw new ModelException("internal error: the image took " + embedded.tokens() + " tokens, planned "
-                    + imageTokens);
+            throw new ModelException(
+                    "internal error: the image took " + embedded.tokens() + " tokens, planned " + imageTokens);
         }
         listener.imageEmbedded(embedded);
         run.check();

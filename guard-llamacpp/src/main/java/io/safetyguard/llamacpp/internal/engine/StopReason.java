@@ -23,8 +23,8 @@ public enum StopReason {
         switch (this) {
             case CANCELLED -> throw new CancellationException("evaluation cancelled");
             case INTERRUPTED -> throw new CancellationException("evaluation interrupted");
-            case TIMEOUT -> throw new ModelException("the evaluation timed out after " + timeout.toMillis() + " ms",
-                    null, true);
+            case TIMEOUT ->
+                throw new ModelException("the evaluation timed out after " + timeout.toMillis() + " ms", null, true);
             case CLOSED -> throw new ModelException("the model was closed during the evaluation");
         }
     }

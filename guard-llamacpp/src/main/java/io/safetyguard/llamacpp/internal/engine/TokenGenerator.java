@@ -46,8 +46,9 @@ final class TokenGenerator {
         long seed = seedOverride.orElse(opt.seed());
         String grammar = GrammarSource.of(request);
         NativeBridge.clearRecentProblems();
-        try (Sampler sampler = Sampler.create(model, grammar, opt.greedy(), (float) opt.temperature(),
-                (float) opt.topP(), opt.topK(), (int) (seed ^ (seed >>> 32)))) {
+        try (Sampler sampler = Sampler.create(
+                model, grammar, opt.greedy(), (float) opt.temperature(), (float) opt.topP(), opt.topK(), (int)
+                        (seed ^ (seed >>> 32)))) {
             return loop(ctx, sampler, run, opt, nPast, grammar != null, listener);
         } catch (RuntimeException e) {
             if (e instanceof CancellationException) {
@@ -57,12 +58,19 @@ final class TokenGenerator {
         }
     }
 
-    private Generated loop(LlamaContext ctx, Sampler sampler, Run run, GenerationOptions opt, int nPast,
-                           boolean constrained, EvaluationListener listener) throws ModelException {
+    private Generated loop(
+            LlamaContext ctx,
+            Sampler sampler,
+            Run run,
+            GenerationOptions opt,
+            int nPast,
+            boolean constrained,
+            EvaluationListener listener)
+            throws ModelException {
         int maxNew = Math.min(opt.maxNewTokens(), budget.contextSize() - nPast);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         JsonObjectEnd jsonEnd = constrained ? new JsonObjectEnd() : null;
-        boolean probing = constrained;   // until the rating value has begun
+        boolean probing = constrained; // until the rating value has begun
         double pUnsafe = Double.NaN;
         int generated = 0;
         int pos = nPast;
@@ -77,7 +85,7 @@ final class TokenGenerator {
                 String soFar = out.toString(StandardCharsets.UTF_8);
                 if (RatingProbe.valueOpened(soFar)) {
                     decision = ratingProbe.read(ctx, sampler);
-                    probing = false;  // the next token starts the value either way
+                    probing = false; // the next token starts the value either way
                     observed = decision != null && listener.wantsRatingLogits() ? ctx.allLogits() : null;
                 } else if (RatingProbe.beforeValue(soFar)) {
                     ratingProbe.keepQuoteSeparate(ctx, sampler);
@@ -113,7 +121,9 @@ final class TokenGenerator {
                 throw budget.decodeFailure(run, rc, "generating");
             }
         }
-        return new Generated(out.toString(StandardCharsets.UTF_8), generated,
+        return new Generated(
+                out.toString(StandardCharsets.UTF_8),
+                generated,
                 Double.isNaN(pUnsafe) ? OptionalDouble.empty() : OptionalDouble.of(pUnsafe));
     }
 }

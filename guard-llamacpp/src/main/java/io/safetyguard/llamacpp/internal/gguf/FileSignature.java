@@ -7,8 +7,7 @@ import java.util.Locale;
 
 /** Recognises the files people pass by mistake instead of a GGUF file, so the error can say what to do. */
 final class FileSignature {
-    private FileSignature() {
-    }
+    private FileSignature() {}
 
     /**
      * Describes a file that does not start with {@code GGUF}.

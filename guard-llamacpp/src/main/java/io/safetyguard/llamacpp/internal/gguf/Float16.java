@@ -5,8 +5,7 @@ package io.safetyguard.llamacpp.internal.gguf;
  * even, as numpy's {@code astype(np.float16)} and ggml's {@code ggml_fp32_to_fp16} do.
  */
 public final class Float16 {
-    private Float16() {
-    }
+    private Float16() {}
 
     /** The half-precision bits nearest to {@code f}; overflow gives infinity, NaN stays NaN. */
     public static short fromFloat(float f) {

@@ -95,8 +95,8 @@ public enum GgmlType {
      */
     public long byteSize(long elements) {
         if (elements % blockSize != 0) {
-            throw new IllegalArgumentException(elements + " elements is not a multiple of the " + ggmlName
-                    + " block size " + blockSize);
+            throw new IllegalArgumentException(
+                    elements + " elements is not a multiple of the " + ggmlName + " block size " + blockSize);
         }
         return Math.multiplyExact(elements / blockSize, (long) blockBytes);
     }

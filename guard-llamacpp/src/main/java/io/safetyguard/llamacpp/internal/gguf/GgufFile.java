@@ -39,8 +39,16 @@ public final class GgufFile {
     private final List<GgufTensorInfo> tensors;
     private final Map<String, GgufTensorInfo> tensorsByName;
 
-    GgufFile(String name, Path path, byte[] bytes, int version, long fileSize, long alignment, long dataOffset,
-             Map<String, GgufValue> metadata, List<GgufTensorInfo> tensors) {
+    GgufFile(
+            String name,
+            Path path,
+            byte[] bytes,
+            int version,
+            long fileSize,
+            long alignment,
+            long dataOffset,
+            Map<String, GgufValue> metadata,
+            List<GgufTensorInfo> tensors) {
         this.name = name;
         this.path = path;
         this.bytes = bytes;
@@ -144,7 +152,9 @@ public final class GgufFile {
     /** An optional string. */
     public Optional<String> findString(String key) throws GgufFormatException {
         GgufValue v = metadata.get(key);
-        return v == null ? Optional.empty() : Optional.of(scalar(v, key, GgufValueType.STRING).stringValue());
+        return v == null
+                ? Optional.empty()
+                : Optional.of(scalar(v, key, GgufValueType.STRING).stringValue());
     }
 
     /** A required u32 (exactly; llama.cpp does not convert other integer types). */
@@ -155,7 +165,9 @@ public final class GgufFile {
     /** An optional u32. */
     public OptionalLong findU32(String key) throws GgufFormatException {
         GgufValue v = metadata.get(key);
-        return v == null ? OptionalLong.empty() : OptionalLong.of(scalar(v, key, GgufValueType.UINT32).longValue());
+        return v == null
+                ? OptionalLong.empty()
+                : OptionalLong.of(scalar(v, key, GgufValueType.UINT32).longValue());
     }
 
     /** A required i32. */
@@ -166,7 +178,9 @@ public final class GgufFile {
     /** An optional i32. */
     public OptionalInt findI32(String key) throws GgufFormatException {
         GgufValue v = metadata.get(key);
-        return v == null ? OptionalInt.empty() : OptionalInt.of((int) scalar(v, key, GgufValueType.INT32).longValue());
+        return v == null
+                ? OptionalInt.empty()
+                : OptionalInt.of((int) scalar(v, key, GgufValueType.INT32).longValue());
     }
 
     /** A required u64, as raw bits (use {@link Long#toUnsignedString(long)} to print). */
@@ -187,7 +201,9 @@ public final class GgufFile {
     /** An optional f32. */
     public Optional<Float> findF32(String key) throws GgufFormatException {
         GgufValue v = metadata.get(key);
-        return v == null ? Optional.empty() : Optional.of(scalar(v, key, GgufValueType.FLOAT32).floatValue());
+        return v == null
+                ? Optional.empty()
+                : Optional.of(scalar(v, key, GgufValueType.FLOAT32).floatValue());
     }
 
     /** A required f64. */
@@ -203,7 +219,9 @@ public final class GgufFile {
     /** An optional bool. */
     public Optional<Boolean> findBool(String key) throws GgufFormatException {
         GgufValue v = metadata.get(key);
-        return v == null ? Optional.empty() : Optional.of(scalar(v, key, GgufValueType.BOOL).boolValue());
+        return v == null
+                ? Optional.empty()
+                : Optional.of(scalar(v, key, GgufValueType.BOOL).boolValue());
     }
 
     // ---- typed arrays ----
@@ -262,8 +280,8 @@ public final class GgufFile {
      * @throws IOException              when the file cannot be read (e.g. it changed since it was inspected)
      */
     public byte[] readTensorBytes(String tensorName) throws IOException {
-        GgufTensorInfo t = tensor(tensorName).orElseThrow(
-                () -> new IllegalArgumentException(name + ": no tensor named '" + tensorName + "'"));
+        GgufTensorInfo t = tensor(tensorName)
+                .orElseThrow(() -> new IllegalArgumentException(name + ": no tensor named '" + tensorName + "'"));
         if (t.byteSize() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(name + ": tensor '" + tensorName + "' is too large to read into memory ("
                     + t.byteSize() + " bytes)");
@@ -279,8 +297,10 @@ public final class GgufFile {
             while (buf.hasRemaining()) {
                 int n = ch.read(buf, pos);
                 if (n < 0) {
-                    throw new GgufFormatException(name, "tensor '" + tensorName
-                            + "' ends beyond the end of the file; the file changed after it was read");
+                    throw new GgufFormatException(
+                            name,
+                            "tensor '" + tensorName
+                                    + "' ends beyond the end of the file; the file changed after it was read");
                 }
                 pos += n;
             }
@@ -310,8 +330,8 @@ public final class GgufFile {
 
     /** The text of a type mismatch, shared with the model checks so both read the same. */
     static String typeMismatchProblem(String key, String expected, GgufValue actual) {
-        return "key '" + Printable.of(key) + "' has type " + actual.typeName() + " but llama.cpp reads it as " + expected
-                + " (types must match exactly; re-create the file with the right type)";
+        return "key '" + Printable.of(key) + "' has type " + actual.typeName() + " but llama.cpp reads it as "
+                + expected + " (types must match exactly; re-create the file with the right type)";
     }
 
     @Override

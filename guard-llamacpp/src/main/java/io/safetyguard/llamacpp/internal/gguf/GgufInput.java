@@ -40,8 +40,10 @@ final class GgufInput {
     /** Fails with a truncation message unless {@code n} more bytes exist. */
     void require(long n, String what) throws GgufFormatException {
         if (n < 0 || n > remaining()) {
-            throw new GgufFormatException(file, "the file is truncated: it ends at byte " + size + " while reading "
-                    + what + " at byte " + position() + " (an interrupted download or copy?)");
+            throw new GgufFormatException(
+                    file,
+                    "the file is truncated: it ends at byte " + size + " while reading " + what + " at byte "
+                            + position() + " (an interrupted download or copy?)");
         }
     }
 
@@ -129,7 +131,7 @@ final class GgufInput {
     }
 
     private GgufFormatException changedWhileReading() {
-        return new GgufFormatException(file, "the file ended before its recorded size of " + size
-                + " bytes; it changed while being read");
+        return new GgufFormatException(
+                file, "the file ended before its recorded size of " + size + " bytes; it changed while being read");
     }
 }

@@ -32,8 +32,8 @@ public final class GgufReader {
 
     private static final int MAX_KEY_BYTES = 64 * 1024;
     // smallest possible entries, used to reject counts the rest of the file cannot hold
-    private static final int MIN_KV_BYTES = 8 + 1 + 4 + 1;           // key length, 1-byte key, type, u8 value
-    private static final int MIN_TENSOR_INFO_BYTES = 8 + 4 + 4 + 8;  // name length, n_dims, type, offset
+    private static final int MIN_KV_BYTES = 8 + 1 + 4 + 1; // key length, 1-byte key, type, u8 value
+    private static final int MIN_TENSOR_INFO_BYTES = 8 + 4 + 4 + 8; // name length, n_dims, type, offset
     // rough heap cost of one element, to bound memory on top of the file-size bound
     private static final int STRING_OVERHEAD = 56;
     private static final int ARRAY_OVERHEAD = 64;
@@ -160,9 +160,11 @@ public final class GgufReader {
             throw problem("bad GGUF version 0; the file is corrupt");
         }
         if ((v & 0xFFFF) == 0) {
-            throw problem(String.format("the version field reads 0x%08X: this is a big-endian GGUF file, but "
-                    + "llama.cpp on this machine needs little-endian; convert it with gguf-py's "
-                    + "gguf_convert_endian.py", v));
+            throw problem(String.format(
+                    "the version field reads 0x%08X: this is a big-endian GGUF file, but "
+                            + "llama.cpp on this machine needs little-endian; convert it with gguf-py's "
+                            + "gguf_convert_endian.py",
+                    v));
         }
         if (v == 1) {
             throw problem("GGUF version 1 is no longer supported by llama.cpp; re-convert the model with a current "
@@ -203,8 +205,9 @@ public final class GgufReader {
 
     private GgufValueType readValueType(String key, String what) throws IOException {
         int id = in.i32(what);
-        return GgufValueType.fromId(id).orElseThrow(() -> problem(
-                "key '" + key + "' has unknown value type id " + id + " (GGUF defines 0..12)"));
+        return GgufValueType.fromId(id)
+                .orElseThrow(
+                        () -> problem("key '" + key + "' has unknown value type id " + id + " (GGUF defines 0..12)"));
     }
 
     /** {@code key} is the printable key name, used only in messages. */
@@ -233,8 +236,8 @@ public final class GgufReader {
         GgufValueType elementType = readValueType(key, "the element type of key '" + key + "'");
         long n = in.i64("the array length of key '" + key + "'");
         int minElementBytes = switch (elementType) {
-            case STRING -> 8;      // length prefix
-            case ARRAY -> 4 + 8;   // type and length
+            case STRING -> 8; // length prefix
+            case ARRAY -> 4 + 8; // type and length
             default -> elementType.size();
         };
         if (n < 0 || n > in.remaining() / minElementBytes || n > Integer.MAX_VALUE - 8) {
@@ -245,8 +248,10 @@ public final class GgufReader {
         int len = (int) n;
         String what = "an element of key '" + key + "'";
         switch (elementType) {
-            case STRING, ARRAY -> charge((long) len * (elementType == GgufValueType.STRING ? STRING_OVERHEAD
-                    : ARRAY_OVERHEAD), "key '" + key + "'");
+            case STRING, ARRAY ->
+                charge(
+                        (long) len * (elementType == GgufValueType.STRING ? STRING_OVERHEAD : ARRAY_OVERHEAD),
+                        "key '" + key + "'");
             default -> charge((long) len * elementType.size() + ARRAY_OVERHEAD, "key '" + key + "'");
         }
         return switch (elementType) {
@@ -327,8 +332,8 @@ public final class GgufReader {
         memory += cost;
         if (memory > limits.maxMetadataMemory()) {
             long limit = limits.maxMetadataMemory();
-            throw problem("the metadata would need more than the limit of " + (limit >= 1 << 20
-                    ? (limit >> 20) + " MiB" : limit + " bytes") + " of memory (at " + what
+            throw problem("the metadata would need more than the limit of "
+                    + (limit >= 1 << 20 ? (limit >> 20) + " MiB" : limit + " bytes") + " of memory (at " + what
                     + "); the file is corrupt or hostile");
         }
     }

@@ -81,8 +81,13 @@ public final class GgufTensorInfo {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GgufTensorInfo t && name.equals(t.name) && Arrays.equals(ne, t.ne) && type == t.type
-                && offset == t.offset && fileOffset == t.fileOffset && byteSize == t.byteSize;
+        return o instanceof GgufTensorInfo t
+                && name.equals(t.name)
+                && Arrays.equals(ne, t.ne)
+                && type == t.type
+                && offset == t.offset
+                && fileOffset == t.fileOffset
+                && byteSize == t.byteSize;
     }
 
     @Override

@@ -37,8 +37,7 @@ final class GgufTensorTable {
     }
 
     /** One tensor as its header describes it, before its data is placed. */
-    record Header(String name, long[] ne, GgmlType type, long offset, long byteSize) {
-    }
+    record Header(String name, long[] ne, GgmlType type, long offset, long byteSize) {}
 
     private Header readHeader(long index) throws IOException {
         String name = readTensorName(index);
@@ -56,21 +55,25 @@ final class GgufTensorTable {
             }
         }
         for (long d : ne) {
-            elements = multiply(elements, d, what + " has more elements than fit in 64 bits (shape "
-                    + java.util.Arrays.toString(ne) + ")");
+            elements = multiply(
+                    elements,
+                    d,
+                    what + " has more elements than fit in 64 bits (shape " + java.util.Arrays.toString(ne) + ")");
         }
         int typeId = in.i32("the type of " + what);
-        GgmlType type = GgmlType.fromId(typeId).orElseThrow(() -> problem(what + " has "
-                + (typeId >= 0 && typeId < GgmlType.ID_LIMIT ? "ggml type id " + typeId + ", which ggml has removed"
-                : "unknown ggml type id " + typeId + " (the pinned llama.cpp knows 0.." + (GgmlType.ID_LIMIT - 1) + ")")
-                + "; re-convert or re-quantize the model with llama.cpp v0.4.0"));
+        GgmlType type = GgmlType.fromId(typeId)
+                .orElseThrow(() -> problem(what + " has "
+                        + (typeId >= 0 && typeId < GgmlType.ID_LIMIT
+                                ? "ggml type id " + typeId + ", which ggml has removed"
+                                : "unknown ggml type id " + typeId + " (the pinned llama.cpp knows 0.."
+                                        + (GgmlType.ID_LIMIT - 1) + ")")
+                        + "; re-convert or re-quantize the model with llama.cpp v0.4.0"));
         long rowLength = ne.length > 0 ? ne[0] : 1;
         if (rowLength % type.blockSize() != 0) {
-            throw problem(what + " has rows of " + rowLength + " elements, not a multiple of the "
-                    + type.ggmlName() + " block size " + type.blockSize());
+            throw problem(what + " has rows of " + rowLength + " elements, not a multiple of the " + type.ggmlName()
+                    + " block size " + type.blockSize());
         }
-        long byteSize = multiply(elements / type.blockSize(), type.blockBytes(), what
-                + " is larger than 2^63 bytes");
+        long byteSize = multiply(elements / type.blockSize(), type.blockBytes(), what + " is larger than 2^63 bytes");
         long offset = in.i64("the data offset of " + what);
         return new Header(name, ne, type, offset, byteSize);
     }
@@ -86,8 +89,7 @@ final class GgufTensorTable {
     }
 
     /** Checks llama.cpp's layout rule (aligned, back to back, in header order) and that data lies in the file. */
-    List<GgufTensorInfo> place(List<Header> headers, long alignment, long dataOffset)
-            throws GgufFormatException {
+    List<GgufTensorInfo> place(List<Header> headers, long alignment, long dataOffset) throws GgufFormatException {
         List<GgufTensorInfo> tensors = new ArrayList<>(headers.size());
         long available = in.size() - dataOffset;
         long expected = 0;

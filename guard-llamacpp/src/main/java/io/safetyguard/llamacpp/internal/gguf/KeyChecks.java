@@ -13,7 +13,8 @@ final class KeyChecks {
         this.file = file;
         for (Map.Entry<String, GgufValue> kv : file.metadata().entrySet()) {
             if (kv.getValue().isArrayOfArrays()) {
-                problems.add("key '" + Printable.of(kv.getKey()) + "' is an array of arrays, which llama.cpp v0.4.0 cannot load");
+                problems.add("key '" + Printable.of(kv.getKey())
+                        + "' is an array of arrays, which llama.cpp v0.4.0 cannot load");
             }
         }
     }
@@ -85,8 +86,9 @@ final class KeyChecks {
         GgufValue v = file.metadata().get(key);
         if (v == null) {
             problems.add("required key '" + key + "' (u32) is missing");
-        } else if (v.type() != GgufValueType.UINT32 && !(v.isArray() && (v.elementType() == GgufValueType.UINT32
-                || v.elementType() == GgufValueType.INT32))) {
+        } else if (v.type() != GgufValueType.UINT32
+                && !(v.isArray()
+                        && (v.elementType() == GgufValueType.UINT32 || v.elementType() == GgufValueType.INT32))) {
             problems.add(GgufFile.typeMismatchProblem(key, "u32 or arr[u32]", v));
         }
     }

@@ -19,8 +19,7 @@ import java.util.regex.Pattern;
 public final class ModelFileInspector {
     private static final Pattern MM_INDEXED_WEIGHT = Pattern.compile("mm\\.(\\d{1,9})\\.weight");
 
-    private ModelFileInspector() {
-    }
+    private ModelFileInspector() {}
 
     // ---- text model ----
 
@@ -157,8 +156,12 @@ public final class ModelFileInspector {
         if (projectorType(f).isEmpty()) {
             c.require(ModelKeys.PROJECTOR_TYPE, GgufValueType.STRING);
         }
-        for (String key : List.of(ModelKeys.VISION_EMBEDDING_LENGTH, ModelKeys.VISION_FEED_FORWARD_LENGTH,
-                ModelKeys.VISION_BLOCK_COUNT, ModelKeys.VISION_HEAD_COUNT, ModelKeys.IMAGE_SIZE,
+        for (String key : List.of(
+                ModelKeys.VISION_EMBEDDING_LENGTH,
+                ModelKeys.VISION_FEED_FORWARD_LENGTH,
+                ModelKeys.VISION_BLOCK_COUNT,
+                ModelKeys.VISION_HEAD_COUNT,
+                ModelKeys.IMAGE_SIZE,
                 ModelKeys.PATCH_SIZE)) {
             c.requirePositiveU32(key);
         }
@@ -191,8 +194,8 @@ public final class ModelFileInspector {
      */
     public static long tokensPerTile(long imageSize, long patchSize) {
         if (imageSize <= 0 || patchSize <= 0) {
-            throw new IllegalArgumentException("image and patch size must be positive: " + imageSize + ", "
-                    + patchSize);
+            throw new IllegalArgumentException(
+                    "image and patch size must be positive: " + imageSize + ", " + patchSize);
         }
         long side = imageSize / patchSize;
         return side * side;
@@ -202,7 +205,9 @@ public final class ModelFileInspector {
     private static Optional<String> projectorType(GgufFile f) {
         for (String key : List.of(ModelKeys.PROJECTOR_TYPE, ModelKeys.VISION_PROJECTOR_TYPE)) {
             GgufValue v = f.metadata().get(key);
-            if (v != null && v.type() == GgufValueType.STRING && !v.stringValue().isEmpty()) {
+            if (v != null
+                    && v.type() == GgufValueType.STRING
+                    && !v.stringValue().isEmpty()) {
                 return Optional.of(v.stringValue());
             }
         }
@@ -250,7 +255,6 @@ public final class ModelFileInspector {
     }
 
     private static String join(List<String> problems) {
-        return problems.size() == 1 ? problems.get(0)
-                : problems.size() + " problems: " + String.join("; ", problems);
+        return problems.size() == 1 ? problems.get(0) : problems.size() + " problems: " + String.join("; ", problems);
     }
 }

@@ -2,8 +2,7 @@ package io.safetyguard.llamacpp.internal.gguf;
 
 /** Metadata key names used by llama.cpp's LLaVA path and by SafetyGuard's own additions. */
 public final class ModelKeys {
-    private ModelKeys() {
-    }
+    private ModelKeys() {}
 
     /** The architecture of an mmproj file. */
     public static final String CLIP_ARCHITECTURE = "clip";

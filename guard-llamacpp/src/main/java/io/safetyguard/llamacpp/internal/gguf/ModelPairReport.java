@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.internal.gguf;
 
 import io.safetyguard.llamacpp.ModelFileException;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -19,8 +18,13 @@ public final class ModelPairReport {
     private final List<String> errors;
     private final List<String> warnings;
 
-    ModelPairReport(Path model, Path mmproj, TextModelSummary textModel, ProjectorSummary projector,
-                    List<String> errors, List<String> warnings) {
+    ModelPairReport(
+            Path model,
+            Path mmproj,
+            TextModelSummary textModel,
+            ProjectorSummary projector,
+            List<String> errors,
+            List<String> warnings) {
         this.model = Objects.requireNonNull(model, "model");
         this.mmproj = Objects.requireNonNull(mmproj, "mmproj");
         this.textModel = textModel;
@@ -80,8 +84,12 @@ public final class ModelPairReport {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        sb.append("model:  ").append(textModel != null ? textModel.describe() : model + " (unusable)").append('\n');
-        sb.append("mmproj: ").append(projector != null ? projector.describe() : mmproj + " (unusable)").append('\n');
+        sb.append("model:  ")
+                .append(textModel != null ? textModel.describe() : model + " (unusable)")
+                .append('\n');
+        sb.append("mmproj: ")
+                .append(projector != null ? projector.describe() : mmproj + " (unusable)")
+                .append('\n');
         errors.forEach(e -> sb.append("error: ").append(e).append('\n'));
         warnings.forEach(w -> sb.append("warning: ").append(w).append('\n'));
         return sb.toString();

@@ -19,8 +19,7 @@ public final class ModelPairValidator {
     /** More tiles than this per image makes image tokens crowd out the policy in the context. */
     private static final long MANY_TILES = 10;
 
-    private ModelPairValidator() {
-    }
+    private ModelPairValidator() {}
 
     /** Validates the pair; never throws for problems with the files, which end up in the report's errors. */
     public static ModelPairReport validate(Path model, Path mmproj) {
@@ -79,7 +78,8 @@ public final class ModelPairValidator {
     private static boolean checkRoles(GgufFile text, GgufFile proj, List<String> errors) {
         Optional<String> textArch = text == null ? Optional.empty() : text.architecture();
         Optional<String> projArch = proj == null ? Optional.empty() : proj.architecture();
-        boolean textIsClip = textArch.filter(ModelKeys.CLIP_ARCHITECTURE::equals).isPresent();
+        boolean textIsClip =
+                textArch.filter(ModelKeys.CLIP_ARCHITECTURE::equals).isPresent();
         boolean projIsText = projArch.isPresent() && !projArch.get().equals(ModelKeys.CLIP_ARCHITECTURE);
         if (textIsClip && projIsText) {
             errors.add(text.name() + " looks like a vision projector (general.architecture=clip); did you swap "
@@ -103,14 +103,18 @@ public final class ModelPairValidator {
     private static void crossCheck(TextModelSummary text, ProjectorSummary proj, List<String> errors) {
         if (proj.projectionOutputWidth().isPresent()
                 && proj.projectionOutputWidth().getAsLong() != text.embeddingLength()) {
-            errors.add(proj.file() + " projects to " + proj.projectionOutputWidth().getAsLong()
+            errors.add(proj.file() + " projects to "
+                    + proj.projectionOutputWidth().getAsLong()
                     + "-wide embeddings but the text model " + text.file() + " expects " + text.embeddingLength()
                     + " — these files are from different models; use the mmproj released with this model");
         }
-        if (text.declaredVersion().isPresent() && proj.declaredVersion().isPresent()
+        if (text.declaredVersion().isPresent()
+                && proj.declaredVersion().isPresent()
                 && !text.declaredVersion().get().equals(proj.declaredVersion().get())) {
-            errors.add(text.file() + " is LlavaGuard " + Printable.of(text.declaredVersion().get()) + " but "
-                    + proj.file() + " is LlavaGuard " + Printable.of(proj.declaredVersion().get())
+            errors.add(text.file() + " is LlavaGuard "
+                    + Printable.of(text.declaredVersion().get()) + " but "
+                    + proj.file() + " is LlavaGuard "
+                    + Printable.of(proj.declaredVersion().get())
                     + " — these files are from different models");
         }
     }
@@ -123,7 +127,9 @@ public final class ModelPairValidator {
         if (text.family() == LlavaGuardFamily.UNKNOWN) {
             warnings.add(text.file() + ": cannot tell which LlavaGuard version this is (architecture "
                     + Printable.of(text.architecture())
-                    + text.declaredVersion().map(v -> ", declared version " + Printable.of(v)).orElse("")
+                    + text.declaredVersion()
+                            .map(v -> ", declared version " + Printable.of(v))
+                            .orElse("")
                     + "); LlavaGuard v1.0/v1.1 are llama, v1.2 is qwen2. The prompt format may not match");
         }
     }

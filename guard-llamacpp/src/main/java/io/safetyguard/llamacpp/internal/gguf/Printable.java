@@ -7,8 +7,7 @@ package io.safetyguard.llamacpp.internal.gguf;
 public final class Printable {
     private static final int MAX_CHARS = 80;
 
-    private Printable() {
-    }
+    private Printable() {}
 
     public static String of(String s) {
         StringBuilder sb = new StringBuilder(Math.min(s.length(), MAX_CHARS + 8));

@@ -100,7 +100,8 @@ public record ProjectorSummary(
 
     /** One line for reports. */
     public String describe() {
-        return file + ": projector " + Printable.of(projectorType) + ", vision width " + embeddingLength + ", " + blockCount
+        return file + ": projector " + Printable.of(projectorType) + ", vision width " + embeddingLength + ", "
+                + blockCount
                 + " layers, " + imageSize + " px tiles of " + patchSize + " px patches (" + tokensPerTile()
                 + " tokens/tile, up to " + maxTokensPerImage() + " per image in libmtmd's pipeline), projects to "
                 + (projectionOutputWidth.isPresent() ? String.valueOf(projectionOutputWidth.getAsLong()) : "?")

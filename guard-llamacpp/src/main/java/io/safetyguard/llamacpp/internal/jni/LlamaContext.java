@@ -23,8 +23,8 @@ public final class LlamaContext extends NativeResource {
      * Creates a context on {@code model}; empty when llama.cpp refuses (the reason is in
      * {@link NativeBridge#recentProblems()}).
      */
-    public static Optional<LlamaContext> create(LlamaModel model, int contextSize, int batchSize, int ubatchSize,
-                                                int threads, int batchThreads) {
+    public static Optional<LlamaContext> create(
+            LlamaModel model, int contextSize, int batchSize, int ubatchSize, int threads, int batchThreads) {
         long m = enterOther(model);
         try {
             long handle = nativeCreate(m, contextSize, batchSize, ubatchSize, threads, batchThreads);
@@ -143,8 +143,8 @@ public final class LlamaContext extends NativeResource {
         }
     }
 
-    private static native long nativeCreate(long model, int nCtx, int nBatch, int nUbatch, int nThreads,
-                                            int nThreadsBatch);
+    private static native long nativeCreate(
+            long model, int nCtx, int nBatch, int nUbatch, int nThreads, int nThreadsBatch);
 
     private static native void nativeFree(long ctx);
 
@@ -158,8 +158,8 @@ public final class LlamaContext extends NativeResource {
 
     private static native int nativeDecodeTokens(long ctx, int[] tokens, int nPast, boolean logitsLast);
 
-    private static native int nativeDecodeEmbeddings(long ctx, float[] embd, int offset, int nTokens, int nPast,
-                                                     boolean logitsLast);
+    private static native int nativeDecodeEmbeddings(
+            long ctx, float[] embd, int offset, int nTokens, int nPast, boolean logitsLast);
 
     private static native int nativeDecodeToken(long ctx, int token, int pos);
 

@@ -30,8 +30,8 @@ public final class LlamaModel extends NativeResource {
         NativeBridge.clearRecentProblems();
         long handle = nativeLoad(NativeBridge.utf8(file.toAbsolutePath().toString()), gpuLayers, useMmap ? -1 : 0);
         if (handle == 0) {
-            throw new ModelException("llama.cpp could not load " + file + ": "
-                    + NativeBridge.orUnknown(NativeBridge.recentProblems()));
+            throw new ModelException(
+                    "llama.cpp could not load " + file + ": " + NativeBridge.orUnknown(NativeBridge.recentProblems()));
         }
         return new LlamaModel(handle);
     }

@@ -82,8 +82,8 @@ public final class MtmdContext extends NativeResource {
             exit();
         }
         if (embd == 0) {
-            throw new ModelException("llama.cpp could not encode the image: "
-                    + NativeBridge.orUnknown(NativeBridge.recentProblems()));
+            throw new ModelException(
+                    "llama.cpp could not encode the image: " + NativeBridge.orUnknown(NativeBridge.recentProblems()));
         }
         return new EncodedChunk(embd);
     }
@@ -104,16 +104,14 @@ public final class MtmdContext extends NativeResource {
         }
     }
 
-    private static native long nativeInit(byte[] mmprojPath, long model, boolean useGpu, int nThreads,
-                                          boolean warmup);
+    private static native long nativeInit(byte[] mmprojPath, long model, boolean useGpu, int nThreads, boolean warmup);
 
     private static native void nativeFree(long mtmd);
 
-    private static native long nativeTokenize(long mtmd, byte[] prompt, byte[] rgb, int width, int height,
-                                              boolean addSpecial, int[] status);
+    private static native long nativeTokenize(
+            long mtmd, byte[] prompt, byte[] rgb, int width, int height, boolean addSpecial, int[] status);
 
     private static native long nativeEncodeChunk(long mtmd, long model, long chunks, int index);
 
-    private static native int nativeDecodeImageChunk(long mtmd, long ctx, long chunks, int index, long embd,
-                                                     int nPast);
+    private static native int nativeDecodeImageChunk(long mtmd, long ctx, long chunks, int index, long embd, int nPast);
 }

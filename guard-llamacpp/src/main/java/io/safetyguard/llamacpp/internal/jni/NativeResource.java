@@ -91,7 +91,7 @@ public abstract class NativeResource implements AutoCloseable {
     /** Refuses new calls, waits for running ones to leave native code, then frees. Idempotent. */
     @Override
     public void close() {
-        if (gate.closeAndDrain(Duration.ZERO, () -> { })) {
+        if (gate.closeAndDrain(Duration.ZERO, () -> {})) {
             cleanable.clean();
         }
     }

@@ -18,20 +18,21 @@ public final class Sampler extends NativeResource {
      * @param grammar a GBNF grammar with a {@code root} rule, or null for none
      * @throws ModelException when llama.cpp cannot parse the grammar
      */
-    public static Sampler create(LlamaModel model, String grammar, boolean greedy, float temperature, float topP,
-                                 int topK, int seed) throws ModelException {
+    public static Sampler create(
+            LlamaModel model, String grammar, boolean greedy, float temperature, float topP, int topK, int seed)
+            throws ModelException {
         NativeBridge.clearRecentProblems();
         long handle;
         long m = enterOther(model);
         try {
-            handle = nativeCreate(m, grammar == null ? null : NativeBridge.utf8(grammar), greedy, temperature, topP,
-                    topK, seed);
+            handle = nativeCreate(
+                    m, grammar == null ? null : NativeBridge.utf8(grammar), greedy, temperature, topP, topK, seed);
         } finally {
             exitOther(model);
         }
         if (handle == 0) {
-            throw new ModelException("llama.cpp rejected the grammar: "
-                    + NativeBridge.orUnknown(NativeBridge.recentProblems()));
+            throw new ModelException(
+                    "llama.cpp rejected the grammar: " + NativeBridge.orUnknown(NativeBridge.recentProblems()));
         }
         return new Sampler(handle, model);
     }
@@ -63,8 +64,8 @@ public final class Sampler extends NativeResource {
         return allowed(new int[] {token}).length == 1;
     }
 
-    private static native long nativeCreate(long model, byte[] grammar, boolean greedy, float temperature, float topP,
-                                            int topK, int seed);
+    private static native long nativeCreate(
+            long model, byte[] grammar, boolean greedy, float temperature, float topP, int topK, int seed);
 
     private static native void nativeFree(long sampler);
 

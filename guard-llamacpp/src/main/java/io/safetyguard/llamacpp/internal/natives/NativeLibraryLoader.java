@@ -1,7 +1,6 @@
 package io.safetyguard.llamacpp.internal.natives;
 
 import io.safetyguard.llamacpp.NativeLibraryException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -162,8 +161,10 @@ public final class NativeLibraryLoader {
         URL manifest = NativeLibraryLoader.class.getResource(base + MANIFEST);
         if (manifest == null) {
             Set<String> packaged = packagedPlatforms();
-            throw new NativeLibraryException("no llama.cpp native libraries for this platform (" + platform + ", os.name="
-                    + System.getProperty("os.name") + ", os.arch=" + System.getProperty("os.arch") + "). This jar carries "
+            throw new NativeLibraryException("no llama.cpp native libraries for this platform (" + platform
+                    + ", os.name="
+                    + System.getProperty("os.name") + ", os.arch=" + System.getProperty("os.arch")
+                    + "). This jar carries "
                     + (packaged.isEmpty() ? "none" : String.join(", ", packaged))
                     + ". Build them on this machine with `mvn -pl guard-llamacpp -am package` (needs cmake, a C++ "
                     + "compiler, git and npm; see guard-llamacpp/native/build-natives.sh), or point -D" + DIR_PROPERTY
@@ -199,7 +200,8 @@ public final class NativeLibraryLoader {
                 Files.createFile(tmp.resolve(".complete"));
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException
+                } catch (AtomicMoveNotSupportedException
+                        | java.nio.file.FileAlreadyExistsException
                         | java.nio.file.DirectoryNotEmptyException e) {
                     // another JVM finished first (or no atomic rename): use whichever is complete
                     if (!Files.isRegularFile(target.resolve(".complete"))) {
@@ -212,8 +214,10 @@ public final class NativeLibraryLoader {
             }
             return target;
         } catch (IOException e) {
-            throw new NativeLibraryException("cannot extract the llama.cpp native libraries to " + cacheRoot() + ": " + e
-                    + ". Set -D" + CACHE_PROPERTY + " to a writable directory.", e);
+            throw new NativeLibraryException(
+                    "cannot extract the llama.cpp native libraries to " + cacheRoot() + ": " + e + ". Set -D"
+                            + CACHE_PROPERTY + " to a writable directory.",
+                    e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -223,7 +227,9 @@ public final class NativeLibraryLoader {
         List<String> names;
         try {
             names = Files.readAllLines(dir.resolve(MANIFEST), StandardCharsets.UTF_8).stream()
-                    .map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty() && !s.startsWith("#"))
+                    .toList();
             Path info = dir.resolve(BUILD_INFO);
             if (Files.isRegularFile(info)) {
                 Properties p = new Properties();
@@ -245,8 +251,8 @@ public final class NativeLibraryLoader {
             try {
                 System.load(lib.toString());
             } catch (UnsatisfiedLinkError e) {
-                throw new NativeLibraryException("cannot load " + lib + ": " + e.getMessage()
-                        + hintFor(e.getMessage()), e);
+                throw new NativeLibraryException(
+                        "cannot load " + lib + ": " + e.getMessage() + hintFor(e.getMessage()), e);
             }
         }
     }
@@ -276,16 +282,19 @@ public final class NativeLibraryLoader {
         }
         try {
             String flagsLine = Files.readAllLines(cpuinfo, StandardCharsets.ISO_8859_1).stream()
-                    .filter(l -> l.startsWith("flags")).findFirst().orElse(null);
+                    .filter(l -> l.startsWith("flags"))
+                    .findFirst()
+                    .orElse(null);
             if (flagsLine == null) {
                 return;
             }
             List<String> missing = missingCpuFeatures(requires, flagsLine);
             if (!missing.isEmpty()) {
-                throw new NativeLibraryException("this CPU lacks " + missing + ", which the bundled llama.cpp build needs ("
-                        + requires + "). Build the natives for this CPU: mvn -pl guard-llamacpp -am package "
-                        + "-Dsafetyguard.native.cmakeArgs=-DGGML_NATIVE=ON, then point -D" + DIR_PROPERTY
-                        + " at guard-llamacpp/target/generated-resources/llamacpp/natives/" + platform() + ".");
+                throw new NativeLibraryException(
+                        "this CPU lacks " + missing + ", which the bundled llama.cpp build needs ("
+                                + requires + "). Build the natives for this CPU: mvn -pl guard-llamacpp -am package "
+                                + "-Dsafetyguard.native.cmakeArgs=-DGGML_NATIVE=ON, then point -D" + DIR_PROPERTY
+                                + " at guard-llamacpp/target/generated-resources/llamacpp/natives/" + platform() + ".");
             }
         } catch (IOException e) {
             // cannot tell; let the loader try
@@ -294,7 +303,8 @@ public final class NativeLibraryLoader {
 
     /** The features in {@code requires} (comma-separated) that a /proc/cpuinfo "flags" line lacks. */
     static List<String> missingCpuFeatures(String requires, String flagsLine) {
-        Set<String> flags = new TreeSet<>(List.of(flagsLine.substring(flagsLine.indexOf(':') + 1).trim().split("\\s+")));
+        Set<String> flags = new TreeSet<>(
+                List.of(flagsLine.substring(flagsLine.indexOf(':') + 1).trim().split("\\s+")));
         List<String> missing = new ArrayList<>();
         for (String f : requires.split(",")) {
             String flag = f.strip();
@@ -307,7 +317,10 @@ public final class NativeLibraryLoader {
 
     private static List<String> readManifest(String base) throws IOException {
         String text = new String(readResource(base + MANIFEST), StandardCharsets.UTF_8);
-        return text.lines().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
+        return text.lines()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty() && !s.startsWith("#"))
+                .toList();
     }
 
     private static byte[] readResource(String path) throws IOException {
@@ -336,7 +349,8 @@ public final class NativeLibraryLoader {
                 // fall through to the temp dir
             }
         }
-        return Paths.get(System.getProperty("java.io.tmpdir"), "safetyguard-jni-" + System.getProperty("user.name", "user"));
+        return Paths.get(
+                System.getProperty("java.io.tmpdir"), "safetyguard-jni-" + System.getProperty("user.name", "user"));
     }
 
     private static void deleteTree(Path p) {

@@ -15,8 +15,7 @@ import java.util.Objects;
  * bit for bit.
  */
 public final class FeaturePacker {
-    private FeaturePacker() {
-    }
+    private FeaturePacker() {}
 
     /**
      * Packs the embeddings of one image.
@@ -31,8 +30,8 @@ public final class FeaturePacker {
      * @param dim          embedding width
      * @return {@code layout.totalTokens() * dim} floats in the reference's order
      */
-    public static float[] pack(VisionGeometry geometry, ImageTokenLayout layout, List<float[]> tileFeatures,
-            float[] newline, int dim) {
+    public static float[] pack(
+            VisionGeometry geometry, ImageTokenLayout layout, List<float[]> tileFeatures, float[] newline, int dim) {
         Objects.requireNonNull(geometry, "geometry");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(tileFeatures, "tileFeatures");
@@ -44,14 +43,14 @@ public final class FeaturePacker {
             throw new IllegalArgumentException("layout was not planned with this geometry");
         }
         if (tileFeatures.size() != layout.tileCount()) {
-            throw new IllegalArgumentException("expected " + layout.tileCount() + " tiles of features, got "
-                    + tileFeatures.size());
+            throw new IllegalArgumentException(
+                    "expected " + layout.tileCount() + " tiles of features, got " + tileFeatures.size());
         }
         long perTile = (long) p * p * dim;
         for (float[] t : tileFeatures) {
             if (t == null || t.length != perTile) {
-                throw new IllegalArgumentException("each tile needs " + perTile + " floats (" + p * p + " tokens x "
-                        + dim + ")");
+                throw new IllegalArgumentException(
+                        "each tile needs " + perTile + " floats (" + p * p + " tokens x " + dim + ")");
             }
         }
         if (!layout.padToSquare() && (newline == null || newline.length != dim)) {

@@ -79,8 +79,8 @@ public record ImageTokenLayout(
         Objects.requireNonNull(content, "content");
         tiles = List.copyOf(tiles);
         if ((long) baseTokens + gridTokens + newlineTokens != totalTokens) {
-            throw new IllegalArgumentException("token counts do not add up: " + baseTokens + " + " + gridTokens
-                    + " + " + newlineTokens + " != " + totalTokens);
+            throw new IllegalArgumentException("token counts do not add up: " + baseTokens + " + " + gridTokens + " + "
+                    + newlineTokens + " != " + totalTokens);
         }
         if (tiles.isEmpty() || tiles.get(0).kind() != TileKind.BASE) {
             throw new IllegalArgumentException("the base tile must come first");
@@ -124,8 +124,7 @@ public record ImageTokenLayout(
     /** One line for logs and reports. */
     public String describe() {
         if (padToSquare) {
-            return imageWidth + "x" + imageHeight + ": padded to " + canvas + ", one tile, " + totalTokens
-                    + " tokens";
+            return imageWidth + "x" + imageHeight + ": padded to " + canvas + ", one tile, " + totalTokens + " tokens";
         }
         return imageWidth + "x" + imageHeight + ": best " + bestResolution + " (" + gridCols + "x" + gridRows
                 + " tiles), features " + featureCols + "x" + featureRows + " -> unpadded " + unpaddedCols + "x"

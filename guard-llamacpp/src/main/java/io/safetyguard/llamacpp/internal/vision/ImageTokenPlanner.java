@@ -25,8 +25,7 @@ import java.util.Objects;
  * <p>All sizes are accepted from 1 up to {@link Integer#MAX_VALUE}; areas are computed in {@code long}.
  */
 public final class ImageTokenPlanner {
-    private ImageTokenPlanner() {
-    }
+    private ImageTokenPlanner() {}
 
     /** The reference's threshold: the downscale applies when the ratio is strictly above 1.1. */
     static final double DOWNSCALE_THRESHOLD = 1.1;
@@ -49,9 +48,32 @@ public final class ImageTokenPlanner {
 
         if (geometry.padToSquare()) {
             int side = Math.max(width, height);
-            return new ImageTokenLayout(width, height, true, new Resolution(tile, tile), new Resolution(side, side),
-                    new Resolution(width, height), (side - width) / 2, (side - height) / 2,
-                    0, 0, 0, 0, 0, 0, 0, 0, false, 0.0, 0, 0, 0, base, 0, base, tiles);
+            return new ImageTokenLayout(
+                    width,
+                    height,
+                    true,
+                    new Resolution(tile, tile),
+                    new Resolution(side, side),
+                    new Resolution(width, height),
+                    (side - width) / 2,
+                    (side - height) / 2,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    false,
+                    0.0,
+                    0,
+                    0,
+                    0,
+                    base,
+                    0,
+                    base,
+                    tiles);
         }
 
         Resolution best = Preprocess.selectBestResolution(width, height, geometry.gridPinpoints());
@@ -98,9 +120,32 @@ public final class ImageTokenPlanner {
         int gridTokens = Math.multiplyExact(packedRows, packedCols);
         int newlines = packedRows;
         int total = Math.addExact(Math.addExact(base, gridTokens), newlines);
-        return new ImageTokenLayout(width, height, false, best, best, content, padLeft, padTop, rows, cols,
-                featureRows, featureCols, unpadRowOffset, unpadColOffset, unpaddedRows, unpaddedCols, downscaled,
-                ratio, packedRows, packedCols, newlines, base, gridTokens, total, tiles);
+        return new ImageTokenLayout(
+                width,
+                height,
+                false,
+                best,
+                best,
+                content,
+                padLeft,
+                padTop,
+                rows,
+                cols,
+                featureRows,
+                featureCols,
+                unpadRowOffset,
+                unpadColOffset,
+                unpaddedRows,
+                unpaddedCols,
+                downscaled,
+                ratio,
+                packedRows,
+                packedCols,
+                newlines,
+                base,
+                gridTokens,
+                total,
+                tiles);
     }
 
     /** Total image tokens of a {@code width x height} image ({@code plan(...).totalTokens()}). */

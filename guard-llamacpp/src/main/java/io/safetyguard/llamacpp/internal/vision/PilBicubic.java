@@ -17,8 +17,7 @@ import java.util.Arrays;
  * stays cheap).
  */
 final class PilBicubic {
-    private PilBicubic() {
-    }
+    private PilBicubic() {}
 
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final int HALF = 1 << (PRECISION_BITS - 1);
@@ -100,8 +99,8 @@ final class PilBicubic {
             }
             for (int x = 0; x < xmax; x++) {
                 double w = sum != 0.0 ? k[x] / sum : k[x];
-                weights[xx * taps + x] = w < 0 ? (int) (-0.5 + w * (1 << PRECISION_BITS))
-                        : (int) (0.5 + w * (1 << PRECISION_BITS));
+                weights[xx * taps + x] =
+                        w < 0 ? (int) (-0.5 + w * (1 << PRECISION_BITS)) : (int) (0.5 + w * (1 << PRECISION_BITS));
             }
             first[xx] = xmin;
             count[xx] = xmax;
@@ -123,8 +122,8 @@ final class PilBicubic {
      * Resizes the {@code canvasW x canvasH} canvas that holds {@code src} at ({@code offX}, {@code offY}) on a
      * {@code background} fill, to {@code outW x outH}.
      */
-    static RgbImage resizeCanvas(RgbImage src, int canvasW, int canvasH, int offX, int offY, int[] background,
-            int outW, int outH) {
+    static RgbImage resizeCanvas(
+            RgbImage src, int canvasW, int canvasH, int offX, int offY, int[] background, int outW, int outH) {
         if (outW <= 0 || outH <= 0) {
             throw new IllegalArgumentException("output size must be positive, got " + outW + "x" + outH);
         }
@@ -132,8 +131,8 @@ final class PilBicubic {
             throw new IllegalArgumentException("output " + outW + "x" + outH + " is too large");
         }
         if (offX < 0 || offY < 0 || (long) offX + src.width() > canvasW || (long) offY + src.height() > canvasH) {
-            throw new IllegalArgumentException("image " + src.size() + " at " + offX + "," + offY
-                    + " does not fit the " + canvasW + "x" + canvasH + " canvas");
+            throw new IllegalArgumentException("image " + src.size() + " at " + offX + "," + offY + " does not fit the "
+                    + canvasW + "x" + canvasH + " canvas");
         }
         RgbImage.checkColor(background);
         if ((long) canvasH > (long) canvasW * 100 && outH < canvasH) {
@@ -146,8 +145,8 @@ final class PilBicubic {
     }
 
     /** Pillow's {@code ImagingResampleInner}: horizontal pass, then vertical pass. */
-    private static RgbImage resizeCanvas2Pass(RgbImage src, int canvasW, int canvasH, int offX, int offY,
-            int[] background, int outW, int outH) {
+    private static RgbImage resizeCanvas2Pass(
+            RgbImage src, int canvasW, int canvasH, int offX, int offY, int[] background, int outW, int outH) {
         boolean horizontal = canvasW != outW;
         boolean vertical = canvasH != outH;
         if (!horizontal && !vertical) {
@@ -165,8 +164,8 @@ final class PilBicubic {
         if (horizontal) {
             backgroundRow = horizontalRow(null, 0, src.width(), canvasW, offX, background, h, outW);
             for (int y = 0; y < src.height(); y++) {
-                contentRows[y] = horizontalRow(src.rgb(), y * src.width() * 3, src.width(), canvasW, offX,
-                        background, h, outW);
+                contentRows[y] =
+                        horizontalRow(src.rgb(), y * src.width() * 3, src.width(), canvasW, offX, background, h, outW);
             }
         } else {
             backgroundRow = fillRow(canvasW, background);
@@ -221,8 +220,8 @@ final class PilBicubic {
      * {@code background * (sum of all weights - sum of the image taps' weights)}, which in 32-bit integer arithmetic
      * is exactly the sum Pillow accumulates tap by tap.
      */
-    private static byte[] horizontalRow(byte[] px, int start, int srcWidth, int canvasW, int offX, int[] bg, Taps h,
-            int outW) {
+    private static byte[] horizontalRow(
+            byte[] px, int start, int srcWidth, int canvasW, int offX, int[] bg, Taps h, int outW) {
         byte[] row = new byte[outW * 3];
         for (int xx = 0; xx < outW; xx++) {
             int xmin = h.first[xx];
@@ -280,8 +279,7 @@ final class PilBicubic {
             System.arraycopy(bgRow, 0, out, y * canvasW * 3, canvasW * 3);
         }
         for (int y = 0; y < src.height(); y++) {
-            System.arraycopy(src.rgb(), y * src.width() * 3, out, ((offY + y) * canvasW + offX) * 3,
-                    src.width() * 3);
+            System.arraycopy(src.rgb(), y * src.width() * 3, out, ((offY + y) * canvasW + offX) * 3, src.width() * 3);
         }
         return new RgbImage(canvasW, canvasH, out);
     }

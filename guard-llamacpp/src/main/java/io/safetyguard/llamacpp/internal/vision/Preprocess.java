@@ -31,8 +31,7 @@ import java.util.Objects;
  * whose antialiased bicubic differs from Pillow's by a few levels on some pixels.
  */
 public final class Preprocess {
-    private Preprocess() {
-    }
+    private Preprocess() {}
 
     /** OpenAI CLIP mean (CLIP ViT-L/14-336, LLaVA-1.5). */
     public static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
@@ -132,8 +131,13 @@ public final class Preprocess {
         Objects.requireNonNull(image, "image");
         Resolution fitted = fitWithin(image.width(), image.height(), target);
         RgbImage resized = PilBicubic.resize(image, fitted.width(), fitted.height());
-        return PilBicubic.paste(resized, target.width(), target.height(), (target.width() - fitted.width()) / 2,
-                (target.height() - fitted.height()) / 2, BLACK);
+        return PilBicubic.paste(
+                resized,
+                target.width(),
+                target.height(),
+                (target.width() - fitted.width()) / 2,
+                (target.height() - fitted.height()) / 2,
+                BLACK);
     }
 
     /**
@@ -148,8 +152,8 @@ public final class Preprocess {
         List<RgbImage> tiles = new ArrayList<>();
         for (int y = 0; y < image.height(); y += tileSize) {
             for (int x = 0; x < image.width(); x += tileSize) {
-                tiles.add(crop(image, x, y, Math.min(tileSize, image.width() - x),
-                        Math.min(tileSize, image.height() - y)));
+                tiles.add(crop(
+                        image, x, y, Math.min(tileSize, image.width() - x), Math.min(tileSize, image.height() - y)));
             }
         }
         return tiles;
@@ -172,8 +176,8 @@ public final class Preprocess {
     public static RgbImage padToSquareAndResize(RgbImage image, int[] color, int size) {
         Objects.requireNonNull(image, "image");
         int side = Math.max(image.width(), image.height());
-        return PilBicubic.resizeCanvas(image, side, side, (side - image.width()) / 2, (side - image.height()) / 2,
-                color, size, size);
+        return PilBicubic.resizeCanvas(
+                image, side, side, (side - image.width()) / 2, (side - image.height()) / 2, color, size, size);
     }
 
     /**
@@ -248,8 +252,12 @@ public final class Preprocess {
             if (cy < 0 || cy >= content.height() || x0 >= x1) {
                 continue;
             }
-            System.arraycopy(content.rgb(), (cy * content.width() + (x0 - offX)) * 3, out,
-                    (r * size + (x0 - x)) * 3, (x1 - x0) * 3);
+            System.arraycopy(
+                    content.rgb(),
+                    (cy * content.width() + (x0 - offX)) * 3,
+                    out,
+                    (r * size + (x0 - x)) * 3,
+                    (x1 - x0) * 3);
         }
         return new RgbImage(size, size, out);
     }

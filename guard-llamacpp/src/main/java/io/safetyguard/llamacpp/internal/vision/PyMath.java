@@ -10,8 +10,7 @@ import java.math.RoundingMode;
  * expression.
  */
 final class PyMath {
-    private PyMath() {
-    }
+    private PyMath() {}
 
     /**
      * Python {@code a // b} for floats (CPython {@code float_floor_div}): the quotient of the exact

@@ -12,8 +12,8 @@ package io.safetyguard.llamacpp.internal.vision;
 public record Resolution(int width, int height) {
     public Resolution {
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("a resolution needs a positive width and height, got " + width + "x"
-                    + height);
+            throw new IllegalArgumentException(
+                    "a resolution needs a positive width and height, got " + width + "x" + height);
         }
     }
 

@@ -53,7 +53,9 @@ public record RgbImage(int width, int height, byte[] rgb) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RgbImage other && width == other.width && height == other.height
+        return o instanceof RgbImage other
+                && width == other.width
+                && height == other.height
                 && Arrays.equals(rgb, other.rgb);
     }
 

@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * @param anyresMaxTiles N of {@code anyres_max_N}; 0 for plain anyres (no downscale) and for pad-to-square
  * @param padToSquare    LLaVA-1.5 layout: one tile, image padded to a square first
  */
-public record VisionGeometry(int imageSize, int patchSize, List<Resolution> gridPinpoints, int anyresMaxTiles,
-        boolean padToSquare) {
+public record VisionGeometry(
+        int imageSize, int patchSize, List<Resolution> gridPinpoints, int anyresMaxTiles, boolean padToSquare) {
 
     /** Largest tile side accepted. */
     public static final int MAX_IMAGE_SIZE = 8192;
@@ -52,21 +52,21 @@ public record VisionGeometry(int imageSize, int patchSize, List<Resolution> grid
             throw new IllegalArgumentException("image size must be 1.." + MAX_IMAGE_SIZE + " px, got " + imageSize);
         }
         if (patchSize <= 0 || patchSize > imageSize) {
-            throw new IllegalArgumentException("patch size must be 1..image size (" + imageSize + "), got "
-                    + patchSize);
+            throw new IllegalArgumentException(
+                    "patch size must be 1..image size (" + imageSize + "), got " + patchSize);
         }
         if (anyresMaxTiles < 0 || anyresMaxTiles > MAX_ANYRES_TILES) {
-            throw new IllegalArgumentException("anyres_max tile count must be 0.." + MAX_ANYRES_TILES + ", got "
-                    + anyresMaxTiles);
+            throw new IllegalArgumentException(
+                    "anyres_max tile count must be 0.." + MAX_ANYRES_TILES + ", got " + anyresMaxTiles);
         }
         if (padToSquare) {
             if (!gridPinpoints.isEmpty()) {
-                throw new IllegalArgumentException("pad-to-square geometry takes no grid pinpoints, got "
-                        + gridPinpoints);
+                throw new IllegalArgumentException(
+                        "pad-to-square geometry takes no grid pinpoints, got " + gridPinpoints);
             }
             if (anyresMaxTiles != 0) {
-                throw new IllegalArgumentException("pad-to-square geometry has no anyres_max rule, got "
-                        + anyresMaxTiles);
+                throw new IllegalArgumentException(
+                        "pad-to-square geometry has no anyres_max rule, got " + anyresMaxTiles);
             }
         } else if (gridPinpoints.isEmpty()) {
             throw new IllegalArgumentException("anyres geometry needs at least one grid pinpoint"
@@ -78,8 +78,8 @@ public record VisionGeometry(int imageSize, int patchSize, List<Resolution> grid
                 throw new IllegalArgumentException("grid pinpoint " + r + " exceeds " + MAX_PINPOINT_SIDE + " px");
             }
             if (r.width() % imageSize != 0 || r.height() % imageSize != 0) {
-                throw new IllegalArgumentException("grid pinpoint " + r + " is not a whole number of " + imageSize
-                        + " px tiles");
+                throw new IllegalArgumentException(
+                        "grid pinpoint " + r + " is not a whole number of " + imageSize + " px tiles");
             }
         }
     }
@@ -103,12 +103,17 @@ public record VisionGeometry(int imageSize, int patchSize, List<Resolution> grid
      * {@code [336,672],[672,336],[672,672],[1008,336],[336,1008]}).
      */
     public static VisionGeometry llavaNextClip336() {
-        return new VisionGeometry(336, 14, List.of(
-                Resolution.ofHeightWidth(336, 672),
-                Resolution.ofHeightWidth(672, 336),
-                Resolution.ofHeightWidth(672, 672),
-                Resolution.ofHeightWidth(1008, 336),
-                Resolution.ofHeightWidth(336, 1008)), 0, false);
+        return new VisionGeometry(
+                336,
+                14,
+                List.of(
+                        Resolution.ofHeightWidth(336, 672),
+                        Resolution.ofHeightWidth(672, 336),
+                        Resolution.ofHeightWidth(672, 672),
+                        Resolution.ofHeightWidth(1008, 336),
+                        Resolution.ofHeightWidth(336, 1008)),
+                0,
+                false);
     }
 
     /**
@@ -125,12 +130,12 @@ public record VisionGeometry(int imageSize, int patchSize, List<Resolution> grid
      *                         {@code anyres_max_N}; {@code null} or blank means {@code pad} without pinpoints and
      *                         plain {@code anyres} with them
      */
-    public static VisionGeometry fromMmprojMetadata(int imageSize, int patchSize, List<Integer> pinpoints,
-            String imageAspectRatio) {
+    public static VisionGeometry fromMmprojMetadata(
+            int imageSize, int patchSize, List<Integer> pinpoints, String imageAspectRatio) {
         Objects.requireNonNull(pinpoints, "pinpoints");
         if (pinpoints.size() % 2 != 0) {
-            throw new IllegalArgumentException("image_grid_pinpoints must hold [height, width] pairs, got "
-                    + pinpoints.size() + " values");
+            throw new IllegalArgumentException(
+                    "image_grid_pinpoints must hold [height, width] pairs, got " + pinpoints.size() + " values");
         }
         List<Resolution> pairs = new ArrayList<>(pinpoints.size() / 2);
         for (int i = 0; i < pinpoints.size(); i += 2) {
@@ -188,8 +193,8 @@ public record VisionGeometry(int imageSize, int patchSize, List<Resolution> grid
     }
 
     /** As {@link #fromMmprojMetadata(int, int, List, String)} with a flat {@code int[]} of pinpoints. */
-    public static VisionGeometry fromMmprojMetadata(int imageSize, int patchSize, int[] pinpoints,
-            String imageAspectRatio) {
+    public static VisionGeometry fromMmprojMetadata(
+            int imageSize, int patchSize, int[] pinpoints, String imageAspectRatio) {
         Objects.requireNonNull(pinpoints, "pinpoints");
         List<Integer> list = new ArrayList<>(pinpoints.length);
         for (int p : pinpoints) {

@@ -14,8 +14,9 @@ class CallGateTest {
     @Test
     void aCallAfterCloseIsRefusedWithTheGivenMessage() {
         CallGate gate = new CallGate("the thing has been closed; open a new one");
-        assertThat(gate.closeAndDrain(Duration.ZERO, () -> { })).isTrue();
-        assertThatThrownBy(gate::enter).isInstanceOf(IllegalStateException.class)
+        assertThat(gate.closeAndDrain(Duration.ZERO, () -> {})).isTrue();
+        assertThatThrownBy(gate::enter)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the thing has been closed; open a new one");
         assertThat(gate.tryEnter()).isFalse();
         assertThat(gate.isClosed()).isTrue();
@@ -24,8 +25,8 @@ class CallGateTest {
     @Test
     void closingTwiceTellsTheSecondCallerNotToFreeAgain() {
         CallGate gate = new CallGate("closed");
-        assertThat(gate.closeAndDrain(Duration.ZERO, () -> { })).isTrue();
-        assertThat(gate.closeAndDrain(Duration.ZERO, () -> { })).isFalse();
+        assertThat(gate.closeAndDrain(Duration.ZERO, () -> {})).isTrue();
+        assertThat(gate.closeAndDrain(Duration.ZERO, () -> {})).isFalse();
     }
 
     @Test
@@ -39,7 +40,8 @@ class CallGateTest {
         });
         caller.start();
         long t0 = System.nanoTime();
-        assertThat(gate.closeAndDrain(Duration.ofSeconds(10), aborts::incrementAndGet)).isTrue();
+        assertThat(gate.closeAndDrain(Duration.ofSeconds(10), aborts::incrementAndGet))
+                .isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(90);
         caller.join();
         // abortRunning runs once after the grace wait; no call was left to abort
@@ -61,8 +63,11 @@ class CallGateTest {
             gate.exit();
         });
         caller.start();
-        assertThat(gate.closeAndDrain(Duration.ofMillis(20), () -> abortRequested.set(true))).isTrue();
-        assertThat(leaving.get()).as("closeAndDrain returned only after the call left").isTrue();
+        assertThat(gate.closeAndDrain(Duration.ofMillis(20), () -> abortRequested.set(true)))
+                .isTrue();
+        assertThat(leaving.get())
+                .as("closeAndDrain returned only after the call left")
+                .isTrue();
         caller.join();
     }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NativeLibraryLoaderIT {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void loadsTheBundledLibrariesOnceFromAContentAddressedFolder() {
@@ -61,7 +62,11 @@ class NativeLibraryLoaderIT {
     private static String childClassPath() {
         List<String> entries = new ArrayList<>();
         try {
-            entries.add(Path.of(NativeLoaderProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            entries.add(Path.of(NativeLoaderProbe.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
                     .toString());
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
@@ -78,7 +83,8 @@ class NativeLibraryLoaderIT {
     @Test
     void anUnsupportedPlatformGetsAMessageSayingWhatIsPackagedAndHowToBuild() throws Exception {
         String out = runProbe("-Dos.arch=sparcv9", "-Dsafetyguard.native.cache=" + dir);
-        assertThat(out).startsWith("exit=3")
+        assertThat(out)
+                .startsWith("exit=3")
                 .contains("no llama.cpp native libraries for this platform")
                 .contains("sparcv9")
                 .contains("This jar carries " + NativeLibraryLoader.platform())
@@ -116,18 +122,22 @@ class NativeLibraryLoaderIT {
         assertThat(first.lines().filter(l -> l.startsWith("LOADED")).findFirst())
                 .isEqualTo(second.lines().filter(l -> l.startsWith("LOADED")).findFirst());
         try (var dirs = Files.list(cache)) {
-            assertThat(dirs.filter(Files::isDirectory).filter(d -> !d.getFileName().toString().startsWith("."))
-                    .count()).isEqualTo(1);
+            assertThat(dirs.filter(Files::isDirectory)
+                            .filter(d -> !d.getFileName().toString().startsWith("."))
+                            .count())
+                    .isEqualTo(1);
         }
     }
 
     @Test
     void theCpuCheckNamesMissingInstructions() {
         String requires = "sse4_2,avx,avx2,fma,f16c,bmi2";
-        assertThat(NativeLibraryLoader.missingCpuFeatures(requires,
-                "flags\t\t: fpu sse4_2 avx avx2 fma f16c bmi2 avx512f")).isEmpty();
+        assertThat(NativeLibraryLoader.missingCpuFeatures(
+                        requires, "flags\t\t: fpu sse4_2 avx avx2 fma f16c bmi2 avx512f"))
+                .isEmpty();
         assertThat(NativeLibraryLoader.missingCpuFeatures(requires, "flags : fpu sse4_2 avx"))
                 .containsExactly("avx2", "fma", "f16c", "bmi2");
-        assertThat(NativeLibraryLoader.buildInfo().getProperty("cpu.requires", "")).doesNotContain(" ");
+        assertThat(NativeLibraryLoader.buildInfo().getProperty("cpu.requires", ""))
+                .doesNotContain(" ");
     }
 }

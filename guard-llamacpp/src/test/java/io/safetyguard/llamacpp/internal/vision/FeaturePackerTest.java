@@ -127,13 +127,17 @@ class FeaturePackerTest {
         ImageTokenLayout l = ImageTokenPlanner.plan(OV, 384, 384);
         List<float[]> tiles = labelledTiles(l);
         assertThatThrownBy(() -> FeaturePacker.pack(OV, l, tiles.subList(0, 1), new float[3], 3))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tiles");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tiles");
         assertThatThrownBy(() -> FeaturePacker.pack(OV, l, tiles, new float[2], 3))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image_newline");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("image_newline");
         assertThatThrownBy(() -> FeaturePacker.pack(OV, l, tiles, new float[4], 4))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floats");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("floats");
         assertThatThrownBy(() -> FeaturePacker.pack(VisionGeometry.llava15Clip336(), l, tiles, new float[3], 3))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("geometry");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("geometry");
     }
 
     private static float[] token(float[] out, int index) {

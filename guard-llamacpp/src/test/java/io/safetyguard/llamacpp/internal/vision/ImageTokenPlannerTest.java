@@ -124,8 +124,12 @@ class ImageTokenPlannerTest {
     private static Stream<Arguments> rows(String table) {
         return table.lines().map(String::trim).filter(l -> !l.isEmpty()).map(l -> {
             String[] f = l.split(" ");
-            return Arguments.of(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]),
-                    Integer.parseInt(f[3]), Integer.parseInt(f[4]));
+            return Arguments.of(
+                    Integer.parseInt(f[0]),
+                    Integer.parseInt(f[1]),
+                    Integer.parseInt(f[2]),
+                    Integer.parseInt(f[3]),
+                    Integer.parseInt(f[4]));
         });
     }
 
@@ -183,10 +187,12 @@ class ImageTokenPlannerTest {
         assertThat(l.unpaddedRows()).isEqualTo(27);
         assertThat(l.unpaddedCols()).isEqualTo(54);
         assertThat(l.totalTokens()).isEqualTo(2214);
-        assertThat(l.tiles()).extracting(Tile::kind, Tile::row, Tile::col, Tile::x, Tile::y).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(TileKind.BASE, 0, 0, 0, 0),
-                org.assertj.core.groups.Tuple.tuple(TileKind.GRID, 0, 0, 0, 0),
-                org.assertj.core.groups.Tuple.tuple(TileKind.GRID, 0, 1, 384, 0));
+        assertThat(l.tiles())
+                .extracting(Tile::kind, Tile::row, Tile::col, Tile::x, Tile::y)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(TileKind.BASE, 0, 0, 0, 0),
+                        org.assertj.core.groups.Tuple.tuple(TileKind.GRID, 0, 0, 0, 0),
+                        org.assertj.core.groups.Tuple.tuple(TileKind.GRID, 0, 1, 384, 0));
     }
 
     @Test
@@ -266,8 +272,15 @@ class ImageTokenPlannerTest {
 
     @Test
     void llava15IsOnePaddedTileOf576Tokens() {
-        for (int[] s : new int[][] {{1, 1}, {336, 336}, {640, 480}, {1, 100000}, {100000, 1}, {8000, 6000},
-                {Integer.MAX_VALUE, Integer.MAX_VALUE}}) {
+        for (int[] s : new int[][] {
+            {1, 1},
+            {336, 336},
+            {640, 480},
+            {1, 100000},
+            {100000, 1},
+            {8000, 6000},
+            {Integer.MAX_VALUE, Integer.MAX_VALUE}
+        }) {
             ImageTokenLayout l = ImageTokenPlanner.plan(V15, s[0], s[1]);
             assertThat(l.totalTokens()).isEqualTo(576);
             assertThat(l.baseTokens()).isEqualTo(576);
@@ -293,8 +306,11 @@ class ImageTokenPlannerTest {
             int w = rw * unit;
             int h = rh * unit;
             ImageTokenLayout l = ImageTokenPlanner.plan(OV, w, h);
-            assertThat((long) l.totalTokens()).as("OneVision %dx%d", w, h).isEqualTo(ReferenceTokenCount.oneVision(w, h));
-            assertThat((long) ImageTokenPlanner.tokenCount(NEXT, w, h)).as("LLaVA-NeXT %dx%d", w, h)
+            assertThat((long) l.totalTokens())
+                    .as("OneVision %dx%d", w, h)
+                    .isEqualTo(ReferenceTokenCount.oneVision(w, h));
+            assertThat((long) ImageTokenPlanner.tokenCount(NEXT, w, h))
+                    .as("LLaVA-NeXT %dx%d", w, h)
                     .isEqualTo(ReferenceTokenCount.llavaNext(w, h));
             assertConsistent(OV, l);
         }
@@ -343,9 +359,11 @@ class ImageTokenPlannerTest {
                 }
             }
             ImageTokenLayout l = ImageTokenPlanner.plan(OV, w, h);
-            assertThat((long) l.totalTokens()).as("OneVision %dx%d", w, h)
+            assertThat((long) l.totalTokens())
+                    .as("OneVision %dx%d", w, h)
                     .isEqualTo(ReferenceTokenCount.oneVision(w, h));
-            assertThat((long) ImageTokenPlanner.tokenCount(NEXT, w, h)).as("LLaVA-NeXT %dx%d", w, h)
+            assertThat((long) ImageTokenPlanner.tokenCount(NEXT, w, h))
+                    .as("LLaVA-NeXT %dx%d", w, h)
                     .isEqualTo(ReferenceTokenCount.llavaNext(w, h));
             int[] best = ReferenceTokenCount.selectBestResolution(h, w, ReferenceTokenCount.ONEVISION_PINPOINTS);
             assertThat(l.bestResolution()).isEqualTo(Resolution.ofHeightWidth(best[0], best[1]));
@@ -354,7 +372,9 @@ class ImageTokenPlannerTest {
             downscaled += l.downscaled() ? 1 : 0;
         }
         assertThat(checked).isEqualTo(2000);
-        assertThat(downscaled).as("the sample exercises the anyres_max downscale").isGreaterThan(100);
+        assertThat(downscaled)
+                .as("the sample exercises the anyres_max downscale")
+                .isGreaterThan(100);
     }
 
     @Test
@@ -376,9 +396,11 @@ class ImageTokenPlannerTest {
     void nonPositiveSizesAreRejected(int bad) {
         for (VisionGeometry g : List.of(OV, NEXT, V15)) {
             assertThatThrownBy(() -> ImageTokenPlanner.plan(g, bad, 10))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("positive");
             assertThatThrownBy(() -> ImageTokenPlanner.plan(g, 10, bad))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("positive");
         }
         assertThatThrownBy(() -> ImageTokenPlanner.plan(null, 10, 10)).isInstanceOf(NullPointerException.class);
     }
@@ -413,8 +435,8 @@ class ImageTokenPlannerTest {
         for (int r = 0; r < l.gridRows(); r++) {
             for (int c = 0; c < l.gridCols(); c++) {
                 Tile t = l.tiles().get(i++);
-                assertThat(t).isEqualTo(new Tile(TileKind.GRID, r, c, c * g.imageSize(), r * g.imageSize(),
-                        g.imageSize()));
+                assertThat(t)
+                        .isEqualTo(new Tile(TileKind.GRID, r, c, c * g.imageSize(), r * g.imageSize(), g.imageSize()));
             }
         }
         assertThat(l.featureRows()).isEqualTo(l.gridRows() * p);
@@ -427,7 +449,8 @@ class ImageTokenPlannerTest {
         assertThat(l.newlineTokens()).isEqualTo(l.packedRows());
         assertThat(l.content().width()).isLessThanOrEqualTo(l.canvas().width());
         assertThat(l.content().height()).isLessThanOrEqualTo(l.canvas().height());
-        assertThat(l.content().width() == l.canvas().width() || l.content().height() == l.canvas().height())
+        assertThat(l.content().width() == l.canvas().width()
+                        || l.content().height() == l.canvas().height())
                 .isTrue();
         if (!l.downscaled()) {
             assertThat(l.packedRows()).isEqualTo(l.unpaddedRows());

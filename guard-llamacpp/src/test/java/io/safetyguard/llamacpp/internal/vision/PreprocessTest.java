@@ -192,8 +192,15 @@ class PreprocessTest {
     void splitTilesIsRasterOrder() {
         RgbImage src = pattern(5, 3);
         List<RgbImage> tiles = Preprocess.splitTiles(src, 2);
-        assertThat(tiles).extracting(RgbImage::size).containsExactly(Resolution.of(2, 2), Resolution.of(2, 2),
-                Resolution.of(1, 2), Resolution.of(2, 1), Resolution.of(2, 1), Resolution.of(1, 1));
+        assertThat(tiles)
+                .extracting(RgbImage::size)
+                .containsExactly(
+                        Resolution.of(2, 2),
+                        Resolution.of(2, 2),
+                        Resolution.of(1, 2),
+                        Resolution.of(2, 1),
+                        Resolution.of(2, 1),
+                        Resolution.of(1, 1));
         assertThat(tiles.get(1).sample(0, 1, 2)).isEqualTo(src.sample(2, 1, 2));
         assertThat(tiles.get(5).sample(0, 0, 0)).isEqualTo(src.sample(4, 2, 0));
         assertThatThrownBy(() -> Preprocess.splitTiles(src, 0)).isInstanceOf(IllegalArgumentException.class);

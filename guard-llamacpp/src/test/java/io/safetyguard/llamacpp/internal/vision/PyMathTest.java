@@ -31,7 +31,9 @@ class PyMathTest {
         for (int i = 0; i < 200_000; i++) {
             long a = rnd.nextInt(2000);
             double b = 1.1 + rnd.nextDouble() * 30;
-            long exact = new BigDecimal(a).divide(new BigDecimal(b), 0, RoundingMode.FLOOR).longValue();
+            long exact = new BigDecimal(a)
+                    .divide(new BigDecimal(b), 0, RoundingMode.FLOOR)
+                    .longValue();
             assertThat((long) PyMath.floorDiv(a, b)).as("%d // %s", a, b).isEqualTo(exact);
         }
     }

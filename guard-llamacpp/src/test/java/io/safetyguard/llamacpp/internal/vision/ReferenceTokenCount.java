@@ -14,11 +14,11 @@ import java.math.RoundingMode;
  * algorithm instead.)
  */
 final class ReferenceTokenCount {
-    private ReferenceTokenCount() {
-    }
+    private ReferenceTokenCount() {}
 
     /** pinpoints as Python lists of [height, width]. */
     static final int[][] ONEVISION_PINPOINTS = onevision();
+
     static final int[][] LLAVA_NEXT_PINPOINTS = {{336, 672}, {672, 336}, {672, 672}, {1008, 336}, {336, 1008}};
 
     private static int[][] onevision() {
@@ -62,7 +62,9 @@ final class ReferenceTokenCount {
 
     /** int(a // b) for an int a and a float b > 0: the floor of the exact quotient. */
     static long intOfFloorDiv(long a, double b) {
-        return new BigDecimal(a).divide(new BigDecimal(b), 0, RoundingMode.FLOOR).longValue();
+        return new BigDecimal(a)
+                .divide(new BigDecimal(b), 0, RoundingMode.FLOOR)
+                .longValue();
     }
 
     /**
@@ -70,8 +72,8 @@ final class ReferenceTokenCount {
      * num_image_tokens = patches², vision_aspect_ratio = "anyres_max_" + maxNumPatches (0: the LLaVA-NeXT variant
      * without the downscale).
      */
-    static long numberOfFeatures(long origHeight, long origWidth, int tile, int patchesPerSide, int[][] pinpoints,
-            int maxNumPatches) {
+    static long numberOfFeatures(
+            long origHeight, long origWidth, int tile, int patchesPerSide, int[][] pinpoints, int maxNumPatches) {
         int[] best = selectBestResolution(origHeight, origWidth, pinpoints);
         long heightBestResolution = best[0];
         long widthBestResolution = best[1];
@@ -79,15 +81,21 @@ final class ReferenceTokenCount {
         long scaleWidth = widthBestResolution / tile;
         long patchesHeight = patchesPerSide;
         long patchesWidth = patchesPerSide;
-        long[] unpaddedAndNewline = unpaddedFeatures(origHeight, origWidth, patchesHeight, patchesWidth, scaleHeight,
-                scaleWidth, maxNumPatches);
+        long[] unpaddedAndNewline = unpaddedFeatures(
+                origHeight, origWidth, patchesHeight, patchesWidth, scaleHeight, scaleWidth, maxNumPatches);
         long baseFeatures = patchesHeight * patchesWidth;
         return unpaddedAndNewline[0] + unpaddedAndNewline[1] + baseFeatures;
     }
 
     /** _get_unpadded_features(height, width, patches_height, patches_width, scale_height, scale_width). */
-    static long[] unpaddedFeatures(long height, long width, long patchesHeight, long patchesWidth, long scaleHeight,
-            long scaleWidth, int maxNumPatches) {
+    static long[] unpaddedFeatures(
+            long height,
+            long width,
+            long patchesHeight,
+            long patchesWidth,
+            long scaleHeight,
+            long scaleWidth,
+            int maxNumPatches) {
         long currentHeight = patchesHeight * scaleHeight;
         long currentWidth = patchesWidth * scaleWidth;
 
@@ -107,8 +115,8 @@ final class ReferenceTokenCount {
         long newlineFeatures = currentHeight;
 
         if (maxNumPatches > 0) {
-            double ratio = Math.sqrt((double) (currentHeight * currentWidth)
-                    / (double) (maxNumPatches * patchesHeight * patchesHeight));
+            double ratio = Math.sqrt(
+                    (double) (currentHeight * currentWidth) / (double) (maxNumPatches * patchesHeight * patchesHeight));
             if (ratio > 1.1) {
                 unpaddedFeatures = intOfFloorDiv(currentHeight, ratio) * intOfFloorDiv(currentWidth, ratio);
                 newlineFeatures = intOfFloorDiv(currentHeight, ratio);

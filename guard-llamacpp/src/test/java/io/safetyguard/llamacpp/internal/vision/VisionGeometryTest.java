@@ -46,67 +46,89 @@ class VisionGeometryTest {
         VisionGeometry g = VisionGeometry.llavaNextClip336();
         assertThat(g.anyresMaxTiles()).isZero();
         assertThat(g.aspectRatioMode()).isEqualTo("anyres");
-        assertThat(g.gridPinpoints()).containsExactly(Resolution.of(672, 336), Resolution.of(336, 672),
-                Resolution.of(672, 672), Resolution.of(336, 1008), Resolution.of(1008, 336));
+        assertThat(g.gridPinpoints())
+                .containsExactly(
+                        Resolution.of(672, 336),
+                        Resolution.of(336, 672),
+                        Resolution.of(672, 672),
+                        Resolution.of(336, 1008),
+                        Resolution.of(1008, 336));
         assertThat(g.maxGridTiles()).isEqualTo(4);
     }
 
     @Test
     void fromMetadataReadsPairsAsHeightWidthAndTheAspectRatioMode() {
         VisionGeometry g = VisionGeometry.fromMmprojMetadata(336, 14, new int[] {336, 672, 672, 336}, "anyres");
-        assertThat(g.gridPinpoints()).containsExactly(Resolution.ofHeightWidth(336, 672),
-                Resolution.ofHeightWidth(672, 336));
+        assertThat(g.gridPinpoints())
+                .containsExactly(Resolution.ofHeightWidth(336, 672), Resolution.ofHeightWidth(672, 336));
         assertThat(g.anyresMaxTiles()).isZero();
 
         assertThat(VisionGeometry.fromMmprojMetadata(384, 14, new int[] {384, 384}, " ANYRES_MAX_4 ")
-                .anyresMaxTiles()).isEqualTo(4);
+                        .anyresMaxTiles())
+                .isEqualTo(4);
         // No key: pinpoints mean plain anyres, none mean pad.
-        assertThat(VisionGeometry.fromMmprojMetadata(384, 14, new int[] {384, 384}, null).aspectRatioMode())
+        assertThat(VisionGeometry.fromMmprojMetadata(384, 14, new int[] {384, 384}, null)
+                        .aspectRatioMode())
                 .isEqualTo("anyres");
         assertThat(VisionGeometry.fromMmprojMetadata(336, 14, new int[0], null))
                 .isEqualTo(VisionGeometry.llava15Clip336());
         assertThat(VisionGeometry.fromMmprojMetadata(336, 14, List.of(), "  "))
                 .isEqualTo(VisionGeometry.llava15Clip336());
         // "pad" wins over pinpoints, as in LLaVA's process_images.
-        assertThat(VisionGeometry.fromMmprojMetadata(336, 14, new int[] {336, 672}, "pad").padToSquare()).isTrue();
+        assertThat(VisionGeometry.fromMmprojMetadata(336, 14, new int[] {336, 672}, "pad")
+                        .padToSquare())
+                .isTrue();
     }
 
     @Test
     void badMetadataIsRejectedWithAReason() {
         assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, new int[] {384}, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pairs");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pairs");
         assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, new int[] {384, 384}, "crop"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("crop");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("crop");
         assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, new int[] {384, 384}, "anyres_max_0"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, new int[0], "anyres_max_9"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pinpoints");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pinpoints");
         assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, new int[] {400, 384}, "anyres"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole number");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("whole number");
         assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, new int[] {0, 384}, "anyres"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("positive");
         assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, new int[] {-384, 384}, "anyres"))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, java.util.Arrays.asList(384, null),
-                "anyres")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () -> VisionGeometry.fromMmprojMetadata(384, 14, java.util.Arrays.asList(384, null), "anyres"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> VisionGeometry.fromMmprojMetadata(384, 14, new int[] {384 * 100, 384}, "anyres"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("exceeds");
     }
 
     @Test
     void invalidGeometriesAreRejected() {
         assertThatThrownBy(() -> new VisionGeometry(0, 14, List.of(), 0, true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image size");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("image size");
         assertThatThrownBy(() -> new VisionGeometry(384, 0, List.of(), 0, true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("patch size");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("patch size");
         assertThatThrownBy(() -> new VisionGeometry(384, 385, List.of(), 0, true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("patch size");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("patch size");
         assertThatThrownBy(() -> new VisionGeometry(384, 14, List.of(Resolution.of(384, 384)), 0, true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pad-to-square");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pad-to-square");
         assertThatThrownBy(() -> new VisionGeometry(384, 14, List.of(), 9, true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("anyres_max");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("anyres_max");
         assertThatThrownBy(() -> new VisionGeometry(384, 14, List.of(), 0, false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pinpoint");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pinpoint");
         assertThatThrownBy(() -> new VisionGeometry(384, 14, List.of(Resolution.of(384, 384)), -1, false))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new VisionGeometry(9000, 14, List.of(), 0, true))
