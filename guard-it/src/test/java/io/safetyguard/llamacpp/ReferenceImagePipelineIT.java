@@ -110,7 +110,7 @@ class ReferenceImagePipelineIT {
         AtomicReference<ReferenceImagePipeline.Embedded> fed = new AtomicReference<>();
         qwenModel.engine().listener(EvaluationListener.onImage(fed::set));
         try {
-            ModelOutput out = qwenModel.evaluate(request(image(w, h, w * 31L + h), null, greedy(1)));
+            ModelOutput out = qwenModel.evaluate(request(image(w, h, w * 31L + h), FREE_TEXT, greedy(1)));
             assertThat(out.promptTokens() - qwenModel.promptTextTokens(POLICY.render()))
                     .isEqualTo(expected);
             assertThat(fed.get().embeddings()).hasSize(expected * embd(qwenModel));
@@ -118,7 +118,7 @@ class ReferenceImagePipelineIT {
             qwenModel.engine().listener(null);
         }
         // LLaVA-1.5 pads to a square: always one tile of 2 x 2 patches
-        ModelOutput clip = llamaModel.evaluate(request(image(w, h, 5), null, greedy(1)));
+        ModelOutput clip = llamaModel.evaluate(request(image(w, h, 5), FREE_TEXT, greedy(1)));
         assertThat(clip.promptTokens() - llamaModel.promptTextTokens(POLICY.render()))
                 .isEqualTo(4);
     }
