@@ -36,10 +36,10 @@ import java.util.Optional;
  *
  * <p>{@link Variant#UNPATCHED_LLAMA_CPP} reproduces {@code tools/mtmd/models/llava.cpp} of the pinned llama.cpp,
  * bugs included: the class token is appended LAST, positions {@code 0..n} run over {@code [patch 0..n-1, CLS]}
- * and the rows {@code 1..n} are projected, so patch 0 is lost and the CLS row reaches the LLM (ggml-org/llama.cpp
- * #25814); without {@code clip.vision.feature_layer} it runs {@code block_count - 1} blocks (#25817); GELU is
- * ggml's tanh form everywhere ({@code clip.use_gelu}) or quick-GELU. Comparing both variants with llama.cpp's
- * own output shows which of the two a build computes.
+ * and the rows {@code 1..n} are projected, so patch 0 is lost and the CLS row reaches the LLM
+ * (ggml-org/llama.cpp#25814); without {@code clip.vision.feature_layer} it runs {@code block_count - 1} blocks
+ * (ggml-org/llama.cpp#25817); GELU is ggml's tanh form everywhere ({@code clip.use_gelu}) or quick-GELU.
+ * Comparing both variants with llama.cpp's own output shows which of the two a build computes.
  */
 public final class ReferenceVisionTower {
 
@@ -47,7 +47,7 @@ public final class ReferenceVisionTower {
     public enum Variant {
         /** What transformers' LLaVA / LLaVA-OneVision computes. */
         HF_REFERENCE,
-        /** What llama.cpp v0.4.0's llava graph computes, with issues #25814 and #25817. */
+        /** What llama.cpp v0.4.0's llava graph computes, with upstream issues ggml-org/llama.cpp#25814 and #25817. */
         UNPATCHED_LLAMA_CPP
     }
 
@@ -175,7 +175,7 @@ public final class ReferenceVisionTower {
         } else {
             System.arraycopy(patches, 0, h, 0, nPatches);
             if (cls) {
-                h[nPatches] = toDouble(tensor(ModelKeys.CLASS_EMBEDDING)); // #25814: CLS appended last
+                h[nPatches] = toDouble(tensor(ModelKeys.CLASS_EMBEDDING)); // llama.cpp#25814: CLS appended last
             }
         }
         float[] pos = tensor("v.position_embd.weight");
@@ -188,7 +188,7 @@ public final class ReferenceVisionTower {
             h = layerNorm(h, tensor("v.pre_ln.weight"), tensor("v.pre_ln.bias"));
         }
 
-        int layers = featureLayer.orElse(variant == Variant.HF_REFERENCE ? blocks : blocks - 1); // #25817
+        int layers = featureLayer.orElse(variant == Variant.HF_REFERENCE ? blocks : blocks - 1); // llama.cpp#25817
         if (layers < 0 || layers > blocks) {
             throw new IllegalStateException("feature layer " + layers + " outside 0.." + blocks);
         }
