@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Validates {@link ReferenceVisionTower} against the native encoder of the pinned llama.cpp as SafetyGuard builds it
- * (with the CLS-first patch) on the tiny towers: CLIP towers now follow the reference's CLS ordering (#25814), and
- * without {@code clip.vision.feature_layer} llama.cpp still runs one layer short (#25817, handled by metadata).
+ * (with the CLS-first patch) on the tiny towers: CLIP towers now follow the reference's CLS ordering
+ * (llama.cpp#25814), and without {@code clip.vision.feature_layer} llama.cpp still runs one layer short
+ * (llama.cpp#25817, handled by metadata).
  *
  * <p>Errors are relative to the largest output magnitude. llama.cpp rounds matmul inputs and GELU arguments to f16
  * on CPU; measured agreement is 1.5e-4 or better. The random tiny layers are close to identity (weights N(0, 0.02)
@@ -57,8 +58,8 @@ class ReferenceVisionTowerIT {
 
     @Test
     void clipTowerWithTheBuildPatchPutsTheClsTokenFirstAsTheReference() throws IOException {
-        // feature_layer set, so the layer count agrees and only the CLS ordering (#25814) could differ; the build
-        // applies native/patches/0001-llava-cls-first.patch, so native must follow the reference, not the bug
+        // feature_layer set, so the layer count agrees and only the CLS ordering (llama.cpp#25814) could differ;
+        // the build applies native/patches/0001-llava-cls-first.patch, so native must follow the reference, not the bug
         Encoded e = encode(TinyModelOptions.defaults(TinyModelFlavor.LLAMA_CLIP).withFeatureLayer(2));
 
         assertThat(e.nativeRows.length).isEqualTo(4).isEqualTo(e.reference.length);
@@ -68,8 +69,8 @@ class ReferenceVisionTowerIT {
 
     @Test
     void clipTowerWithoutFeatureLayerStillRunsOneLayerShort() throws IOException {
-        // #25817 is handled by metadata (set-meta writes clip.vision.feature_layer), not patched: without the key
-        // native has the reference's token order but one layer fewer
+        // llama.cpp#25817 is handled by metadata (set-meta writes clip.vision.feature_layer), not patched:
+        // without the key native has the reference's token order but one layer fewer
         Encoded e = encode(TinyModelOptions.defaults(TinyModelFlavor.LLAMA_CLIP));
 
         assertThat(relativeError(e.reference, e.nativeRows))
