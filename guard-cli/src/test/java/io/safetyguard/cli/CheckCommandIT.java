@@ -26,13 +26,14 @@ class CheckCommandIT {
 
     @BeforeAll
     static void writeTinyModel() {
-        CliRun run = CliRun.of("model", "tiny", "--out", dir.toString());
-        assertThat(run.exitCode()).as(run.stderr()).isZero();
-        assertThat(run.stderr()).contains("meaningless");
-        model = dir.resolve("tiny-qwen2-siglip.gguf");
-        mmproj = dir.resolve("tiny-qwen2-siglip-mmproj.gguf");
-        assertThat(model).isRegularFile();
-        assertThat(mmproj).isRegularFile();
+        TinyModel tiny = TinyModel.writeTo(dir);
+        model = tiny.model();
+        mmproj = tiny.mmproj();
+    }
+
+    /** A PNG signature and nothing more: the decoder refuses it, so the image cannot be judged. */
+    private static Path truncatedPng(String name) throws IOException {
+        return Files.write(dir.resolve(name), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
     }
 
     private static Path sample(String name) {
@@ -119,8 +120,7 @@ class CheckCommandIT {
     @Test
     void failOnUnsafeExitsWith3WhenAnImageCannotBeJudged() throws IOException {
         // A corrupt image cannot be judged; fail-closed rates it Unsafe with the reason.
-        Path corrupt =
-                Files.write(dir.resolve("corrupt.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        Path corrupt = truncatedPng("corrupt.png");
         CliRun run = CliRun.of(
                 "check",
                 "--greedy",
@@ -153,8 +153,7 @@ class CheckCommandIT {
 
     @Test
     void anImageThatCannotBeJudgedKeepsItsJsonLineSaysWhyOnStderrAndExits2() throws IOException {
-        Path corrupt =
-                Files.write(dir.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        Path corrupt = truncatedPng("broken.png");
         CliRun run = CliRun.of(
                 "check",
                 "--greedy",

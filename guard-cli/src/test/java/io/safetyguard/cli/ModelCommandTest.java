@@ -22,13 +22,9 @@ class ModelCommandTest {
 
     @BeforeAll
     static void writeTinyModel() {
-        CliRun run = CliRun.of("model", "tiny", "--out", dir.toString());
-        assertThat(run.exitCode()).as(run.stderr()).isZero();
-        assertThat(run.stderr()).contains("meaningless");
-        model = dir.resolve("tiny-qwen2-siglip.gguf");
-        mmproj = dir.resolve("tiny-qwen2-siglip-mmproj.gguf");
-        assertThat(model).isRegularFile();
-        assertThat(mmproj).isRegularFile();
+        TinyModel tiny = TinyModel.writeTo(dir);
+        model = tiny.model();
+        mmproj = tiny.mmproj();
     }
 
     static Path sample(String name) {

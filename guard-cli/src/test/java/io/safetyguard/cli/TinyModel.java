@@ -12,6 +12,7 @@ record TinyModel(Path model, Path mmproj) {
     static TinyModel writeTo(Path dir) {
         CliRun run = CliRun.of("model", "tiny", "--out", dir.toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stderr()).contains("meaningless");
         TinyModel m =
                 new TinyModel(dir.resolve("tiny-qwen2-siglip.gguf"), dir.resolve("tiny-qwen2-siglip-mmproj.gguf"));
         assertThat(m.model()).isRegularFile();
