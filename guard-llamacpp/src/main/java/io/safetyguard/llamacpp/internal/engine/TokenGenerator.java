@@ -30,6 +30,7 @@ final class TokenGenerator {
     private final OptionalLong seedOverride;
     private final ContextBudget budget;
     private final int eogToken;
+    private final GrammarSource grammars = new GrammarSource();
 
     TokenGenerator(LlamaModel model, RatingProbe ratingProbe, OptionalLong seedOverride, ContextBudget budget) {
         this.model = model;
@@ -44,7 +45,7 @@ final class TokenGenerator {
             throws ModelException {
         GenerationOptions opt = request.options();
         long seed = seedOverride.orElse(opt.seed());
-        String grammar = GrammarSource.of(request);
+        String grammar = grammars.of(request);
         NativeBridge.clearRecentProblems();
         try (Sampler sampler = Sampler.create(
                 model, grammar, opt.greedy(), (float) opt.temperature(), (float) opt.topP(), opt.topK(), (int)
