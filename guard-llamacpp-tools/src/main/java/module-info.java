@@ -7,6 +7,7 @@ module io.safetyguard.llamacpp.tools {
     requires transitive io.safetyguard.llamacpp;
     requires com.fasterxml.jackson.databind;
 
+    exports io.safetyguard.llamacpp.tools.convert;
     exports io.safetyguard.llamacpp.tools.gguf;
     exports io.safetyguard.llamacpp.tools.quantize;
     exports io.safetyguard.llamacpp.tools.tiny;
