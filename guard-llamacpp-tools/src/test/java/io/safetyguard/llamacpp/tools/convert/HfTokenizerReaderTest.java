@@ -61,7 +61,13 @@ class HfTokenizerReaderTest {
         assertThat(tokens).hasSize(QWEN2_ROWS);
         // the Qwen2 tokenizer proper: 151643 normal tokens, then the three ChatML control tokens
         assertThat(tokens.subList(0, 151646)).isEqualTo(original.subList(0, 151646));
-        assertThat(Arrays.copyOf(types, 151646)).isEqualTo(Arrays.copyOf(originalTypes, 151646));
+        // the same types, but for the ordinary BPE token </s> that llama.cpp makes a control token (end of generation)
+        int endOfSentence = original.indexOf("</s>");
+        assertThat(originalTypes[endOfSentence]).isEqualTo(HfTokenizerReader.NORMAL);
+        assertThat(types[endOfSentence]).isEqualTo(HfTokenizerReader.CONTROL);
+        int[] expectedTypes = Arrays.copyOf(originalTypes, 151646);
+        expectedTypes[endOfSentence] = HfTokenizerReader.CONTROL;
+        assertThat(Arrays.copyOf(types, 151646)).isEqualTo(expectedTypes);
         assertThat(tokens.subList(151646, 151649)).containsExactly("<image>", "<video>", "[PAD151648]");
         assertThat(types[151646]).isEqualTo(HfTokenizerReader.CONTROL);
         assertThat(types[151647]).isEqualTo(HfTokenizerReader.CONTROL);
