@@ -171,6 +171,34 @@ class HfTokenizerReaderTest {
     }
 
     @Test
+    void addedTokensAreTypedAsConvertHfToGgufTypesThem() throws IOException {
+        HfTokenizerFiles.write(TinyVocab.load(TinyModelFlavor.LLAMA_CLIP, Optional.empty()), dir, false);
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<extra>\": 32002}");
+        Path config = dir.resolve("tokenizer_config.json");
+        String decoder = "\"added_tokens_decoder\" : {";
+        Files.writeString(
+                config,
+                Files.readString(config)
+                        .replace(
+                                decoder,
+                                decoder + "\"32003\": {\"content\": \"▁two▁words\", \"special\": false},"
+                                        + "\"32004\": {\"content\": \"<|tool|>\", \"special\": false},"));
+
+        Map<String, GgufValue> keys = HfTokenizerReader.read(dir, "llama", LLAMA_ROWS);
+
+        List<String> tokens = keys.get("tokenizer.ggml.tokens").strings();
+        int[] types = keys.get("tokenizer.ggml.token_type").toIntArray();
+        float[] scores = keys.get("tokenizer.ggml.scores").toFloatArray();
+        // added_tokens.json: user-defined; a plain added token: user-defined, its ▁ pre-normalized to spaces;
+        // a special-looking one (<|...|>): control even when not marked special
+        assertThat(tokens.subList(32002, 32005)).containsExactly("<extra>", " two words", "<|tool|>");
+        assertThat(Arrays.copyOfRange(types, 32002, 32005))
+                .containsExactly(
+                        HfTokenizerReader.USER_DEFINED, HfTokenizerReader.USER_DEFINED, HfTokenizerReader.CONTROL);
+        assertThat(Arrays.copyOfRange(scores, 32002, 32005)).containsOnly(-1000f);
+    }
+
+    @Test
     void missingTokenizerFilesNameTheFolderAndTheFilesExpected() throws IOException {
         Files.writeString(dir.resolve("config.json"), "{}");
         assertThatThrownBy(() -> HfTokenizerReader.read(dir, "qwen2", QWEN2_ROWS))
