@@ -117,7 +117,7 @@ class SyntheticCheckpointTest {
         }
         JsonNode config = JSON.readTree(currentDir.resolve("config.json").toFile());
         assertThat(config.get("transformers_version").asText()).isEqualTo("4.52.3");
-        assertThat(config.get("multimodal_projector_bias").asBoolean()).isTrue();
+        assertThat(config.has("ignore_index")).isFalse();
         assertThat(JSON.readTree(legacyDir.resolve("config.json").toFile())
                         .get("transformers_version")
                         .asText())
@@ -236,6 +236,7 @@ class SyntheticCheckpointTest {
         assertThat(fieldNames(c))
                 .containsExactly(
                         "architectures",
+                        "ignore_index",
                         "image_grid_pinpoints",
                         "image_token_index",
                         "model_type",
