@@ -114,6 +114,8 @@ public final class CheckpointConverter {
                     textTmp = quantized;
                 }
                 checkPair(textTmp, mmprojTmp);
+                partial.makeReadableLikeANewFile(textTmp);
+                partial.makeReadableLikeANewFile(mmprojTmp);
                 if (partial.aborted()) {
                     throw new java.io.InterruptedIOException("conversion interrupted");
                 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.UUID;
 
 /**
@@ -27,6 +28,23 @@ final class PartialFiles implements AutoCloseable {
     /** A temporary path for one output, e.g. {@code .NAME.converting-1a2b3c4d.mmproj.gguf}. */
     Path path(String role) {
         return dir.resolve(prefix + role + ".gguf");
+    }
+
+    /**
+     * Gives {@code file} the permissions a file newly created in the folder gets (the umask applies), instead of the
+     * owner-only ones of a temporary file; a no-op where the file system has no POSIX permissions.
+     */
+    void makeReadableLikeANewFile(Path file) throws IOException {
+        if (!Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            return;
+        }
+        Path probe = dir.resolve(prefix + "probe");
+        Files.createFile(probe);
+        try {
+            Files.setPosixFilePermissions(file, Files.getPosixFilePermissions(probe));
+        } finally {
+            Files.deleteIfExists(probe);
+        }
     }
 
     /** Whether the JVM began shutting down: nothing may be moved into place any more. */

@@ -117,6 +117,10 @@ class CheckpointConverterIT {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder("LlavaGuard-synthetic.gguf", "LlavaGuard-synthetic-mmproj.gguf");
         }
+        // readable like any new file, not owner-only like the temporaries they were written as
+        Path probe = Files.createFile(dir.resolve("probe"));
+        assertThat(Files.getPosixFilePermissions(converted.model())).isEqualTo(Files.getPosixFilePermissions(probe));
+        assertThat(Files.getPosixFilePermissions(converted.mmproj())).isEqualTo(Files.getPosixFilePermissions(probe));
         assertThat(converted.keyLayout().name()).isEqualTo(layout == HfKeyLayout.LEGACY ? "BEFORE_4_52" : "SINCE_4_52");
         assertThat(progress).isNotEmpty();
         long[] last = progress.get(progress.size() - 1);
