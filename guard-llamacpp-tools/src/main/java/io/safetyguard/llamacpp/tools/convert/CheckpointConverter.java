@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -70,8 +71,7 @@ public final class CheckpointConverter {
         try (CheckpointTensors tensors = CheckpointTensors.open(dir)) {
             KeyLayout layout = KeyLayout.detect(tensors.all().keySet());
             TensorMapper.Plan plan = TensorMapper.plan(config, layout, tensors.all());
-            Map<String, GgufValue> tokenizer = HfTokenizerReader.read(
-                    dir, config.text().architecture(), config.text().vocabSize());
+            Map<String, GgufValue> tokenizer = tokenizer(dir, config);
 
             Files.createDirectories(outDir);
             long total = plan.sourceBytes();
@@ -135,6 +135,20 @@ public final class CheckpointConverter {
                     layout,
                     total,
                     Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /** The tokenizer keys; a missing or malformed tokenizer file is the checkpoint's problem, reported as such. */
+    private static Map<String, GgufValue> tokenizer(Path dir, CheckpointConfig config) throws IOException {
+        try {
+            return HfTokenizerReader.read(
+                    dir, config.text().architecture(), config.text().vocabSize());
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(e.getFile() + ": no such file (the checkpoint's tokenizer)", e);
+        } catch (IOException e) {
+            throw new CheckpointException(e.getMessage(), e);
         }
     }
 

@@ -241,6 +241,22 @@ class CheckpointConverterIT {
         assertThat(out).doesNotExist();
     }
 
+    @Test
+    void missingTokenizerIsACheckpointProblemAndWritesNothing() throws Exception {
+        SyntheticCheckpoint ckpt = SyntheticCheckpoint.write(
+                SyntheticCheckpointOptions.builder()
+                        .architecture(HfArchitecture.LLAVA_ONEVISION)
+                        .build(),
+                dir.resolve("ckpt"));
+        Files.delete(ckpt.dir().resolve("tokenizer.json"));
+        Path out = dir.resolve("out");
+        assertThatThrownBy(() -> CheckpointConverter.convert(
+                        ckpt.dir(), ConvertOptions.builder(out).build()))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("tokenizer");
+        assertThat(out).doesNotExist();
+    }
+
     private static Map<String, GgufTensorInfo> byName(GgufFile f) {
         return f.tensors().stream().collect(Collectors.toMap(GgufTensorInfo::name, Function.identity()));
     }
