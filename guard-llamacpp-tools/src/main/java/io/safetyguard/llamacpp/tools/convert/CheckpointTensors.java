@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,8 +125,7 @@ final class CheckpointTensors implements Closeable {
         }
         // shard file -> the tensors the index puts there, in index order
         Map<String, List<String>> byShard = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : weightMap.properties()) {
             if (!e.getValue().isTextual()) {
                 throw new CheckpointException(
                         index + ": weight_map entry '" + e.getKey() + "' is not a file name: " + e.getValue());

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,8 +106,7 @@ final class SafetensorsFile {
             throw new CheckpointException(path + ": the header is not a JSON object; not a safetensors file");
         }
         Map<String, SafetensorsTensor> tensors = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (e.getKey().equals(METADATA_KEY)) {
                 continue; // free-form strings (e.g. {"format": "pt"}); nothing the conversion needs
             }
