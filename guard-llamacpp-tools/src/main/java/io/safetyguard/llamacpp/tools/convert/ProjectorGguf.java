@@ -30,6 +30,8 @@ final class ProjectorGguf {
                 .putBool(ModelKeys.HAS_VISION_ENCODER, true)
                 .putBool("clip.has_llava_projector", true)
                 .putString(ModelKeys.PROJECTOR_TYPE, ModelKeys.PROJECTOR_MLP)
+                // the legacy converter sets it only for hidden_act "gelu", so SigLIP's gelu_pytorch_tanh would run as
+                // quick-GELU; clip.cpp's GELU is the tanh form SigLIP uses
                 .putBool(ModelKeys.USE_GELU, v.tanhGelu())
                 .putU32(ModelKeys.IMAGE_SIZE, v.imageSize())
                 .putU32(ModelKeys.PATCH_SIZE, v.patchSize())
@@ -40,6 +42,7 @@ final class ProjectorGguf {
                 .putU32(ModelKeys.VISION_PROJECTION_DIM, config.text().hiddenSize())
                 .putU32(ModelKeys.VISION_HEAD_COUNT, v.heads())
                 .putF32(ModelKeys.VISION_LAYER_NORM_EPSILON, v.layerNormEps())
+                // from preprocessor_config.json (the legacy converter defaults to CLIP's values, wrong for SigLIP)
                 .put(ModelKeys.IMAGE_MEAN, GgufValue.float32Array(config.imageMean()))
                 .put(ModelKeys.IMAGE_STD, GgufValue.float32Array(config.imageStd()))
                 // without it llama.cpp runs one layer fewer than stored (ggml-org/llama.cpp#25817)

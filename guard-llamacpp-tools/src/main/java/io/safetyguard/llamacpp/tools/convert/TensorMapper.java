@@ -149,6 +149,7 @@ final class TensorMapper {
         } else {
             add(out, ModelKeys.CLASS_EMBEDDING, Role.VECTOR, p + "embeddings.class_embedding", 0, embd);
         }
+        // read with get_rows, which takes F32 as well: kept exact (the legacy converter stores it F16)
         add(
                 out,
                 "v.position_embd.weight",
