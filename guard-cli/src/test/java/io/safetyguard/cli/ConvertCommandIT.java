@@ -126,12 +126,6 @@ class ConvertCommandIT {
                 ModelCommandTest.sample("cup.jpg").toString());
         assertThat(check.exitCode()).as(check.stderr()).isZero();
         assertThat(JSON.readTree(check.stdoutText()).get("rating").asText()).isIn("Safe", "Unsafe");
-        // llama.cpp itself retypes the real Qwen2 vocab's plain "</s>" token as a control token and says so at
-        // load; convert_hf_to_gguf.py output gets the same line, so it is not a conversion warning
-        String warnings = check.stderr()
-                .lines()
-                .filter(l -> l.contains("warning") && !l.contains("control-looking token"))
-                .reduce("", (a, b) -> a + b + "\n");
-        assertThat(warnings).isEmpty();
+        assertThat(check.stderr()).doesNotContain("warning");
     }
 }

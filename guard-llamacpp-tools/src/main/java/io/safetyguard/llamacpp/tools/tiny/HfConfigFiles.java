@@ -74,8 +74,8 @@ final class HfConfigFiles {
         c.put("vision_config", visionConfig());
         c.put("torch_dtype", o.dtype().torchName());
         c.put("transformers_version", o.layout().transformersVersion());
-        if (o.layout() == HfKeyLayout.CURRENT) {
-            c.put("multimodal_projector_bias", true);
+        if (o.layout() == HfKeyLayout.LEGACY) {
+            c.put("ignore_index", -100); // later versions' config classes no longer have it
         }
         if (arch == HfArchitecture.LLAVA_ONEVISION) {
             c.put("video_token_index", arch.extraTokenIndex());
@@ -87,8 +87,8 @@ final class HfConfigFiles {
             c.put("pad_token_id", arch.extraTokenIndex());
             c.put("image_seq_length", d.patchesPerTile());
             c.put("tie_word_embeddings", o.tiedEmbeddings());
-            if (o.layout() == HfKeyLayout.LEGACY) {
-                c.put("ignore_index", -100);
+            if (o.layout() == HfKeyLayout.CURRENT) {
+                c.put("multimodal_projector_bias", true);
             }
         }
         return c;
