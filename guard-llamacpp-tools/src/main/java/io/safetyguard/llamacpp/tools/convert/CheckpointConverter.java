@@ -9,6 +9,7 @@ import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
 import io.safetyguard.llamacpp.tools.quantize.ModelQuantizer;
 import io.safetyguard.llamacpp.tools.quantize.QuantizationType;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ public final class CheckpointConverter {
             for (Path p : new Path[] {modelTarget, mmprojTarget}) {
                 if (Files.exists(p)) {
                     throw new CheckpointException(
-                            p + " exists; choose another name or folder, or allow replacing " + "it (--overwrite)");
+                            p + " exists; choose another name or folder, or allow replacing it (--overwrite)");
                 }
             }
         }
@@ -91,41 +92,10 @@ public final class CheckpointConverter {
                         floatType(options.mmprojType()),
                         streamer);
                 mmproj.write();
-
-                QuantizationType type = options.type();
-                boolean direct = isFloat(type);
-                Path textTmp = partial.path(direct ? "model" : "model-f16");
-                GgufWriter text = new GgufWriter(textTmp);
-                TextModelGguf.declare(
-                        text,
-                        config,
-                        plan.text(),
-                        tokenizer,
-                        generalName,
-                        version,
-                        direct ? floatType(type) : GgmlType.F16,
-                        streamer);
-                text.write();
-                if (!direct) {
-                    progress.step("quantizing to " + type);
-                    Path quantized = partial.path("model");
-                    ModelQuantizer.quantize(textTmp, quantized, type, options.threads(), true);
-                    Files.delete(textTmp);
-                    textTmp = quantized;
-                }
+                Path textTmp =
+                        writeTextModel(partial, config, plan, tokenizer, generalName, version, options, streamer);
                 checkPair(textTmp, mmprojTmp);
-                partial.makeReadableLikeANewFile(textTmp);
-                partial.makeReadableLikeANewFile(mmprojTmp);
-                if (partial.aborted()) {
-                    throw new java.io.InterruptedIOException("conversion interrupted");
-                }
-                moveIntoPlace(mmprojTmp, mmprojTarget, options.overwrite());
-                try {
-                    moveIntoPlace(textTmp, modelTarget, options.overwrite());
-                } catch (IOException e) {
-                    Files.deleteIfExists(mmprojTarget); // never one file of the pair without the other
-                    throw e;
-                }
+                publish(partial, textTmp, modelTarget, mmprojTmp, mmprojTarget, options.overwrite());
             }
             return new ConvertedModel(
                     modelTarget,
@@ -135,6 +105,59 @@ public final class CheckpointConverter {
                     layout,
                     total,
                     Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /** Writes the text model in the requested type: a float type directly, anything else quantized from F16. */
+    private static Path writeTextModel(
+            PartialFiles partial,
+            CheckpointConfig config,
+            TensorMapper.Plan plan,
+            Map<String, GgufValue> tokenizer,
+            String generalName,
+            String version,
+            ConvertOptions options,
+            TensorStreamer streamer)
+            throws IOException {
+        QuantizationType type = options.type();
+        boolean direct = isFloat(type);
+        Path textTmp = partial.path(direct ? "model" : "model-f16");
+        GgufWriter text = new GgufWriter(textTmp);
+        TextModelGguf.declare(
+                text,
+                config,
+                plan.text(),
+                tokenizer,
+                generalName,
+                version,
+                direct ? floatType(type) : GgmlType.F16,
+                streamer);
+        text.write();
+        if (direct) {
+            return textTmp;
+        }
+        options.progress().step("quantizing to " + type);
+        Path quantized = partial.path("model");
+        ModelQuantizer.quantize(textTmp, quantized, type, options.threads(), true);
+        Files.delete(textTmp);
+        return quantized;
+    }
+
+    /** Moves the finished pair under its final names, both or neither. */
+    private static void publish(
+            PartialFiles partial, Path textTmp, Path modelTarget, Path mmprojTmp, Path mmprojTarget, boolean overwrite)
+            throws IOException {
+        partial.makeReadableLikeANewFile(textTmp);
+        partial.makeReadableLikeANewFile(mmprojTmp);
+        if (partial.aborted()) {
+            throw new InterruptedIOException("conversion interrupted");
+        }
+        moveIntoPlace(mmprojTmp, mmprojTarget, overwrite);
+        try {
+            moveIntoPlace(textTmp, modelTarget, overwrite);
+        } catch (IOException e) {
+            Files.deleteIfExists(mmprojTarget); // never one file of the pair without the other
+            throw e;
         }
     }
 
