@@ -6,6 +6,7 @@ import io.safetyguard.core.image.ImageDecodingException;
 import io.safetyguard.examples.ExampleException;
 import io.safetyguard.llamacpp.ModelFileException;
 import io.safetyguard.llamacpp.internal.gguf.GgufFormatException;
+import io.safetyguard.llamacpp.tools.convert.CheckpointException;
 import io.safetyguard.policy.PolicyException;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
@@ -62,6 +63,7 @@ public final class ExitCodes {
                 || e instanceof VerdictLogFormatException
                 || e instanceof LabelsFormatException
                 || e instanceof GgufFormatException
+                || e instanceof CheckpointException
                 || e instanceof ModelFileException
                 || e instanceof ImageDecodingException
                 || e instanceof NoSuchFileException

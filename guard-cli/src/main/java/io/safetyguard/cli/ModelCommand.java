@@ -19,13 +19,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code guard model inspect|set-meta|quantize|image-tokens|tiny|random|synthetic-checkpoint}. */
+/** {@code guard model convert|inspect|set-meta|quantize|image-tokens|tiny|random|synthetic-checkpoint}. */
 @Command(
         name = "model",
-        description = "Inspect, fix up and quantize model files, plan image tokens, or write a tiny "
-                + "smoke-test or a full-size random-weight model pair, or a synthetic Hugging Face checkpoint.",
+        description = "Convert a Hugging Face checkpoint, inspect, fix up and quantize model files, plan image "
+                + "tokens, or write a tiny smoke-test or a full-size random-weight model pair, or a synthetic "
+                + "Hugging Face checkpoint.",
         mixinStandardHelpOptions = true,
         subcommands = {
+            ConvertCommand.class,
             ModelCommand.Inspect.class,
             SetMetaCommand.class,
             QuantizeCommand.class,

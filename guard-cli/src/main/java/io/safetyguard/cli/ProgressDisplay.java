@@ -10,7 +10,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * The progress line of the batch commands, on stderr (stdout stays clean for results): done/total,
- * images per second of this run, elapsed time and ETA. {@code --quiet} turns it off.
+ * images (or MiB) per second of this run, elapsed time and ETA. {@code --quiet} turns it off.
  */
 final class ProgressDisplay implements AutoCloseable {
     /** Width when stderr is not a terminal (a log file, a test): keeps jline from probing one. */
@@ -45,6 +45,33 @@ final class ProgressDisplay implements AutoCloseable {
                 .setConsumer(consumer)
                 .build();
         return new ProgressDisplay(bar);
+    }
+
+    /** A bar over bytes, shown in MiB (model conversion). */
+    static ProgressDisplay startBytes(String task, long totalBytes, boolean quiet, PrintStream err) {
+        if (quiet) {
+            return new ProgressDisplay(null);
+        }
+        ConsoleProgressBarConsumer consumer = System.console() != null
+                ? new ConsoleProgressBarConsumer(err)
+                : new ConsoleProgressBarConsumer(err, FALLBACK_WIDTH);
+        ProgressBar bar = new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(totalBytes)
+                .setUnit(" MiB", 1024 * 1024)
+                .showSpeed(new DecimalFormat("0.0"))
+                .setSpeedUnit(ChronoUnit.SECONDS)
+                .setUpdateIntervalMillis(500)
+                .setConsumer(consumer)
+                .build();
+        return new ProgressDisplay(bar);
+    }
+
+    /** Progress is now {@code done} units. */
+    void stepTo(long done) {
+        if (bar != null) {
+            bar.stepTo(done);
+        }
     }
 
     /** One more image done. */
