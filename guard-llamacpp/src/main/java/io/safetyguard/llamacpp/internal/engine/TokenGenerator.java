@@ -75,6 +75,9 @@ final class TokenGenerator {
         double pUnsafe = Double.NaN;
         int generated = 0;
         int pos = nPast;
+        if (maxNew > 0 && listener.wantsFirstLogits()) {
+            listener.firstLogits(ctx.allLogits()); // before any grammar or suppression touches them
+        }
         while (generated < maxNew) {
             run.check();
             RatingProbe.Decision decision = null;
@@ -103,9 +106,11 @@ final class TokenGenerator {
             if (decision != null && decision.covers(token)) {
                 pUnsafe = decision.probabilityUnsafe;
                 if (observed != null) {
+                    listener.ratingChoices(decision.safeTokens(), decision.unsafeTokens());
                     listener.ratingDecided(out.toString(StandardCharsets.UTF_8), observed, token, pUnsafe);
                 }
             }
+            listener.tokenGenerated(generated, token);
             byte[] piece = model.piece(token);
             out.write(piece, 0, piece.length);
             generated++;
