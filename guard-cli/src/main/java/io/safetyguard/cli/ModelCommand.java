@@ -19,11 +19,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code guard model inspect|set-meta|quantize|image-tokens|tiny|random}. */
+/** {@code guard model inspect|set-meta|quantize|image-tokens|tiny|random|synthetic-checkpoint}. */
 @Command(
         name = "model",
         description = "Inspect, fix up and quantize model files, plan image tokens, or write a tiny "
-                + "smoke-test or a full-size random-weight model pair.",
+                + "smoke-test or a full-size random-weight model pair, or a synthetic Hugging Face checkpoint.",
         mixinStandardHelpOptions = true,
         subcommands = {
             ModelCommand.Inspect.class,
@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
             QuantizeCommand.class,
             ImageTokensCommand.class,
             ModelCommand.Tiny.class,
-            RandomModelCommand.class
+            RandomModelCommand.class,
+            SyntheticCheckpointCommand.class
         })
 final class ModelCommand {
 

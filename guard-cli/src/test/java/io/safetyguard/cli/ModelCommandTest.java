@@ -94,4 +94,55 @@ class ModelCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.stderr()).contains("nope.png");
     }
+
+    @Test
+    void syntheticCheckpointWritesAShardedLlavaCheckpoint() throws IOException {
+        Path out = dir.resolve("synthetic-llava");
+        CliRun run = CliRun.of(
+                "model",
+                "synthetic-checkpoint",
+                "--out",
+                out.toString(),
+                "--arch",
+                "llava",
+                "--layout",
+                "current",
+                "--shards",
+                "2");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdoutText()).contains("checkpoint: " + out);
+        assertThat(run.stderr()).contains("RANDOM-WEIGHT", "LlavaForConditionalGeneration", "2 weight file(s)");
+        assertThat(out.resolve("model-00001-of-00002.safetensors")).isRegularFile();
+        assertThat(out.resolve("model-00002-of-00002.safetensors")).isRegularFile();
+        assertThat(out.resolve("tokenizer.model")).isRegularFile();
+        assertThat(JSON.readTree(out.resolve("model.safetensors.index.json").toFile())
+                        .at("/weight_map/lm_head.weight")
+                        .asText())
+                .startsWith("model-0000");
+        assertThat(JSON.readTree(out.resolve("config.json").toFile())
+                        .get("model_type")
+                        .asText())
+                .isEqualTo("llava");
+    }
+
+    @Test
+    void syntheticCheckpointRejectsTheRealShapesForLlavaAsBadInput() {
+        CliRun run = CliRun.of(
+                "model",
+                "synthetic-checkpoint",
+                "--out",
+                dir.resolve("nope").toString(),
+                "--arch",
+                "llava",
+                "--shape",
+                "llavaguard-v1.2-0.5b");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.stderr()).contains("llavaguard-v1.2-0.5b", "OneVision");
+        assertThat(dir.resolve("nope")).doesNotExist();
+
+        CliRun badArch = CliRun.of(
+                "model", "synthetic-checkpoint", "--out", dir.resolve("nope").toString(), "--arch", "x");
+        assertThat(badArch.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(badArch.stderr()).contains("--arch", "onevision or llava");
+    }
 }

@@ -55,9 +55,11 @@ record VisionConfig(
             throw new CheckpointException(
                     c.where() + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         }
-        if (patchSize <= 0 || imageSize <= 0 || imageSize % patchSize != 0) {
+        // not necessarily a multiple: SigLIP-so400m has 384 px tiles of 14 px patches (27 per side, the
+        // convolution drops the last 6 px)
+        if (patchSize <= 0 || imageSize < patchSize) {
             throw new CheckpointException(
-                    c.where() + ": image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
+                    c.where() + ": image_size " + imageSize + " is smaller than patch_size " + patchSize);
         }
         if (layers <= 0 || intermediate <= 0) {
             throw new CheckpointException(c.where() + ": num_hidden_layers and intermediate_size must be positive");
@@ -75,7 +77,7 @@ record VisionConfig(
         return new VisionConfig(siglip, hidden, intermediate, layers, heads, imageSize, patchSize, eps, gelu);
     }
 
-    /** Patches per tile side. */
+    /** Patches per tile side (the stride-{@code patchSize} convolution drops a remainder). */
     int patchesPerSide() {
         return imageSize / patchSize;
     }
