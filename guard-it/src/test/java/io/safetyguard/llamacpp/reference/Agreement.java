@@ -18,8 +18,15 @@ import java.util.Locale;
 public record Agreement(
         String image, double embeddingError, double firstLogitError, double ratingLogitError, double pUnsafeError) {
 
-    /** The tolerances of {@link #within}. */
-    public record Tolerances(double embedding, double logits, double pUnsafe) {}
+    /**
+     * The tolerances of {@link #within}.
+     *
+     * @param embedding       for {@link #embeddingError}
+     * @param promptLogits    for {@link #firstLogitError} (the prompt is decoded as one batch)
+     * @param generatedLogits for {@link #ratingLogitError} (generated tokens are decoded one at a time)
+     * @param pUnsafe         for {@link #pUnsafeError}
+     */
+    public record Tolerances(double embedding, double promptLogits, double generatedLogits, double pUnsafe) {}
 
     /** The quantities beyond their tolerance (empty: agreement). */
     public List<String> violations(Tolerances t) {
@@ -27,16 +34,23 @@ public record Agreement(
         if (!(embeddingError <= t.embedding())) {
             v.add(String.format(Locale.ROOT, "embeddings %.2e > %.1e", embeddingError, t.embedding()));
         }
-        if (!(firstLogitError <= t.logits())) {
-            v.add(String.format(Locale.ROOT, "first logits %.2e > %.1e", firstLogitError, t.logits()));
+        if (!(firstLogitError <= t.promptLogits())) {
+            v.add(String.format(Locale.ROOT, "first logits %.2e > %.1e", firstLogitError, t.promptLogits()));
         }
-        if (!(ratingLogitError <= t.logits())) {
-            v.add(String.format(Locale.ROOT, "rating logits %.2e > %.1e", ratingLogitError, t.logits()));
+        if (!(ratingLogitError <= t.generatedLogits())) {
+            v.add(String.format(Locale.ROOT, "rating logits %.2e > %.1e", ratingLogitError, t.generatedLogits()));
         }
         if (!(pUnsafeError <= t.pUnsafe())) {
             v.add(String.format(Locale.ROOT, "P(Unsafe) %.2e > %.1e", pUnsafeError, t.pUnsafe()));
         }
         return v;
+    }
+
+    /** The largest ratio of a quantity to its tolerance (above 1: outside). */
+    public double worstRatio(Tolerances t) {
+        return Math.max(
+                Math.max(embeddingError / t.embedding(), firstLogitError / t.promptLogits()),
+                Math.max(ratingLogitError / t.generatedLogits(), pUnsafeError / t.pUnsafe()));
     }
 
     /** Whether every quantity is within its tolerance. */

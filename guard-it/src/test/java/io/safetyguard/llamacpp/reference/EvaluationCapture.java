@@ -32,14 +32,24 @@ public final class EvaluationCapture implements EvaluationListener {
         this.image = image;
     }
 
+    /** Raw logits before each generation step, when {@link #everyStep}. */
+    public final List<float[]> stepLogits = new ArrayList<>();
+    /** Whether to keep the logits of every step (diagnostics), not only the first. */
+    public boolean everyStep;
+
     @Override
-    public boolean wantsFirstLogits() {
-        return true;
+    public boolean wantsLogits(int step) {
+        return step == 0 || everyStep;
     }
 
     @Override
-    public void firstLogits(float[] logits) {
-        this.firstLogits = logits;
+    public void logits(int step, float[] logits) {
+        if (step == 0) {
+            this.firstLogits = logits;
+        }
+        if (everyStep) {
+            stepLogits.add(logits);
+        }
     }
 
     @Override

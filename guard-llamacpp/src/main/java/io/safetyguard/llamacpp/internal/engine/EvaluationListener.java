@@ -11,10 +11,10 @@ import java.util.function.Consumer;
  * it must be quick and must not throw. Arrays passed to it belong to the engine: copy what you keep, change none.
  *
  * <p>Cost: with no listener set ({@link #NONE}) every hook is an empty call; the only costly ones (copying a whole
- * vocabulary's logits) run only when {@link #wantsRatingLogits()} / {@link #wantsFirstLogits()} say so.
+ * vocabulary's logits) run only when {@link #wantsRatingLogits()} / {@link #wantsLogits(int)} say so.
  *
  * <p>Order within one evaluation of the reference image pipeline: {@link #promptTokens}, {@link #imageEmbedded},
- * {@link #firstLogits}, then per generated token, in order, {@link #ratingChoices} and {@link #ratingDecided} (only
+ * {@link #logits} (when wanted), then per generated token, in order, {@link #ratingChoices} and {@link #ratingDecided} (only
  * at the rating decision) followed by {@link #tokenGenerated}. The libmtmd pipeline calls neither
  * {@code promptTokens} nor {@code imageEmbedded} (libmtmd tokenizes and embeds the prompt itself).
  */
@@ -35,13 +35,14 @@ public interface EvaluationListener {
     default void imageEmbedded(ReferenceImagePipeline.Embedded image) {}
 
     /**
-     * The raw logits of the whole vocabulary at the first generated position (the prompt's last token), before any
-     * grammar or sampling; called only when {@link #wantsFirstLogits()}.
+     * The raw logits of the whole vocabulary before generation step {@code step} (0: at the first generated position,
+     * i.e. after the prompt's last token; {@code k}: after the {@code k}-th generated token), before any grammar,
+     * suppression or sampling touches them; called only for the steps {@link #wantsLogits} asks for.
      */
-    default void firstLogits(float[] logits) {}
+    default void logits(int step, float[] logits) {}
 
-    /** Whether this listener wants {@link #firstLogits} (a copy of the whole vocabulary's logits). */
-    default boolean wantsFirstLogits() {
+    /** Whether this listener wants {@link #logits} before generation step {@code step} (a whole vocabulary's copy). */
+    default boolean wantsLogits(int step) {
         return false;
     }
 

@@ -75,11 +75,11 @@ final class TokenGenerator {
         double pUnsafe = Double.NaN;
         int generated = 0;
         int pos = nPast;
-        if (maxNew > 0 && listener.wantsFirstLogits()) {
-            listener.firstLogits(ctx.allLogits()); // before any grammar or suppression touches them
-        }
         while (generated < maxNew) {
             run.check();
+            if (listener.wantsLogits(generated)) {
+                listener.logits(generated, ctx.allLogits()); // before any grammar or suppression touches them
+            }
             RatingProbe.Decision decision = null;
             float[] observed = null;
             if (probing && out.size() > RatingProbe.MAX_BYTES_BEFORE_VALUE) {
