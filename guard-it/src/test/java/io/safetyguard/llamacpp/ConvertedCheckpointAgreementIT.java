@@ -5,6 +5,8 @@ import static io.safetyguard.llamacpp.TestSupport.encode;
 import static io.safetyguard.llamacpp.TestSupport.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.FailureMode;
 import io.safetyguard.core.ImageInput;
@@ -48,35 +50,42 @@ import org.junit.jupiter.params.provider.MethodSource;
  * logits and P(Unsafe) at the rating decision, the reference teacher-forced with the tokens SafetyGuard generated.
  * Then deliberately wrong conversions, made by rewriting the converted files, must fail the same comparison.
  *
+ * <p>What the reference shares with SafetyGuard: the prompt's token ids (the converted tokenizer is checked against
+ * llama.cpp's Hugging Face test vectors elsewhere) and the pixel tiles and grid of {@code Preprocess}. Everything
+ * after the pixels (tower, projector, feature packing with unpadding, downscale and newlines, decoder, RoPE, output
+ * head) is computed from the checkpoint's own tensors and config.json.
+ *
  * <p><b>Tolerances</b>, from the errors measured on these checkpoints (the test prints every figure; run with
  * {@code -Dagreement.diagnose=true} for the error at every generated step). The bf16 weights convert to f16 exactly
  * (the synthetic values are f16-normal), so what is left is llama.cpp's CPU arithmetic against the reference's
  * double precision: matmul inputs rounded to f16 (relative 2^-11 = 4.9e-4 each) with f32 accumulation, the f16 KV
  * cache and f16 activation tables.
  * <ul>
- *   <li>packed embeddings, relative to their largest magnitude: measured at most 1.3e-3 (about 2.6 f16 ulps after
+ *   <li>packed embeddings, relative to their largest magnitude: measured at most 1.5e-3 (about 3 f16 ulps after
  *       two tower layers and the projector); tolerance {@value #EMBEDDING_TOLERANCE};</li>
  *   <li>logits at the first generated position, relative to the reference's logit spread (max - min over the
- *       vocabulary, about 16-19 here): measured at most 3.4e-4; tolerance {@value #PROMPT_LOGITS_TOLERANCE};</li>
+ *       vocabulary, about 16-19 here): measured at most 4.9e-4; tolerance {@value #PROMPT_LOGITS_TOLERANCE};</li>
  *   <li>logits at the rating step: measured at most 3.5e-3, and up to 5.4e-3 at other generated steps. Ten times the
  *       prompt's, because llama.cpp decodes generated tokens one at a time, and for fewer queries than one tile its
  *       CPU flash attention ({@code ggml_compute_forward_flash_attn_ext_f16_one_chunk}) accumulates the weighted
  *       values in f16, whereas the prompt batch takes the tiled kernel with f32 accumulators (the per-step figures
  *       jump from 3e-4 to 2-5e-3 at the first single-token step and stay there). Tolerance
  *       {@value #GENERATED_LOGITS_TOLERANCE};</li>
- *   <li>P(Unsafe), absolute: measured at most 3.7e-3 (it follows the rating logits); tolerance
- *       {@value #P_UNSAFE_TOLERANCE}.</li>
+ *   <li>P(Unsafe), absolute: a two-way softmax of log-sum-exps moves by at most {@code p(1-p) * 2 * max|dl| <=
+ *       max|dl| / 2}; with the rating-step errors above (up to 0.066 absolute) that bound is 0.033. Measured at most
+ *       1.1e-2; tolerance {@value #P_UNSAFE_TOLERANCE}.</li>
  * </ul>
- * Every tolerance is 2-3 times the worst measurement. Every wrong conversion exceeds the prompt-logits tolerance
- * alone by more than ten times (measured 1.2e-2 to 0.36), and the mmproj mistakes the embedding tolerance by more
- * than fifteen times; the test requires a margin of {@value #REJECTION_MARGIN}x and prints each.
+ * The tolerances are 2-3 times the worst measurement. Every wrong conversion exceeds the prompt-logits tolerance
+ * alone by more than seven times (measured 1.2e-2 to 0.36), and the mmproj mistakes the embedding tolerance by more
+ * than fifteen times; the test requires a margin of {@value #REJECTION_MARGIN}x on the worst quantity and prints
+ * each.
  */
 class ConvertedCheckpointAgreementIT {
 
     static final double EMBEDDING_TOLERANCE = 4e-3;
-    static final double PROMPT_LOGITS_TOLERANCE = 1e-3;
+    static final double PROMPT_LOGITS_TOLERANCE = 1.5e-3;
     static final double GENERATED_LOGITS_TOLERANCE = 1e-2;
-    static final double P_UNSAFE_TOLERANCE = 1e-2;
+    static final double P_UNSAFE_TOLERANCE = 3e-2;
     /** How far beyond a tolerance a wrong conversion must land (not a marginal rejection). */
     static final double REJECTION_MARGIN = 3;
 
@@ -86,21 +95,28 @@ class ConvertedCheckpointAgreementIT {
     static final Agreement.Tolerances TOLERANCES = new Agreement.Tolerances(
             EMBEDDING_TOLERANCE, PROMPT_LOGITS_TOLERANCE, GENERATED_LOGITS_TOLERANCE, P_UNSAFE_TOLERANCE);
 
-    /** The checkpoints: both architectures, both key layouts, tied and untied, one and several shards, bf16. */
+    /**
+     * The checkpoints: both architectures, both key layouts, tied and untied, one and several shards, bf16. The last
+     * sets {@code vision_aspect_ratio} to {@code anyres_max_1} in its config.json, so that the tiny 28 px grids exceed
+     * the budget and take the bilinear downscale that {@code anyres_max_9} applies to real 384 px tiles.
+     */
     enum Case {
-        ONEVISION_LEGACY_KEYS(HfArchitecture.LLAVA_ONEVISION, HfKeyLayout.LEGACY, 1),
-        ONEVISION_CURRENT_KEYS_SHARDED(HfArchitecture.LLAVA_ONEVISION, HfKeyLayout.CURRENT, 2),
-        LLAVA_CURRENT_KEYS(HfArchitecture.LLAVA, HfKeyLayout.CURRENT, 1),
-        LLAVA_LEGACY_KEYS_SHARDED(HfArchitecture.LLAVA, HfKeyLayout.LEGACY, 3);
+        ONEVISION_LEGACY_KEYS(HfArchitecture.LLAVA_ONEVISION, HfKeyLayout.LEGACY, 1, null),
+        ONEVISION_CURRENT_KEYS_SHARDED(HfArchitecture.LLAVA_ONEVISION, HfKeyLayout.CURRENT, 2, null),
+        LLAVA_CURRENT_KEYS(HfArchitecture.LLAVA, HfKeyLayout.CURRENT, 1, null),
+        LLAVA_LEGACY_KEYS_SHARDED(HfArchitecture.LLAVA, HfKeyLayout.LEGACY, 3, null),
+        ONEVISION_DOWNSCALED(HfArchitecture.LLAVA_ONEVISION, HfKeyLayout.CURRENT, 1, "anyres_max_1");
 
         final HfArchitecture architecture;
         final HfKeyLayout layout;
         final int shards;
+        final String aspectRatio;
 
-        Case(HfArchitecture architecture, HfKeyLayout layout, int shards) {
+        Case(HfArchitecture architecture, HfKeyLayout layout, int shards, String aspectRatio) {
             this.architecture = architecture;
             this.layout = layout;
             this.shards = shards;
+            this.aspectRatio = aspectRatio;
         }
     }
 
@@ -301,6 +317,13 @@ class ConvertedCheckpointAgreementIT {
                             .shards(c.shards)
                             .build(),
                     ckpt);
+            if (c.aspectRatio != null) {
+                ObjectMapper json = new ObjectMapper();
+                ObjectNode config =
+                        (ObjectNode) json.readTree(ckpt.resolve("config.json").toFile());
+                config.put("vision_aspect_ratio", c.aspectRatio);
+                json.writeValue(ckpt.resolve("config.json").toFile(), config);
+            }
             m = CheckpointConverter.convert(
                     ckpt,
                     ConvertOptions.builder(dir.resolve("gguf"))
