@@ -14,9 +14,10 @@ import java.util.function.Consumer;
  * vocabulary's logits) run only when {@link #wantsRatingLogits()} / {@link #wantsLogits(int)} say so.
  *
  * <p>Order within one evaluation of the reference image pipeline: {@link #promptTokens}, {@link #imageEmbedded},
- * {@link #logits} (when wanted), then per generated token, in order, {@link #ratingChoices} and {@link #ratingDecided} (only
- * at the rating decision) followed by {@link #tokenGenerated}. The libmtmd pipeline calls neither
- * {@code promptTokens} nor {@code imageEmbedded} (libmtmd tokenizes and embeds the prompt itself).
+ * then for each generation step {@link #logits} (when wanted), at the rating decision only {@link #ratingChoices}
+ * and {@link #ratingDecided}, and {@link #tokenGenerated} for the token drawn (unless it ends the generation). The
+ * libmtmd pipeline calls neither {@code promptTokens} nor {@code imageEmbedded} (libmtmd tokenizes and embeds the
+ * prompt itself).
  */
 public interface EvaluationListener {
 
@@ -36,7 +37,7 @@ public interface EvaluationListener {
 
     /**
      * The raw logits of the whole vocabulary before generation step {@code step} (0: at the first generated position,
-     * i.e. after the prompt's last token; {@code k}: after the {@code k}-th generated token), before any grammar,
+     * i.e. after the prompt's last token; {@code k}: after {@code k} generated tokens), before any grammar,
      * suppression or sampling touches them; called only for the steps {@link #wantsLogits} asks for.
      */
     default void logits(int step, float[] logits) {}
