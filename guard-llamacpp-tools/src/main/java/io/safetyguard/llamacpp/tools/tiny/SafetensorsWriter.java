@@ -92,11 +92,11 @@ public final class SafetensorsWriter {
 
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+        // not Files.createTempFile: its owner-only permissions would differ from a downloaded checkpoint's
+        Path tmp = dir.resolve(target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".partial");
         boolean done = false;
         try {
-            try (FileChannel ch =
-                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 buf.putLong(header.length);
                 putBytes(ch, buf, header);

@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * A synthetic Hugging Face checkpoint of a LlavaGuard architecture, in the files and formats transformers
@@ -31,6 +33,8 @@ public final class SyntheticCheckpoint {
     /** The shard index name. */
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
+    private static final Pattern SHARD_NAME = Pattern.compile("model-\\d{5}-of-\\d{5}\\.safetensors");
+
     private final Path dir;
     private final SyntheticCheckpointOptions options;
     private final List<SyntheticTensor> tensors;
@@ -51,7 +55,8 @@ public final class SyntheticCheckpoint {
     }
 
     /**
-     * Writes a checkpoint into {@code dir} (created if needed; files of the same names are replaced).
+     * Writes a checkpoint into {@code dir} (created if needed; files of the same names are replaced, and weight
+     * files of an earlier checkpoint there are removed).
      *
      * @throws IOException when a file cannot be written, or the tokenizer's vocab cannot be found or does not fit
      */
@@ -69,6 +74,11 @@ public final class SyntheticCheckpoint {
         new HfConfigFiles(options).writeTo(dir);
         Map<String, String> weightMap = writeWeights(options, tensors, dir);
         return new SyntheticCheckpoint(dir, options, tensors, weightMap);
+    }
+
+    /** The tensors {@link #write} would write for these options, without writing anything. */
+    public static List<SyntheticTensor> plan(SyntheticCheckpointOptions options) {
+        return SyntheticTensorPlan.tensors(options);
     }
 
     /** The folder written. */
@@ -127,6 +137,7 @@ public final class SyntheticCheckpoint {
             SyntheticCheckpointOptions options, List<SyntheticTensor> tensors, Path dir) throws IOException {
         int n = options.shards();
         List<List<SyntheticTensor>> shards = split(tensors, n, options.dtype());
+        removeOldWeights(dir);
         Map<String, String> weightMap = new TreeMap<>();
         long totalSize = 0;
         for (int s = 0; s < n; s++) {
@@ -145,7 +156,21 @@ public final class SyntheticCheckpoint {
             index.put("weight_map", weightMap);
             Files.writeString(dir.resolve(INDEX_FILE), PythonJson.dumps(index), StandardCharsets.UTF_8);
         }
-        return java.util.Collections.unmodifiableMap(weightMap);
+        return Collections.unmodifiableMap(weightMap);
+    }
+
+    /** Weight files of an earlier checkpoint in the folder would make it ambiguous (both a single file and shards). */
+    private static void removeOldWeights(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.equals(SINGLE_FILE)
+                        || name.equals(INDEX_FILE)
+                        || SHARD_NAME.matcher(name).matches()) {
+                    Files.delete(f);
+                }
+            }
+        }
     }
 
     /**
@@ -171,8 +196,8 @@ public final class SyntheticCheckpoint {
             shards.get(shards.size() - 1).add(tensors.get(i));
             before += tensors.get(i).elements() * dtype.bytes();
         }
-        while (shards.size() < n) {
-            throw new IllegalStateException("could not fill " + n + " shards");
+        if (shards.size() != n) {
+            throw new IllegalStateException("could not fill " + n + " shards with " + tensors.size() + " tensors");
         }
         return shards;
     }

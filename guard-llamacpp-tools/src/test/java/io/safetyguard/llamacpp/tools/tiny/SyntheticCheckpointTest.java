@@ -187,6 +187,26 @@ class SyntheticCheckpointTest {
     }
 
     @Test
+    void rewritingAFolderWithAnotherShardCountLeavesOnlyTheNewWeightFiles() throws IOException {
+        SyntheticCheckpoint.write(tiny(HfArchitecture.LLAVA).shards(3).build(), dir);
+        SyntheticCheckpoint ckpt =
+                SyntheticCheckpoint.write(tiny(HfArchitecture.LLAVA).shards(2).build(), dir);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("model")))
+                    .containsExactlyInAnyOrder(
+                            "model-00001-of-00002.safetensors",
+                            "model-00002-of-00002.safetensors",
+                            "model.safetensors.index.json");
+        }
+        SyntheticCheckpoint.write(tiny(HfArchitecture.LLAVA).build(), dir);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("model")))
+                    .containsExactly("model.safetensors");
+        }
+        assertThat(ckpt.weightFiles()).hasSize(2);
+    }
+
+    @Test
     void llavaHasClipTowerLlamaLayersAndItsConfig() throws IOException {
         SyntheticCheckpoint.write(tiny(HfArchitecture.LLAVA).build(), dir);
         SafetensorsFile file = SafetensorsFile.read(dir.resolve("model.safetensors"));
@@ -364,7 +384,7 @@ class SyntheticCheckpointTest {
                 .shape(SyntheticShape.LLAVAGUARD_V1_2_0_5B)
                 .tokenizer(false)
                 .build();
-        List<SyntheticTensor> tensors = SyntheticTensorPlan.tensors(o);
+        List<SyntheticTensor> tensors = SyntheticCheckpoint.plan(o);
         long params = tensors.stream().mapToLong(SyntheticTensor::elements).sum();
         assertThat(params).isBetween(890_000_000L, 897_000_000L);
         assertThat(tensors.stream().map(SyntheticTensor::name))
