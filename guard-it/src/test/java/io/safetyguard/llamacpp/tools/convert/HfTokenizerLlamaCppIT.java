@@ -6,6 +6,7 @@ import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.llamacpp.PromptLayout;
 import io.safetyguard.llamacpp.internal.NativeBridge;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
+import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import io.safetyguard.llamacpp.internal.jni.LlamaModel;
 import io.safetyguard.llamacpp.tools.gguf.GgufWriter;
@@ -163,6 +164,10 @@ class HfTokenizerLlamaCppIT {
         Path convertedModel = TinyModelGenerator.generate(
                         TinyModelOptions.defaults(source.flavor).withVocab(convertedVocab), root.resolve("converted"))
                 .model();
+        // the tiny generator types control-looking tokens CONTROL (as llama.cpp's loader would, with a warning);
+        // the converted types must need no such fix, or the checks would test the generator, not the reader
+        assertThat(GgufReader.read(convertedModel).getInt32Array("tokenizer.ggml.token_type"))
+                .isEqualTo(keys.get("tokenizer.ggml.token_type").toIntArray());
         Path pinnedModel = TinyModelGenerator.generate(source.flavor, root.resolve("pinned"))
                 .model();
         Models m = new Models(load(convertedModel), load(pinnedModel), added);

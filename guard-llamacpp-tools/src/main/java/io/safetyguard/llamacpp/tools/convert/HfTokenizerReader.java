@@ -1,6 +1,7 @@
 package io.safetyguard.llamacpp.tools.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.safetyguard.llamacpp.internal.gguf.ControlLookingTokens;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,9 @@ import java.util.Map;
  * </ul>
  *
  * Ids up to the model's embedding rows that the tokenizer does not use become {@code [PAD<id>]} tokens of type
- * UNUSED (score -10000 for SentencePiece), as convert_hf_to_gguf pads.
+ * UNUSED (score -10000 for SentencePiece), as convert_hf_to_gguf pads. Tokens llama.cpp's loader turns into control
+ * tokens by their text ({@link ControlLookingTokens}) are typed CONTROL here already, so it has nothing to fix or
+ * warn about.
  */
 public final class HfTokenizerReader {
     /** Qwen2's pre-tokenizer split pattern, which llama.cpp implements as pre-tokenizer type {@code qwen2}. */
@@ -135,6 +138,7 @@ public final class HfTokenizerReader {
                 tokens.add(byId[i]);
             }
         }
+        typeControlLookingTokens(tokens, types);
         Map<String, GgufValue> keys = new LinkedHashMap<>();
         keys.put(MODEL, GgufValue.string("gpt2"));
         keys.put(PRE, GgufValue.string("qwen2"));
@@ -198,6 +202,7 @@ public final class HfTokenizerReader {
         }
         applyAddedTokensJson(files.dir(), tokens, scores, types);
         applyAddedTokensDecoder(files, tokens, scores, types);
+        typeControlLookingTokens(Arrays.asList(tokens), types);
 
         Map<String, GgufValue> keys = new LinkedHashMap<>();
         keys.put(MODEL, GgufValue.string("llama"));
@@ -353,6 +358,19 @@ public final class HfTokenizerReader {
                     + vocabSize + " embedding rows (vocab_size)");
         }
         return id;
+    }
+
+    /**
+     * Types CONTROL the tokens llama.cpp's loader makes control tokens by their text (such as Qwen2's ordinary
+     * {@code </s>}): convert_hf_to_gguf leaves them as they are and llama.cpp then fixes them with a warning at
+     * every load; typed here, it loads the same vocabulary silently.
+     */
+    private static void typeControlLookingTokens(List<String> tokens, int[] types) {
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] != CONTROL && ControlLookingTokens.matches(tokens.get(i))) {
+                types[i] = CONTROL;
+            }
+        }
     }
 
     /** Added tokens convert_hf_to_gguf types CONTROL even when not marked special. */

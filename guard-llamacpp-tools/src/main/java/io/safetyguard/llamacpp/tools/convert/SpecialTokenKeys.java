@@ -6,6 +6,7 @@ import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +54,11 @@ final class SpecialTokenKeys {
      */
     static Map<String, GgufValue> read(CheckpointTokenizer files, Integer vocabLimit) throws IOException {
         SpecialTokenKeys s = new SpecialTokenKeys(vocabLimit);
-        List<String> kinds = new java.util.ArrayList<>(KINDS);
+        List<String> kinds = new ArrayList<>(KINDS);
         ObjectNode config = files.tokenizerConfig().deepCopy();
         JsonNode added = files.tokenizerJson().map(t -> t.path("added_tokens")).orElse(null);
         if (files.tokenizerJson().isPresent()) {
-            s.readPostProcessor(files.tokenizerJson().get().path("post_processor"), config, kinds, files);
+            s.readPostProcessor(files.tokenizerJson().get().path("post_processor"), config, kinds);
         }
         for (String kind : kinds) {
             JsonNode flag = config.get("add_" + kind + "_token");
@@ -109,8 +110,7 @@ final class SpecialTokenKeys {
      * Which special tokens the tokenizer adds around a sequence, from a {@code TemplateProcessing} post-processor
      * (a leading special token means add BOS, a trailing one add EOS).
      */
-    private void readPostProcessor(
-            JsonNode postProcessor, ObjectNode config, List<String> kinds, CheckpointTokenizer files) {
+    private void readPostProcessor(JsonNode postProcessor, ObjectNode config, List<String> kinds) {
         if (postProcessor.isMissingNode() || postProcessor.isNull()) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.safetyguard.llamacpp.tools.tiny;
 
+import io.safetyguard.llamacpp.internal.gguf.ControlLookingTokens;
 import io.safetyguard.llamacpp.internal.gguf.GgufValue;
 import java.util.List;
 import java.util.Set;
@@ -19,64 +20,7 @@ final class ControlTokens {
     static final int CONTROL = 3;
 
     /** The texts llama.cpp v0.4.0's vocab loader compares tokens with to find EOT, EOM, EOG and FIM tokens. */
-    static final Set<String> CONTROL_LOOKING = Set.of(
-            "</s>",
-            "<EOT>",
-            "_<EOT>",
-            "<MID>",
-            "<PAD>",
-            "<PRE>",
-            "<REPO>",
-            "<SUF>",
-            "▁<MID>",
-            "▁<PRE>",
-            "▁<SUF>",
-            "<end_of_turn>",
-            "<end_of_utterance>",
-            "<eos>",
-            "<turn|>",
-            "<reponame>",
-            "<fim-middle>",
-            "<fim-pad>",
-            "<fim-prefix>",
-            "<fim-repo>",
-            "<fim-suffix>",
-            "<fim_middle>",
-            "<fim_pad>",
-            "<fim_prefix>",
-            "<fim_suffix>",
-            "<|calls|>",
-            "<|call|>",
-            "<|code_middle|>",
-            "<|code_prefix|>",
-            "<|code_suffix|>",
-            "<|end_of_text|>",
-            "<|endoftext|>",
-            "<|end|>",
-            "<|eom_id|>",
-            "<|eot_id|>",
-            "<|file_sep|>",
-            "<|fim_middle|>",
-            "<|fim_pad|>",
-            "<|fim_prefix|>",
-            "<|fim_repo|>",
-            "<|fim_suffix|>",
-            "<|flush|>",
-            "<|im_end|>",
-            "<|middle|>",
-            "<|prefix|>",
-            "<|repo_name|>",
-            "<|return|>",
-            "<|suffix|>",
-            "<|tool_response>",
-            "<｜end▁of▁sentence｜>",
-            "<｜fim▁begin｜>",
-            "<｜fim▁end｜>",
-            "<｜fim▁hole｜>",
-            "[EOS]",
-            "[EOT]",
-            "[PAD]",
-            "[e~[");
+    static final Set<String> CONTROL_LOOKING = ControlLookingTokens.TEXTS;
 
     private ControlTokens() {}
 

@@ -61,7 +61,13 @@ class HfTokenizerReaderTest {
         assertThat(tokens).hasSize(QWEN2_ROWS);
         // the Qwen2 tokenizer proper: 151643 normal tokens, then the three ChatML control tokens
         assertThat(tokens.subList(0, 151646)).isEqualTo(original.subList(0, 151646));
-        assertThat(Arrays.copyOf(types, 151646)).isEqualTo(Arrays.copyOf(originalTypes, 151646));
+        // the same types, but for the ordinary BPE token </s> that llama.cpp makes a control token (end of generation)
+        int endOfSentence = original.indexOf("</s>");
+        assertThat(originalTypes[endOfSentence]).isEqualTo(HfTokenizerReader.NORMAL);
+        assertThat(types[endOfSentence]).isEqualTo(HfTokenizerReader.CONTROL);
+        int[] expectedTypes = Arrays.copyOf(originalTypes, 151646);
+        expectedTypes[endOfSentence] = HfTokenizerReader.CONTROL;
+        assertThat(Arrays.copyOf(types, 151646)).isEqualTo(expectedTypes);
         assertThat(tokens.subList(151646, 151649)).containsExactly("<image>", "<video>", "[PAD151648]");
         assertThat(types[151646]).isEqualTo(HfTokenizerReader.CONTROL);
         assertThat(types[151647]).isEqualTo(HfTokenizerReader.CONTROL);
@@ -162,6 +168,34 @@ class HfTokenizerReaderTest {
                     .as("score of %s after %s", tokens.get(merged.get(k)), tokens.get(merged.get(k - 1)))
                     .isLessThan(derived[merged.get(k - 1)]);
         }
+    }
+
+    @Test
+    void addedTokensAreTypedAsConvertHfToGgufTypesThem() throws IOException {
+        HfTokenizerFiles.write(TinyVocab.load(TinyModelFlavor.LLAMA_CLIP, Optional.empty()), dir, false);
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<extra>\": 32002}");
+        Path config = dir.resolve("tokenizer_config.json");
+        String decoder = "\"added_tokens_decoder\" : {";
+        Files.writeString(
+                config,
+                Files.readString(config)
+                        .replace(
+                                decoder,
+                                decoder + "\"32003\": {\"content\": \"▁two▁words\", \"special\": false},"
+                                        + "\"32004\": {\"content\": \"<|tool|>\", \"special\": false},"));
+
+        Map<String, GgufValue> keys = HfTokenizerReader.read(dir, "llama", LLAMA_ROWS);
+
+        List<String> tokens = keys.get("tokenizer.ggml.tokens").strings();
+        int[] types = keys.get("tokenizer.ggml.token_type").toIntArray();
+        float[] scores = keys.get("tokenizer.ggml.scores").toFloatArray();
+        // added_tokens.json: user-defined; a plain added token: user-defined, its ▁ pre-normalized to spaces;
+        // a special-looking one (<|...|>): control even when not marked special
+        assertThat(tokens.subList(32002, 32005)).containsExactly("<extra>", " two words", "<|tool|>");
+        assertThat(Arrays.copyOfRange(types, 32002, 32005))
+                .containsExactly(
+                        HfTokenizerReader.USER_DEFINED, HfTokenizerReader.USER_DEFINED, HfTokenizerReader.CONTROL);
+        assertThat(Arrays.copyOfRange(scores, 32002, 32005)).containsOnly(-1000f);
     }
 
     @Test
