@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * A plain-Java forward pass of a (tiny) LLaVA vision tower plus its {@code mlp2x_gelu} projector, read from an
- * mmproj GGUF with F16/F32 tensors. Test utility: slow (naive loops in double precision), meant for towers of a
- * few dozen channels.
+ * mmproj GGUF with F16/F32 tensors ({@link #load}) or from any {@link TensorSource} named as in an mmproj (e.g. a
+ * Hugging Face checkpoint: {@code io.safetyguard.llamacpp.reference.HfVisionTower}). Test utility: slow (naive loops
+ * in double precision), meant for towers of a few dozen channels.
  *
  * <p>{@link Variant#HF_REFERENCE} computes what the Hugging Face reference computes for one normalised tile:
  * <ul>
