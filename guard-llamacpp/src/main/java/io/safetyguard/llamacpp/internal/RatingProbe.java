@@ -195,6 +195,16 @@ public final class RatingProbe {
             this.probabilityUnsafe = p;
         }
 
+        /** The accepted tokens that start the Safe value (a copy). */
+        public int[] safeTokens() {
+            return safe.clone();
+        }
+
+        /** The accepted tokens that start the Unsafe value (a copy). */
+        public int[] unsafeTokens() {
+            return unsafe.clone();
+        }
+
         /** Whether {@code token} is one of the value tokens this decision was computed over. */
         public boolean covers(int token) {
             for (int t : safe) {

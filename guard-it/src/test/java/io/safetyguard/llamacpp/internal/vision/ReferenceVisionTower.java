@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * A plain-Java forward pass of a (tiny) LLaVA vision tower plus its {@code mlp2x_gelu} projector, read from an
- * mmproj GGUF with F16/F32 tensors. Test utility: slow (naive loops in double precision), meant for towers of a
- * few dozen channels.
+ * mmproj GGUF with F16/F32 tensors ({@link #load}) or from any {@link TensorSource} named as in an mmproj (e.g. a
+ * Hugging Face checkpoint: {@code io.safetyguard.llamacpp.reference.HfVisionTower}). Test utility: slow (naive loops
+ * in double precision), meant for towers of a few dozen channels.
  *
  * <p>{@link Variant#HF_REFERENCE} computes what the Hugging Face reference computes for one normalised tile:
  * <ul>
@@ -53,7 +54,48 @@ public final class ReferenceVisionTower {
 
     private static final double QUICK_GELU_COEF = 1.702;
 
-    private final Map<String, float[]> tensors;
+    /** Where the tower's tensors come from, by their mmproj GGUF names ({@code v.blk.0.attn_q.weight}, {@code mm.0.bias}). */
+    @FunctionalInterface
+    public interface TensorSource {
+        /** The tensor in torch order ({@code [out][in]} for linears), as floats; null when there is none. */
+        float[] find(String ggufName);
+    }
+
+    /**
+     * The tower's shape and the Hugging Face semantics it follows.
+     *
+     * @param imageSize     tile side in pixels
+     * @param patchSize     patch side in pixels
+     * @param width         hidden width of the tower
+     * @param heads         attention heads
+     * @param blocks        encoder layers available
+     * @param projectionDim output width of the projector
+     * @param eps           layer-norm epsilon
+     * @param useGelu       {@code clip.use_gelu}: which GELU the unpatched llama.cpp variant runs
+     * @param featureLayer  {@code hidden_states} index the features come from (= layers run); empty: all blocks
+     *                      (HF) or {@code blocks - 1} (unpatched llama.cpp)
+     * @param hfActivation  the encoder's {@code hidden_act} as the HF variant computes it
+     * @param dropFirstRow  LLaVA's {@code vision_feature_select_strategy == "default"}: drop row 0 (the CLS)
+     * @param mean          per-channel normalisation mean
+     * @param std           per-channel normalisation std
+     */
+    public record Config(
+            int imageSize,
+            int patchSize,
+            int width,
+            int heads,
+            int blocks,
+            int projectionDim,
+            double eps,
+            boolean useGelu,
+            Optional<Integer> featureLayer,
+            Activation hfActivation,
+            boolean dropFirstRow,
+            float[] mean,
+            float[] std) {}
+
+    private final TensorSource tensors;
+    private final Config config;
     private final int imageSize;
     private final int patchSize;
     private final int width;
@@ -66,27 +108,49 @@ public final class ReferenceVisionTower {
     private final float[] imageMean;
     private final float[] imageStd;
 
-    private ReferenceVisionTower(GgufFile file, Map<String, float[]> tensors) throws IOException {
+    /** A tower over any tensor source (e.g. a Hugging Face checkpoint read directly). */
+    public ReferenceVisionTower(Config config, TensorSource tensors) {
+        this.config = config;
         this.tensors = tensors;
-        this.imageSize = Math.toIntExact(file.getU32(ModelKeys.IMAGE_SIZE));
-        this.patchSize = Math.toIntExact(file.getU32(ModelKeys.PATCH_SIZE));
-        this.width = Math.toIntExact(file.getU32(ModelKeys.VISION_EMBEDDING_LENGTH));
-        this.heads = Math.toIntExact(file.getU32(ModelKeys.VISION_HEAD_COUNT));
-        this.blocks = Math.toIntExact(file.getU32(ModelKeys.VISION_BLOCK_COUNT));
-        this.projectionDim = Math.toIntExact(file.getU32(ModelKeys.VISION_PROJECTION_DIM));
-        this.eps = file.getF32(ModelKeys.VISION_LAYER_NORM_EPSILON);
-        this.useGelu = file.findBool(ModelKeys.USE_GELU).orElse(false);
+        this.imageSize = config.imageSize();
+        this.patchSize = config.patchSize();
+        this.width = config.width();
+        this.heads = config.heads();
+        this.blocks = config.blocks();
+        this.projectionDim = config.projectionDim();
+        this.eps = config.eps();
+        this.useGelu = config.useGelu();
+        this.featureLayer = config.featureLayer();
+        this.imageMean = config.mean();
+        this.imageStd = config.std();
+    }
+
+    private static Config configOf(GgufFile file, boolean hasCls) throws IOException {
         Optional<int[]> fl = file.findInt32Array(ModelKeys.FEATURE_LAYER);
         if (fl.isPresent() && fl.get().length != 1) {
             throw new IllegalArgumentException(
                     "only a single feature layer is supported (LLaVA), got " + java.util.Arrays.toString(fl.get()));
         }
-        this.featureLayer = fl.map(a -> a[0]);
-        this.imageMean = file.getFloatArray(ModelKeys.IMAGE_MEAN);
-        this.imageStd = file.getFloatArray(ModelKeys.IMAGE_STD);
         if (!file.getString(ModelKeys.PROJECTOR_TYPE).equals(ModelKeys.PROJECTOR_MLP)) {
             throw new IllegalArgumentException("only the 'mlp' projector is supported");
         }
+        boolean useGelu = file.findBool(ModelKeys.USE_GELU).orElse(false);
+        // SigLIP: gelu_pytorch_tanh whatever the converter wrote; CLIP: gelu (erf) when use_gelu, else quick_gelu
+        Activation hf = !hasCls ? Activation.GELU_TANH : useGelu ? Activation.GELU_ERF : Activation.GELU_QUICK;
+        return new Config(
+                Math.toIntExact(file.getU32(ModelKeys.IMAGE_SIZE)),
+                Math.toIntExact(file.getU32(ModelKeys.PATCH_SIZE)),
+                Math.toIntExact(file.getU32(ModelKeys.VISION_EMBEDDING_LENGTH)),
+                Math.toIntExact(file.getU32(ModelKeys.VISION_HEAD_COUNT)),
+                Math.toIntExact(file.getU32(ModelKeys.VISION_BLOCK_COUNT)),
+                Math.toIntExact(file.getU32(ModelKeys.VISION_PROJECTION_DIM)),
+                file.getF32(ModelKeys.VISION_LAYER_NORM_EPSILON),
+                useGelu,
+                fl.map(a -> a[0]),
+                hf,
+                hasCls,
+                file.getFloatArray(ModelKeys.IMAGE_MEAN),
+                file.getFloatArray(ModelKeys.IMAGE_STD));
     }
 
     /** Reads every tensor of an mmproj (F16 or F32 only) into memory. */
@@ -96,7 +160,7 @@ public final class ReferenceVisionTower {
         for (GgufTensorInfo t : file.tensors()) {
             tensors.put(t.name(), toFloats(t, file.readTensorBytes(t.name())));
         }
-        return new ReferenceVisionTower(file, tensors);
+        return new ReferenceVisionTower(configOf(file, tensors.containsKey(ModelKeys.CLASS_EMBEDDING)), tensors::get);
     }
 
     private static float[] toFloats(GgufTensorInfo t, byte[] bytes) {
@@ -120,6 +184,11 @@ public final class ReferenceVisionTower {
         return imageSize;
     }
 
+    /** The per-channel normalisation mean (e.g. for LLaVA-1.5's pad colour). */
+    public float[] normalizeMean() {
+        return imageMean.clone();
+    }
+
     /** Width of the projected embeddings (the text model's embedding width). */
     public int projectionDim() {
         return projectionDim;
@@ -127,7 +196,7 @@ public final class ReferenceVisionTower {
 
     /** Whether this is a CLIP tower (class embedding) rather than SigLIP. */
     public boolean hasClassToken() {
-        return tensors.containsKey(ModelKeys.CLASS_EMBEDDING);
+        return tensors.find(ModelKeys.CLASS_EMBEDDING) != null;
     }
 
     /**
@@ -184,7 +253,7 @@ public final class ReferenceVisionTower {
                 h[t][i] += pos[t * width + i]; // positions 0..n in order, whatever the token order
             }
         }
-        if (tensors.containsKey("v.pre_ln.weight")) {
+        if (tensors.find("v.pre_ln.weight") != null) {
             h = layerNorm(h, tensor("v.pre_ln.weight"), tensor("v.pre_ln.bias"));
         }
 
@@ -199,7 +268,8 @@ public final class ReferenceVisionTower {
 
         // which rows reach the projector
         double[][] selected;
-        if (!cls) {
+        boolean drop = variant == Variant.HF_REFERENCE ? config.dropFirstRow() : cls;
+        if (!drop) {
             selected = h;
         } else {
             // HF drops row 0 (the CLS); llama.cpp takes rows 1..n of [patches..., CLS]: patch 0 lost, CLS kept
@@ -222,10 +292,7 @@ public final class ReferenceVisionTower {
         if (variant == Variant.UNPATCHED_LLAMA_CPP) {
             return useGelu ? Activation.GELU_TANH : Activation.GELU_QUICK;
         }
-        if (!hasClassToken()) {
-            return Activation.GELU_TANH; // SigLIP: gelu_pytorch_tanh, whatever the converter wrote
-        }
-        return useGelu ? Activation.GELU_ERF : Activation.GELU_QUICK;
+        return config.hfActivation();
     }
 
     // ---- building blocks ----------------------------------------------------------------------------------
@@ -236,7 +303,7 @@ public final class ReferenceVisionTower {
         }
         // v.patch_embd.weight has ggml ne [P, P, 3, width]: torch [width][3][P][P]
         float[] w = tensor("v.patch_embd.weight");
-        float[] bias = tensors.get("v.patch_embd.bias");
+        float[] bias = tensors.find("v.patch_embd.bias");
         int ps = patchSize;
         double[][] out = new double[side * side][width];
         for (int py = 0; py < side; py++) {
@@ -309,7 +376,7 @@ public final class ReferenceVisionTower {
     /** y = W x + b for every row; W has ggml ne [in, out], i.e. torch [out][in]. */
     private double[][] linear(double[][] x, String prefix) {
         float[] w = tensor(prefix + ".weight");
-        float[] b = tensors.get(prefix + ".bias");
+        float[] b = tensors.find(prefix + ".bias");
         int in = x[0].length;
         if (w.length % in != 0) {
             throw new IllegalStateException(prefix + ".weight does not take " + in + " inputs");
@@ -371,9 +438,9 @@ public final class ReferenceVisionTower {
     }
 
     private float[] tensor(String name) {
-        float[] t = tensors.get(name);
+        float[] t = tensors.find(name);
         if (t == null) {
-            throw new IllegalStateException("the mmproj has no tensor " + name);
+            throw new IllegalStateException("the tower has no tensor " + name);
         }
         return t;
     }
@@ -387,37 +454,37 @@ public final class ReferenceVisionTower {
     }
 
     /** The activations involved. */
-    enum Activation {
+    public enum Activation {
         /** x * sigmoid(1.702 x): CLIP's quick_gelu, ggml_gelu_quick. */
         GELU_QUICK {
             @Override
-            double apply(double x) {
+            public double apply(double x) {
                 return x / (1 + Math.exp(-QUICK_GELU_COEF * x));
             }
         },
         /** The tanh approximation: gelu_pytorch_tanh, ggml_gelu. */
         GELU_TANH {
             @Override
-            double apply(double x) {
+            public double apply(double x) {
                 return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
             }
         },
         /** The exact form, 0.5 x (1 + erf(x / sqrt 2)): torch's nn.GELU() / ACT2FN["gelu"]. */
         GELU_ERF {
             @Override
-            double apply(double x) {
+            public double apply(double x) {
                 return 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2)));
             }
         };
 
-        abstract double apply(double x);
+        public abstract double apply(double x);
     }
 
     /** erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7, far below float rounding here). */
-    static final class Erf {
+    public static final class Erf {
         private Erf() {}
 
-        static double erf(double x) {
+        public static double erf(double x) {
             double t = 1 / (1 + 0.3275911 * Math.abs(x));
             double poly =
                     t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));

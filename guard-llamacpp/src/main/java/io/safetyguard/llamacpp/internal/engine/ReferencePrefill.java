@@ -60,6 +60,7 @@ final class ReferencePrefill implements PromptPrefill {
             throw new ModelException(
                     "internal error: the image took " + embedded.tokens() + " tokens, planned " + imageTokens);
         }
+        listener.promptTokens(prefixTokens, suffix);
         listener.imageEmbedded(embedded);
         run.check();
         long td = System.nanoTime();

@@ -77,6 +77,9 @@ final class TokenGenerator {
         int pos = nPast;
         while (generated < maxNew) {
             run.check();
+            if (listener.wantsLogits(generated)) {
+                listener.logits(generated, ctx.allLogits()); // before any grammar or suppression touches them
+            }
             RatingProbe.Decision decision = null;
             float[] observed = null;
             if (probing && out.size() > RatingProbe.MAX_BYTES_BEFORE_VALUE) {
@@ -103,9 +106,11 @@ final class TokenGenerator {
             if (decision != null && decision.covers(token)) {
                 pUnsafe = decision.probabilityUnsafe;
                 if (observed != null) {
+                    listener.ratingChoices(decision.safeTokens(), decision.unsafeTokens());
                     listener.ratingDecided(out.toString(StandardCharsets.UTF_8), observed, token, pUnsafe);
                 }
             }
+            listener.tokenGenerated(generated, token);
             byte[] piece = model.piece(token);
             out.write(piece, 0, piece.length);
             generated++;
