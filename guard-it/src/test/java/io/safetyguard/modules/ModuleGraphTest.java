@@ -62,6 +62,7 @@ class ModuleGraphTest {
             "io.safetyguard.llamacpp", Set.of("io.safetyguard.llamacpp"),
             "io.safetyguard.llamacpp.tools",
                     Set.of(
+                            "io.safetyguard.llamacpp.tools.convert",
                             "io.safetyguard.llamacpp.tools.gguf",
                             "io.safetyguard.llamacpp.tools.quantize",
                             "io.safetyguard.llamacpp.tools.tiny"),

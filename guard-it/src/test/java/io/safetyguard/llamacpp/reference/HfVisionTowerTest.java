@@ -13,6 +13,9 @@ import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
 import io.safetyguard.llamacpp.internal.vision.ReferenceVisionTower;
 import io.safetyguard.llamacpp.internal.vision.ReferenceVisionTower.Variant;
 import io.safetyguard.llamacpp.internal.vision.RgbImage;
+import io.safetyguard.llamacpp.tools.tiny.SafetensorsData;
+import io.safetyguard.llamacpp.tools.tiny.SafetensorsDtype;
+import io.safetyguard.llamacpp.tools.tiny.SafetensorsWriter;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelOptions;
@@ -94,7 +97,7 @@ class HfVisionTowerTest {
         Files.createDirectories(out);
         GgufFile f = GgufReader.read(mmproj);
         String tower = layout.visionTower + "vision_model.";
-        SafetensorsWriter w = new SafetensorsWriter();
+        SafetensorsWriter w = new SafetensorsWriter(out.resolve("model.safetensors"));
         for (GgufTensorInfo t : f.tensors()) {
             if (t.name().equals(ModelKeys.IMAGE_NEWLINE)) {
                 continue;
@@ -106,11 +109,16 @@ class HfVisionTowerTest {
             }
             w.add(
                     HfVisionTower.hfName(t.name(), tower, layout.projector),
-                    floats(t, f.readTensorBytes(t.name())),
-                    shape);
+                    SafetensorsDtype.F32,
+                    shape,
+                    SafetensorsData.of(floats(t, f.readTensorBytes(t.name()))));
         }
-        w.add(layout.languageModel + "norm.weight", new float[] {1f}, 1);
-        w.write(out.resolve("model.safetensors"));
+        w.add(
+                layout.languageModel + "norm.weight",
+                SafetensorsDtype.F32,
+                new long[] {1},
+                SafetensorsData.of(new float[] {1f}));
+        w.write();
 
         ObjectMapper json = new ObjectMapper();
         ObjectNode c = json.createObjectNode();

@@ -138,7 +138,7 @@ public record ReferenceVisionSpec(
                 .orElseThrow(() -> new ModelException(mmproj.getFileName()
                         + " is an anyres projector (pinpoints) without the tensor "
                         + ModelKeys.IMAGE_NEWLINE + ", which the reference layout appends after every row of image "
-                        + "features. Re-convert the mmproj with it (docs/models.md, step 5a)." + fallback));
+                        + "features. Re-convert the pair with guard model convert (docs/models.md)." + fallback));
         if (t.elementCount() != textEmbd) {
             throw new ModelException(mmproj.getFileName() + ": " + ModelKeys.IMAGE_NEWLINE + " has " + t.elementCount()
                     + " values but the text model's embedding width is " + textEmbd);

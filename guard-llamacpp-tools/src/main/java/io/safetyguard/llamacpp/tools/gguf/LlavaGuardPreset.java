@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The metadata fixes a freshly converted LlavaGuard GGUF needs (docs/models.md §5c, §8), for either file of a
+ * The metadata fixes a freshly converted LlavaGuard GGUF needs (docs/models.md, appendix A.3c and §8; guard model convert writes them itself), for either file of a
  * pair. On a text model a preset only declares the LlavaGuard version (after checking the architecture). On an
  * mmproj it also sets what the legacy converter gets wrong or leaves out:
  * <ul>

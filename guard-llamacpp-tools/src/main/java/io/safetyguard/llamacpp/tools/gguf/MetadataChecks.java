@@ -44,8 +44,8 @@ final class MetadataChecks {
         GgufValue aspect = meta.get(ModelKeys.IMAGE_ASPECT_RATIO);
         if (pinpoints == null && aspect != null && aspect.stringValue().startsWith("anyres")) {
             throw new IllegalArgumentException(file + ": image_aspect_ratio '" + aspect.stringValue() + "' needs "
-                    + ModelKeys.IMAGE_GRID_PINPOINTS + ", which the file does not have: convert with the pinpoints "
-                    + "in config.json (docs/models.md §5a) or give them with --pinpoints");
+                    + ModelKeys.IMAGE_GRID_PINPOINTS + ", which the file does not have: re-convert with guard model "
+                    + "convert (docs/models.md) or give them with --pinpoints");
         }
         if (pinpoints != null) {
             int[] p = pinpoints.toIntArray();

@@ -70,7 +70,7 @@ public final class ModelLoader {
                     System.Logger.Level.WARNING,
                     "{0} has pinpoints but no {1} = anyres_max_9: images are laid out "
                             + "as plain anyres (LLaVA-NeXT, no downscale), not as LlavaGuard v1.2 was trained "
-                            + "(docs/models.md, step 5b)",
+                            + "(re-convert with guard model convert, docs/models.md)",
                     config.mmprojPath().getFileName(),
                     ModelKeys.IMAGE_ASPECT_RATIO);
         }

@@ -22,9 +22,11 @@ final class FileSignature {
         String base = "not a GGUF file (magic " + magic + "; expected 'GGUF')";
         if (guess == null) {
             return base + ". Did you pass a safetensors/PyTorch checkpoint? LlavaGuard needs a GGUF text model and "
-                    + "its GGUF mmproj; see docs/models.md";
+                    + "its GGUF mmproj: convert the Hugging Face checkpoint folder with "
+                    + "'guard model convert HF_DIR --out DIR' (docs/models.md)";
         }
-        return base + ": it looks like " + guess + ". See docs/models.md for how to get GGUF files";
+        return base + ": it looks like " + guess + ". Convert the Hugging Face checkpoint folder with "
+                + "'guard model convert HF_DIR --out DIR' (docs/models.md)";
     }
 
     private static String guess(byte[] h, long size) {
