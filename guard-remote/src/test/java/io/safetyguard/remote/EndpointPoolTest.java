@@ -77,7 +77,11 @@ class EndpointPoolTest {
                 .isInstanceOf(EndpointPool.NoEndpointInRotation.class)
                 .hasMessageContaining("http://a:1 (out of rotation: connection refused)");
 
-        assertThat(p.dueForProbe()).isEmpty(); // not before the first backoff (200 ms)
+        List<Endpoint> dueAtOnce = p.dueForProbe();
+        // not before the first backoff (200 ms); a loaded machine may already be past it, then nothing is shown
+        if (System.nanoTime() - out < Duration.ofMillis(200).toNanos()) {
+            assertThat(dueAtOnce).isEmpty();
+        }
         assertThat(awaitDue(p)).containsExactly(a);
         assertThat(System.nanoTime() - out)
                 .isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
