@@ -66,19 +66,30 @@ llama_token sample_full(SgSampler * s, const float * logits, int32_t n_vocab) {
     return finish(s, arr);
 }
 
+// The first index of the largest logit (what llama.cpp's greedy sampler picks), straight from the logits
+// buffer: filling a token-data array of the whole vocabulary for the greedy sampler costs more than the scan.
+llama_token argmax(const float * logits, int32_t n_vocab) {
+    llama_token best = 0;
+    float       max  = logits[0];
+    for (llama_token t = 1; t < n_vocab; t++) {
+        if (logits[t] > max) {
+            max  = logits[t];
+            best = t;
+        }
+    }
+    return best;
+}
+
 llama_token sg_sample(SgSampler * s, llama_context * ctx) {
     const float * logits = llama_get_logits_ith(ctx, -1);
     if (logits == nullptr) return -1;
     const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
-    if (s->grammar == nullptr) {
+    if (s->grammar == nullptr && !s->greedy) {
         return sample_full(s, logits, n_vocab);
     }
     if (s->greedy) {
-        llama_token best = 0;
-        for (llama_token t = 1; t < n_vocab; t++) {
-            if (logits[t] > logits[best]) best = t;
-        }
-        if (grammar_accepts(s, best)) {
+        const llama_token best = argmax(logits, n_vocab);
+        if (s->grammar == nullptr || grammar_accepts(s, best)) {
             llama_token_data d{best, logits[best], 0.0f};
             llama_token_data_array arr{&d, 1, -1, true};
             return finish(s, arr);

@@ -29,7 +29,8 @@ class BenchReportTest {
 
     private static GuardRun run(GuardRun.Mode mode, double total, int generated, String text) {
         // encode 40 + prefill 100 + decode (total - 150): 10 ms outside llama.cpp
-        return new GuardRun("a.png", mode, total, 40, 100, total - 150, 830, generated, text, null);
+        return new GuardRun(
+                "a.png", mode, total, 40, 100, total - 150, total - 150 - 0.2 * generated, 830, generated, text, null);
     }
 
     private static BenchResult result() {
