@@ -107,6 +107,18 @@ class BenchReportTest {
     }
 
     @Test
+    void perTokenTimeOutsideTheForwardPassIsTheGenerationTimeLessTheForwardTimePerToken() {
+        BenchSummary s = new BenchSummary(result());
+        // each run spends 0.2 ms per generated token outside llama_decode (see run())
+        assertThat(s.millisPerTokenOutsideForward(s.result().full()).getAsDouble())
+                .isCloseTo(0.2, within(1e-9));
+        assertThat(BenchReport.text(s))
+                .contains("generation ms per token outside llama_decode (sampling, grammar, Java loop): full 0.200 ms");
+        GuardRun unknown = new GuardRun("a.png", GuardRun.Mode.FULL, 100, 1, 1, 50, -1, 830, 10, "{}", null);
+        assertThat(unknown.millisPerTokenOutsideForward()).isNaN();
+    }
+
+    @Test
     void answersAreComparedWholeUpToTheRatingValueAndByRating() {
         // 1: identical; 2: mtmd-cli took a quote+letter token and wrote another rationale (parts after the quote);
         // 3: parts after the quote with another rating; 4: parts before the rating value.
