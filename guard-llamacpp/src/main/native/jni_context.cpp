@@ -4,6 +4,7 @@
 #include "jni_shim.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
@@ -14,6 +15,29 @@ namespace {
 
 bool abort_callback(void * data) {
     return static_cast<sg::Context *>(data)->abort.load(std::memory_order_relaxed);
+}
+
+// Without a pool of its own, ggml's CPU backend starts and joins its worker threads for every graph, i.e. for
+// every generated token. A persistent pool keeps them (spinning briefly, then asleep) between decodes.
+bool attach_threadpools(sg::Context * c, int32_t n_threads, int32_t n_threads_batch) {
+    ggml_threadpool_params tp = ggml_threadpool_params_default(n_threads);
+    c->threadpool = ggml_threadpool_new(&tp);
+    if (c->threadpool == nullptr) return false;
+    if (n_threads_batch != n_threads) {
+        ggml_threadpool_params tpb = ggml_threadpool_params_default(n_threads_batch);
+        c->threadpool_batch = ggml_threadpool_new(&tpb);
+        if (c->threadpool_batch == nullptr) return false;
+    }
+    llama_attach_threadpool(c->ctx, c->threadpool, c->threadpool_batch);
+    return true;
+}
+
+void free_context(sg::Context * c) {
+    if (c->batch_cap > 0) llama_batch_free(c->batch);
+    if (c->ctx != nullptr) llama_free(c->ctx);  // before the pools it uses
+    if (c->threadpool_batch != nullptr) ggml_threadpool_free(c->threadpool_batch);
+    if (c->threadpool != nullptr) ggml_threadpool_free(c->threadpool);
+    delete c;
 }
 
 }  // namespace
@@ -36,7 +60,10 @@ int32_t decode_in_batches(Context * c, llama_batch & batch, int32_t capacity, in
         done += k;
         const bool last = done == n;
         if (last && logits_last) batch.logits[k - 1] = true;
+        const auto    t0 = std::chrono::steady_clock::now();
         const int32_t rc = llama_decode(c->ctx, batch);
+        c->forward_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+                             .count();
         if (rc != 0) return rc;
         if (last && logits_last) c->has_logits = true;
     }
@@ -45,11 +72,18 @@ int32_t decode_in_batches(Context * c, llama_batch & batch, int32_t capacity, in
 
 }  // namespace sg
 
+// flash_attn: -1 auto (llama.cpp enables it where the backend supports it, the CPU included), 0 off, 1 on.
+// persistent_threads: attach thread pools that live as long as the context (see attach_threadpools).
 SG_JNI(LlamaContext, jlong, nativeCreate)(JNIEnv * env, jclass, jlong model, jint n_ctx, jint n_batch, jint n_ubatch,
-                                          jint n_threads, jint n_threads_batch) {
+                                          jint n_threads, jint n_threads_batch, jint flash_attn,
+                                          jboolean persistent_threads) {
     SG_CHECK(model != 0, env, "null model", 0)
     if (n_batch <= 0 || n_ubatch <= 0 || n_threads <= 0 || n_threads_batch <= 0 || n_ctx < 0) {
         sg::throw_arg(env, "context sizes and thread counts must be positive");
+        return 0;
+    }
+    if (flash_attn < -1 || flash_attn > 1) {
+        sg::throw_arg(env, "flash attention must be -1 (auto), 0 (off) or 1 (on), got " + std::to_string(flash_attn));
         return 0;
     }
     SG_TRY
@@ -65,11 +99,17 @@ SG_JNI(LlamaContext, jlong, nativeCreate)(JNIEnv * env, jclass, jlong model, jin
     cp.n_threads           = n_threads;
     cp.n_threads_batch     = n_threads_batch;
     cp.no_perf             = true;
+    cp.flash_attn_type     = static_cast<llama_flash_attn_type>(flash_attn);
     cp.abort_callback      = abort_callback;
     cp.abort_callback_data = c;
     c->ctx = llama_init_from_model(as_model(model), cp);
     if (c->ctx == nullptr) {
         delete c;
+        return 0;
+    }
+    if (persistent_threads == JNI_TRUE && !attach_threadpools(c, n_threads, n_threads_batch)) {
+        free_context(c);
+        sg::throw_state(env, "ggml could not start a CPU thread pool of " + std::to_string(n_threads) + " threads");
         return 0;
     }
     c->batch_cap = n_batch;
@@ -81,16 +121,19 @@ SG_JNI(LlamaContext, jlong, nativeCreate)(JNIEnv * env, jclass, jlong model, jin
 SG_JNI(LlamaContext, void, nativeFree)(JNIEnv * env, jclass, jlong h) {
     SG_TRY
     if (h == 0) return;
-    sg::Context * c = as_ctx(h);
-    llama_batch_free(c->batch);
-    llama_free(c->ctx);
-    delete c;
+    free_context(as_ctx(h));
     SG_CATCH(env, )
 }
 
 SG_JNI(LlamaContext, jint, nativeSize)(JNIEnv * env, jclass, jlong h) {
     SG_CHECK(h != 0, env, "null context", 0)
     return static_cast<jint>(llama_n_ctx(as_ctx(h)->ctx));
+}
+
+// Nanoseconds spent inside llama_decode on this context since it was created.
+SG_JNI(LlamaContext, jlong, nativeForwardNanos)(JNIEnv * env, jclass, jlong h) {
+    SG_CHECK(h != 0, env, "null context", 0)
+    return static_cast<jlong>(as_ctx(h)->forward_ns);
 }
 
 SG_JNI(LlamaContext, void, nativeSetAbort)(JNIEnv *, jclass, jlong h, jboolean abort) {

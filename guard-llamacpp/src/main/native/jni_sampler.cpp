@@ -66,19 +66,30 @@ llama_token sample_full(SgSampler * s, const float * logits, int32_t n_vocab) {
     return finish(s, arr);
 }
 
+// The first index of the largest logit (what llama.cpp's greedy sampler picks), straight from the logits
+// buffer: filling a token-data array of the whole vocabulary for the greedy sampler costs more than the scan.
+llama_token argmax(const float * logits, int32_t n_vocab) {
+    llama_token best = 0;
+    float       max  = logits[0];
+    for (llama_token t = 1; t < n_vocab; t++) {
+        if (logits[t] > max) {
+            max  = logits[t];
+            best = t;
+        }
+    }
+    return best;
+}
+
 llama_token sg_sample(SgSampler * s, llama_context * ctx) {
     const float * logits = llama_get_logits_ith(ctx, -1);
     if (logits == nullptr) return -1;
     const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
-    if (s->grammar == nullptr) {
+    if (s->grammar == nullptr && !s->greedy) {
         return sample_full(s, logits, n_vocab);
     }
     if (s->greedy) {
-        llama_token best = 0;
-        for (llama_token t = 1; t < n_vocab; t++) {
-            if (logits[t] > logits[best]) best = t;
-        }
-        if (grammar_accepts(s, best)) {
+        const llama_token best = argmax(logits, n_vocab);
+        if (s->grammar == nullptr || grammar_accepts(s, best)) {
             llama_token_data d{best, logits[best], 0.0f};
             llama_token_data_array arr{&d, 1, -1, true};
             return finish(s, arr);
@@ -91,15 +102,20 @@ llama_token sg_sample(SgSampler * s, llama_context * ctx) {
     auto desc = [](const llama_token_data & a, const llama_token_data & b) { return a.logit > b.logit; };
     const size_t n = s->cur.size();
     const size_t k = s->greedy ? 1 : static_cast<size_t>(s->top_k);
-    // Check the best few hundred one by one; if the grammar rejects too many of them (inside a
-    // fixed literal almost every token is rejected), filter the rest in one pass instead.
-    const size_t walk = std::min(n, std::max<size_t>(4 * k, 256));
+    // Check the best few in one grammar call (each call has a fixed cost, so one call over 32 tokens is
+    // far cheaper than 32 calls); if the grammar rejects too many of them (inside a fixed literal almost
+    // every token is rejected), filter the rest in one pass instead.
+    const size_t walk = std::min(n, std::max<size_t>(4 * k, 32));
     std::partial_sort(s->cur.begin(), s->cur.begin() + walk, s->cur.end(), desc);
     s->kept.clear();
-    size_t i = 0;
-    for (; i < walk && s->kept.size() < k; i++) {
-        if (grammar_accepts(s, s->cur[i].id)) s->kept.push_back(s->cur[i]);
+    {
+        llama_token_data_array head{s->cur.data(), walk, -1, true};
+        llama_sampler_apply(s->grammar, &head);  // rejected ones become -inf; they are not used again
+        for (size_t j = 0; j < walk && s->kept.size() < k; j++) {
+            if (s->cur[j].logit != -INFINITY) s->kept.push_back(s->cur[j]);
+        }
     }
+    const size_t i = walk;
     if (s->kept.size() < k && i < n) {
         llama_token_data_array rest{s->cur.data() + i, n - i, -1, false};
         llama_sampler_apply(s->grammar, &rest);
@@ -171,8 +187,17 @@ SG_JNI(Sampler, jintArray, nativeAllowed)(JNIEnv * env, jclass, jlong h, jintArr
     std::vector<jint> in(static_cast<size_t>(n));
     if (n > 0) env->GetIntArrayRegion(tokens, 0, n, in.data());
     std::vector<jint> out;
-    for (jint t : in) {
-        if (s->grammar == nullptr || grammar_accepts(s, t)) out.push_back(t);
+    if (s->grammar == nullptr) {
+        out = in;
+    } else if (n > 0) {
+        // one grammar call for all of them: the grammar judges each candidate on its own
+        std::vector<llama_token_data> cand(in.size());
+        for (size_t j = 0; j < in.size(); j++) cand[j] = llama_token_data{in[j], 0.0f, 0.0f};
+        llama_token_data_array a{cand.data(), cand.size(), -1, false};
+        llama_sampler_apply(s->grammar, &a);
+        for (size_t j = 0; j < a.size; j++) {
+            if (a.data[j].logit != -INFINITY) out.push_back(a.data[j].id);
+        }
     }
     jintArray arr = env->NewIntArray(static_cast<jsize>(out.size()));
     if (arr != nullptr && !out.empty()) env->SetIntArrayRegion(arr, 0, static_cast<jsize>(out.size()), out.data());

@@ -29,6 +29,7 @@
 #include <new>
 #include <string>
 
+#include "ggml-cpu.h"
 #include "llama.h"
 
 // extern "C" entry point for native method `name` of io.safetyguard.llamacpp.internal.jni.<cls>. The symbol
@@ -57,14 +58,18 @@
 
 namespace sg {
 
-// One llama_context plus what belongs to it: the abort flag Java sets, a reusable token batch, and whether the
-// last decode produced logits to sample from.
+// One llama_context plus what belongs to it: the abort flag Java sets, a reusable token batch, whether the
+// last decode produced logits to sample from, its persistent CPU thread pools (null: ggml starts threads for
+// every graph) and the time spent inside llama_decode so far.
 struct Context {
-    llama_context *   ctx = nullptr;
-    std::atomic<bool> abort{false};
-    llama_batch       batch{};
-    int32_t           batch_cap = 0;
-    bool              has_logits = false;
+    llama_context *    ctx = nullptr;
+    std::atomic<bool>  abort{false};
+    llama_batch        batch{};
+    int32_t            batch_cap = 0;
+    bool               has_logits = false;
+    ggml_threadpool_t  threadpool = nullptr;
+    ggml_threadpool_t  threadpool_batch = nullptr;  // null when the decode pool serves batches too
+    int64_t            forward_ns = 0;
 };
 
 inline llama_model * as_model(jlong h) { return reinterpret_cast<llama_model *>(h); }

@@ -6,6 +6,7 @@ import io.safetyguard.cli.bench.BenchException;
 import io.safetyguard.cli.bench.BenchOptions;
 import io.safetyguard.cli.bench.BenchReport;
 import io.safetyguard.cli.bench.BenchSummary;
+import io.safetyguard.cli.bench.LargeImageBench;
 import io.safetyguard.cli.bench.MtmdCliLocator;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.llamacpp.ImagePipeline;
@@ -141,6 +142,19 @@ final class BenchCommand implements Callable<Integer> {
                     + "a like-for-like comparison) or REFERENCE (what guard check uses; more tokens for large images).")
     ImagePipeline imagePipeline;
 
+    @Option(
+            names = "--large-image",
+            paramLabel = "PIXELS",
+            description = "Instead of the comparison: time one generated PIXELS x PIXELS image through the reference "
+                    + "pipeline (what guard check runs), verdict-only, --n times; llama-mtmd-cli does not run.")
+    Integer largeImage;
+
+    @Option(
+            names = "--levers",
+            description = "With --large-image: also run it without the persistent thread pool and without flash "
+                    + "attention, alternating round by round, and report each lever's share.")
+    boolean levers;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every measurement as JSON.")
     Path json;
 
@@ -155,6 +169,12 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         List<Integer> levels = parallelLevels.stream().filter(p -> p != 0).toList();
+        if (largeImage != null) {
+            return largeImage(levels);
+        }
+        if (levers) {
+            throw new BadInputException("--levers needs --large-image");
+        }
         List<Path> files = imageFiles(images, !noReference);
         try {
             BenchOptions options = new BenchOptions(
@@ -187,6 +207,40 @@ final class BenchCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         } catch (BenchException e) {
+            throw new BadInputException(e.getMessage(), e);
+        } catch (ModelException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
+    private Integer largeImage(List<Integer> levels) throws IOException {
+        if (json != null) {
+            throw new BadInputException("--json is not available with --large-image (the report is the table)");
+        }
+        try {
+            BenchOptions options = new BenchOptions(
+                    model,
+                    mmproj,
+                    List.of(model), // the image is generated; the list only has to be non-empty
+                    rounds,
+                    threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                    gpuLayers,
+                    contextSize,
+                    maxNewTokens,
+                    levels,
+                    0,
+                    policyOptions.resolve(),
+                    referenceTimeoutSeconds,
+                    false,
+                    true,
+                    ImagePipeline.REFERENCE);
+            LargeImageBench bench = new LargeImageBench(
+                    options, largeImage, levers ? LargeImageBench.LEVERS : LargeImageBench.DEFAULT_ONLY, System.err);
+            String report = LargeImageBench.report(bench.run(), largeImage, options);
+            System.out.println();
+            System.out.print(report);
+            return ExitCodes.OK;
+        } catch (IllegalArgumentException | BenchException e) {
             throw new BadInputException(e.getMessage(), e);
         } catch (ModelException e) {
             throw new BadInputException(e.getMessage(), e);

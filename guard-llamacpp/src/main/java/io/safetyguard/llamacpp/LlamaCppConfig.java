@@ -39,6 +39,16 @@ public final class LlamaCppConfig {
     private final Duration closeTimeout;
     private final ImagePipeline imagePipeline;
     private final boolean reusePrefix;
+    private final FlashAttention flashAttention;
+    private final boolean persistentThreadPool;
+
+    /** Whether llama.cpp computes attention with its fused flash-attention kernel. */
+    public enum FlashAttention {
+        /** llama.cpp's choice: on where the backend supports it (the CPU does), as llama-mtmd-cli runs it. */
+        AUTO,
+        ON,
+        OFF
+    }
 
     private LlamaCppConfig(Builder b) {
         this.modelPath = b.modelPath;
@@ -58,6 +68,8 @@ public final class LlamaCppConfig {
         this.imagePipeline = b.imagePipeline;
         this.reusePrefix = b.reusePrefix;
         this.closeTimeout = b.closeTimeout;
+        this.flashAttention = b.flashAttention;
+        this.persistentThreadPool = b.persistentThreadPool;
     }
 
     /** A builder for the given text model (GGUF) and vision projector (mmproj GGUF). */
@@ -140,6 +152,16 @@ public final class LlamaCppConfig {
         return reusePrefix;
     }
 
+    /** Flash attention for the text model's contexts (default {@link FlashAttention#AUTO}). */
+    public FlashAttention flashAttention() {
+        return flashAttention;
+    }
+
+    /** Whether each context keeps its CPU worker threads between decodes (default true). */
+    public boolean persistentThreadPool() {
+        return persistentThreadPool;
+    }
+
     @Override
     public String toString() {
         return "LlamaCppConfig[model=" + modelPath + ", mmproj=" + mmprojPath + ", threads=" + threads
@@ -167,6 +189,8 @@ public final class LlamaCppConfig {
         private Duration closeTimeout = Duration.ofSeconds(30);
         private ImagePipeline imagePipeline = ImagePipeline.REFERENCE;
         private boolean reusePrefix = true;
+        private FlashAttention flashAttention = FlashAttention.AUTO;
+        private boolean persistentThreadPool = true;
 
         private Builder(Path modelPath, Path mmprojPath) {
             this.modelPath = Objects.requireNonNull(modelPath, "modelPath");
@@ -289,6 +313,25 @@ public final class LlamaCppConfig {
          */
         public Builder reusePrefix(boolean reuse) {
             this.reusePrefix = reuse;
+            return this;
+        }
+
+        /**
+         * Flash attention for the text model (default {@link FlashAttention#AUTO}, llama.cpp's choice). It changes
+         * how attention is computed, not what the model sees; results agree up to float rounding.
+         */
+        public Builder flashAttention(FlashAttention mode) {
+            this.flashAttention = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Whether each context keeps a pool of CPU worker threads for its whole life (default true). Without it
+         * ggml starts and joins its threads for every forward pass, i.e. for every generated token; turning it off
+         * is only useful to measure that cost.
+         */
+        public Builder persistentThreadPool(boolean persistent) {
+            this.persistentThreadPool = persistent;
             return this;
         }
 

@@ -107,6 +107,12 @@ public final class BenchReport {
         }
         b.append(String.format(
                 Locale.ROOT,
+                "generation ms per token outside llama_decode (sampling, grammar, Java loop): full %s, "
+                        + "verdict-only %s   (target <= 0.3 on the tiny model)%n",
+                ms3(s.millisPerTokenOutsideForward(r.full())),
+                ms3(s.millisPerTokenOutsideForward(r.verdictOnly()))));
+        b.append(String.format(
+                Locale.ROOT,
                 "outside llama.cpp calls (JVM side): full %s ms = %s of the image; verdict-only %s ms = %s%n",
                 ms(s.overheadMillis(r.full())),
                 percent(s.overheadShare(r.full())),
@@ -290,6 +296,7 @@ public final class BenchReport {
                     .put("encodeMillis", g.encodeMillis())
                     .put("prefillMillis", g.prefillMillis())
                     .put("decodeMillis", g.decodeMillis())
+                    .put("decodeForwardMillis", g.decodeForwardMillis())
                     .put("outsideLlamaMillis", g.overheadMillis())
                     .put("promptTokens", g.promptTokens())
                     .put("generatedTokens", g.generatedTokens())
@@ -312,6 +319,7 @@ public final class BenchReport {
         put(o, "imageTokens", s.imageTokens(runs));
         put(o, "generatedTokens", s.generatedTokens(runs));
         put(o, "millisPerToken", s.millisPerToken(runs));
+        put(o, "millisPerTokenOutsideForward", s.millisPerTokenOutsideForward(runs));
     }
 
     private static void put(ObjectNode o, String key, OptionalDouble v) {
@@ -324,6 +332,10 @@ public final class BenchReport {
 
     static String ms(OptionalDouble v) {
         return v.isPresent() ? String.format(Locale.ROOT, "%.1f", v.getAsDouble()) : NA;
+    }
+
+    static String ms3(OptionalDouble v) {
+        return v.isPresent() ? String.format(Locale.ROOT, "%.3f ms", v.getAsDouble()) : NA;
     }
 
     static String count(OptionalDouble v) {

@@ -213,6 +213,11 @@ public final class BenchSummary {
         return medianOf(runs, g -> g.generatedTokens() > 0 ? g.decodeMillis() / g.generatedTokens() : Double.NaN);
     }
 
+    /** SafetyGuard's generation time per token outside llama_decode (sampling, grammar, the Java loop). */
+    public OptionalDouble millisPerTokenOutsideForward(List<GuardRun> runs) {
+        return medianOf(runs, GuardRun::millisPerTokenOutsideForward);
+    }
+
     /** Image tokens SafetyGuard evaluated: prompt tokens less the text around the image. */
     public OptionalDouble imageTokens(List<GuardRun> runs) {
         return medianOf(runs, g -> g.promptTokens() - r.policyTextTokens());

@@ -9,6 +9,7 @@ package io.safetyguard.cli.bench;
  * @param encodeMillis    image encoding inside llama.cpp
  * @param prefillMillis   prompt evaluation (text and image embeddings)
  * @param decodeMillis    the generation loop (native sampling and decoding plus the Java per-token bookkeeping)
+ * @param decodeForwardMillis the part of {@code decodeMillis} inside llama_decode (the forward passes), or -1
  * @param promptTokens    tokens evaluated for the prompt (text + image)
  * @param generatedTokens tokens generated
  * @param text            the model's answer
@@ -21,6 +22,7 @@ public record GuardRun(
         double encodeMillis,
         double prefillMillis,
         double decodeMillis,
+        double decodeForwardMillis,
         int promptTokens,
         int generatedTokens,
         String text,
@@ -44,6 +46,16 @@ public record GuardRun(
         public String label() {
             return label;
         }
+    }
+
+    /**
+     * What each generated token costs beyond its forward pass: sampling, the grammar, the Java loop; NaN when the
+     * backend did not report the forward time or nothing was generated.
+     */
+    public double millisPerTokenOutsideForward() {
+        return decodeForwardMillis >= 0 && generatedTokens > 0
+                ? (decodeMillis - decodeForwardMillis) / generatedTokens
+                : Double.NaN;
     }
 
     /** Time inside llama.cpp calls (encode, prefill, the generation loop). */

@@ -46,6 +46,7 @@ final class GuardRunner implements AutoCloseable {
                 out.encodeMillis(),
                 out.prefillMillis(),
                 out.decodeMillis(),
+                out.decodeForwardMillis(),
                 out.promptTokens(),
                 out.generatedTokens(),
                 out.text(),

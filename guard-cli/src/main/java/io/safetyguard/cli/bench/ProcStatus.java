@@ -14,6 +14,19 @@ public final class ProcStatus {
         return peakRssKib(Path.of("/proc/self/status"));
     }
 
+    /**
+     * Starts a new peak-RSS measurement for this process (Linux: writing 5 to /proc/self/clear_refs resets
+     * VmHWM to the current RSS); false where that is not possible, and the peak then stays the process's.
+     */
+    public static boolean resetSelfPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Peak RSS of a running process in KiB; empty once it has exited. */
     public static OptionalLong peakRssKib(long pid) {
         return peakRssKib(Path.of("/proc/" + pid + "/status"));

@@ -29,7 +29,8 @@ class BenchReportTest {
 
     private static GuardRun run(GuardRun.Mode mode, double total, int generated, String text) {
         // encode 40 + prefill 100 + decode (total - 150): 10 ms outside llama.cpp
-        return new GuardRun("a.png", mode, total, 40, 100, total - 150, 830, generated, text, null);
+        return new GuardRun(
+                "a.png", mode, total, 40, 100, total - 150, total - 150 - 0.2 * generated, 830, generated, text, null);
     }
 
     private static BenchResult result() {
@@ -103,6 +104,18 @@ class BenchReportTest {
                         "400 MiB",
                         "1.60x",
                         "0.90"); // cores used at parallelism 1: 7200 ms CPU in 8000 ms
+    }
+
+    @Test
+    void perTokenTimeOutsideTheForwardPassIsTheGenerationTimeLessTheForwardTimePerToken() {
+        BenchSummary s = new BenchSummary(result());
+        // each run spends 0.2 ms per generated token outside llama_decode (see run())
+        assertThat(s.millisPerTokenOutsideForward(s.result().full()).getAsDouble())
+                .isCloseTo(0.2, within(1e-9));
+        assertThat(BenchReport.text(s))
+                .contains("generation ms per token outside llama_decode (sampling, grammar, Java loop): full 0.200 ms");
+        GuardRun unknown = new GuardRun("a.png", GuardRun.Mode.FULL, 100, 1, 1, 50, -1, 830, 10, "{}", null);
+        assertThat(unknown.millisPerTokenOutsideForward()).isNaN();
     }
 
     @Test

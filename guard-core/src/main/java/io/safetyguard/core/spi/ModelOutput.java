@@ -16,6 +16,8 @@ import java.util.OptionalDouble;
  * @param encodeMillis    image encoding time, or -1
  * @param prefillMillis   prompt evaluation time, or -1
  * @param decodeMillis    generation time, or -1
+ * @param decodeForwardMillis the part of {@code decodeMillis} spent in the model's forward passes (the rest is
+ *                        sampling and bookkeeping per token), or -1 if unknown
  */
 public record ModelOutput(
         String text,
@@ -24,15 +26,28 @@ public record ModelOutput(
         int generatedTokens,
         double encodeMillis,
         double prefillMillis,
-        double decodeMillis) {
+        double decodeMillis,
+        double decodeForwardMillis) {
 
     public ModelOutput {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(probabilityUnsafe, "probabilityUnsafe");
     }
 
+    /** An output whose backend does not split the generation time. */
+    public ModelOutput(
+            String text,
+            OptionalDouble probabilityUnsafe,
+            int promptTokens,
+            int generatedTokens,
+            double encodeMillis,
+            double prefillMillis,
+            double decodeMillis) {
+        this(text, probabilityUnsafe, promptTokens, generatedTokens, encodeMillis, prefillMillis, decodeMillis, -1);
+    }
+
     /** An output that carries only text (test doubles, remote backends without logprobs). */
     public static ModelOutput ofText(String text) {
-        return new ModelOutput(text, OptionalDouble.empty(), -1, -1, -1, -1, -1);
+        return new ModelOutput(text, OptionalDouble.empty(), -1, -1, -1, -1, -1, -1);
     }
 }

@@ -57,7 +57,9 @@ final class ContextPool implements AutoCloseable {
                         config.batchSize(),
                         config.ubatchSize(),
                         config.threads(),
-                        config.threads());
+                        config.threads(),
+                        flashAttention(config.flashAttention()),
+                        config.persistentThreadPool());
                 if (ctx.isEmpty()) {
                     throw new ModelException("llama.cpp could not create context " + (i + 1) + " of "
                             + config.parallelContexts() + " (context size " + contextSize + "): "
@@ -125,5 +127,14 @@ final class ContextPool implements AutoCloseable {
     @Override
     public void close() {
         slots.forEach(s -> s.context.close());
+    }
+
+    /** The shim's code for a flash-attention setting. */
+    static int flashAttention(LlamaCppConfig.FlashAttention mode) {
+        return switch (mode) {
+            case AUTO -> LlamaContext.FLASH_ATTENTION_AUTO;
+            case ON -> 1;
+            case OFF -> 0;
+        };
     }
 }

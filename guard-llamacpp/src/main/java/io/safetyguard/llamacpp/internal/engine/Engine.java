@@ -70,9 +70,11 @@ public final class Engine {
                 NativeBridge.clearRecentProblems();
                 EvaluationListener l = listener;
                 PromptPrefill.Prefilled p = prefill.prefill(slot, run, request, l);
+                long forward0 = slot.context.forwardNanos();
                 long tg = System.nanoTime();
                 TokenGenerator.Generated g = generator.generate(slot.context, run, request, p.positions(), l);
                 double decodeMs = (System.nanoTime() - tg) / 1e6;
+                double forwardMs = (slot.context.forwardNanos() - forward0) / 1e6;
                 return new ModelOutput(
                         g.text(),
                         g.probabilityUnsafe(),
@@ -80,7 +82,8 @@ public final class Engine {
                         g.tokens(),
                         p.encodeMs(),
                         p.prefillMs(),
-                        decodeMs);
+                        decodeMs,
+                        forwardMs);
             } catch (CancellationException e) {
                 throw e;
             } catch (RuntimeException e) {

@@ -25,9 +25,29 @@ public final class LlamaContext extends NativeResource {
      */
     public static Optional<LlamaContext> create(
             LlamaModel model, int contextSize, int batchSize, int ubatchSize, int threads, int batchThreads) {
+        return create(model, contextSize, batchSize, ubatchSize, threads, batchThreads, FLASH_ATTENTION_AUTO, true);
+    }
+
+    /** llama.cpp's own choice of flash attention (on where the backend supports it). */
+    public static final int FLASH_ATTENTION_AUTO = -1;
+
+    /**
+     * As {@link #create(LlamaModel, int, int, int, int, int)}, with flash attention -1 (auto), 0 (off) or 1 (on),
+     * and whether the context keeps its CPU worker threads between decodes.
+     */
+    public static Optional<LlamaContext> create(
+            LlamaModel model,
+            int contextSize,
+            int batchSize,
+            int ubatchSize,
+            int threads,
+            int batchThreads,
+            int flashAttention,
+            boolean persistentThreads) {
         long m = enterOther(model);
         try {
-            long handle = nativeCreate(m, contextSize, batchSize, ubatchSize, threads, batchThreads);
+            long handle = nativeCreate(
+                    m, contextSize, batchSize, ubatchSize, threads, batchThreads, flashAttention, persistentThreads);
             return handle == 0 ? Optional.empty() : Optional.of(new LlamaContext(handle, model));
         } finally {
             exitOther(model);
@@ -56,6 +76,19 @@ public final class LlamaContext extends NativeResource {
         }
         try {
             nativeSetAbort(h, abort);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Nanoseconds this context has spent inside {@code llama_decode} since it was created: what a generation
+     * loop costs beyond the forward passes is its wall time less the growth of this.
+     */
+    public long forwardNanos() {
+        long h = enter();
+        try {
+            return nativeForwardNanos(h);
         } finally {
             exit();
         }
@@ -144,7 +177,16 @@ public final class LlamaContext extends NativeResource {
     }
 
     private static native long nativeCreate(
-            long model, int nCtx, int nBatch, int nUbatch, int nThreads, int nThreadsBatch);
+            long model,
+            int nCtx,
+            int nBatch,
+            int nUbatch,
+            int nThreads,
+            int nThreadsBatch,
+            int flashAttention,
+            boolean persistentThreads);
+
+    private static native long nativeForwardNanos(long ctx);
 
     private static native void nativeFree(long ctx);
 

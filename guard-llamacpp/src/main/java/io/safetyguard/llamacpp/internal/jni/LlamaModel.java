@@ -4,8 +4,7 @@ import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.llamacpp.internal.NativeBridge;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A loaded llama.cpp text model ({@code llama_model}) and its vocabulary. Thread-safe: the model's weights and
@@ -13,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LlamaModel extends NativeResource {
 
-    private final Map<Integer, byte[]> pieces = new ConcurrentHashMap<>();
+    /** Token pieces by id, read on first use; an array rather than a map so that a lookup allocates nothing. */
+    private volatile AtomicReferenceArray<byte[]> pieces;
 
     private LlamaModel(long handle) {
         super("the llama.cpp model", handle, LlamaModel::nativeFree);
@@ -95,7 +95,20 @@ public final class LlamaModel extends NativeResource {
      * tokens generation meets.
      */
     public byte[] piece(int token) {
-        return pieces.computeIfAbsent(token, this::readPiece);
+        AtomicReferenceArray<byte[]> cache = pieces;
+        if (cache == null) {
+            cache = new AtomicReferenceArray<>(vocabularySize());
+            pieces = cache; // two threads racing here each fill a cache of their own once: harmless
+        }
+        if (token < 0 || token >= cache.length()) {
+            return readPiece(token); // the native side reports the bad id
+        }
+        byte[] p = cache.get(token);
+        if (p == null) {
+            p = readPiece(token);
+            cache.set(token, p);
+        }
+        return p;
     }
 
     /** The text of a token as generation writes it, read from the vocabulary without caching (for scans of it). */
