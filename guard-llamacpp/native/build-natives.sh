@@ -17,7 +17,8 @@
 # Usage: build-natives.sh --shim-dir DIR --out-dir DIR [options]   (--opt VALUE or --opt=VALUE)
 #   --shim-dir DIR      the JNI shim's CMake project (src/main/native)
 #   --out-dir DIR       where to put natives/<os>-<arch>/ and io/safetyguard/llamacpp/vocab/
-#   --backend NAME      cpu (default) | cuda | metal
+#   --backend NAME      cpu (default) | cuda | metal | vulkan (vulkan needs libvulkan-dev, glslc and
+#                       spirv-headers at build time, a Vulkan driver at run time, e.g. Mesa's lavapipe)
 #   --cuda-arch LIST    CMAKE_CUDA_ARCHITECTURES for --backend cuda (default 75;80;86;89;90)
 #   --llama-dir DIR     use this local llama.cpp checkout instead of downloading (env LLAMA_CPP_DIR)
 #   --java-home DIR     JDK whose include/jni.h the shim compiles against (default: $JAVA_HOME)
@@ -76,7 +77,7 @@ while [ $# -gt 0 ]; do
     --with-server) WITH_SERVER=1 ;;
     --server-only) WITH_SERVER=1; SERVER_ONLY=1 ;;
     --print-server-path) PRINT_SERVER=1 ;;
-    -h|--help)   sed -n '2,33p' "$SCRIPT_PATH"; exit 0 ;;
+    -h|--help)   sed -n '2,35p' "$SCRIPT_PATH"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -85,7 +86,7 @@ case "$LLAMA_DIR" in '${'*) LLAMA_DIR="${LLAMA_CPP_DIR:-}" ;; esac
 case "$CUDA_ARCH" in ''|'${'*) CUDA_ARCH="$DEFAULT_CUDA_ARCH" ;; esac
 case "$BACKEND" in ''|'${'*) BACKEND=cpu ;; esac
 case "$EXTRA_CMAKE" in '${'*) EXTRA_CMAKE="" ;; esac
-case "$BACKEND" in cpu|cuda|metal) ;; *) die "unknown backend '$BACKEND' (use cpu, cuda or metal)" ;; esac
+case "$BACKEND" in cpu|cuda|metal|vulkan) ;; *) die "unknown backend '$BACKEND' (use cpu, cuda, metal or vulkan)" ;; esac
 
 CACHE_ROOT="${SAFETYGUARD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/safetyguard}"
 mkdir -p "$CACHE_ROOT/src" "$CACHE_ROOT/natives"
@@ -246,6 +247,7 @@ case "$BACKEND" in
   cpu)   ;;
   cuda)  LLAMA_FLAGS+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH") ;;
   metal) LLAMA_FLAGS+=(-DGGML_METAL=ON -DGGML_METAL_EMBED_LIBRARY=ON) ;;
+  vulkan) LLAMA_FLAGS+=(-DGGML_VULKAN=ON) ;;
 esac
 if [ -n "$EXTRA_CMAKE" ]; then
   read -r -a extra_args <<< "$EXTRA_CMAKE"
@@ -259,6 +261,10 @@ fi
 if [ "$BACKEND" = cuda ]; then
   command -v nvcc >/dev/null 2>&1 || die "the CUDA build needs the CUDA toolkit ('nvcc' is not on PATH). Install it (https://developer.nvidia.com/cuda-downloads, or apt-get install nvidia-cuda-toolkit) or build the CPU backend (drop -Pcuda / -Dsafetyguard.native.backend=cuda)."
   COMPILER_ID="$COMPILER_ID / $(nvcc --version | tail -1)"
+fi
+if [ "$BACKEND" = vulkan ]; then
+  command -v glslc >/dev/null 2>&1 || die "the Vulkan build needs the shader compiler 'glslc' and the Vulkan and SPIR-V headers (Debian/Ubuntu: apt-get install libvulkan-dev glslc spirv-headers; or the LunarG Vulkan SDK)"
+  COMPILER_ID="$COMPILER_ID / $(glslc --version 2>&1 | head -1)"
 fi
 
 key_of() { printf '%s\n' "$@" | sha256 | cut -c1-16; }
@@ -315,6 +321,7 @@ TOOLS_FLAGS=(
 case "$BACKEND" in
   cuda)  TOOLS_FLAGS+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH") ;;
   metal) TOOLS_FLAGS+=(-DGGML_METAL=ON -DGGML_METAL_EMBED_LIBRARY=ON) ;;
+  vulkan) TOOLS_FLAGS+=(-DGGML_VULKAN=ON) ;;
 esac
 TOOLS_KEY="$(key_of "$SRC_ID" tools "$TOOLS_LAYOUT" "${TOOLS_FLAGS[*]}" "$COMPILER_ID" "cmake $CMAKE_VER" "$PLATFORM")"
 TOOLS_OUT="$CACHE_ROOT/natives/tools-$BACKEND-$TOOLS_KEY"
@@ -421,7 +428,7 @@ else
   # plus libraries.txt (load order) and build.properties.
   mkdir -p "$BUNDLE"
   order=(ggml-base ggml-cpu)
-  case "$BACKEND" in cuda) order+=(ggml-cuda) ;; metal) order+=(ggml-blas ggml-metal) ;; esac
+  case "$BACKEND" in cuda) order+=(ggml-cuda) ;; metal) order+=(ggml-blas ggml-metal) ;; vulkan) order+=(ggml-vulkan) ;; esac
   order+=(ggml llama mtmd)
   : > "$BUNDLE/libraries.txt"
   for name in "${order[@]}"; do

@@ -12,6 +12,9 @@ module io.safetyguard.llamacpp {
     exports io.safetyguard.llamacpp;
     exports io.safetyguard.llamacpp.internal to
             io.safetyguard.llamacpp.tools;
+    // ClipContext.quantizeRows, for quantizing an mmproj
+    exports io.safetyguard.llamacpp.internal.jni to
+            io.safetyguard.llamacpp.tools;
     exports io.safetyguard.llamacpp.internal.gguf to
             io.safetyguard.llamacpp.tools,
             io.safetyguard.cli;

@@ -5,7 +5,10 @@
 
 #include "jni_shim.h"
 
+#include <string>
 #include <vector>
+
+#include "ggml.h"
 
 // The clip API is internal to libmtmd (exported, C++ linkage, not installed); build-natives.sh passes
 // the include path of the exact source tree the libraries were built from.
@@ -94,5 +97,46 @@ SG_JNI(ClipContext, jfloatArray, nativeEncodeTile)(JNIEnv * env, jclass, jlong c
     jfloatArray arr = env->NewFloatArray(static_cast<jsize>(n));
     if (arr != nullptr) env->SetFloatArrayRegion(arr, 0, static_cast<jsize>(n), out.data());
     return arr;
+    SG_CATCH(env, nullptr)
+}
+
+// Quantizes rows of f32 values to ggml type `type` with ggml's own quantizer (the bytes llama-quantize would
+// write). The pinned clip API has no quantize entry point, so MmprojQuantizer rewrites an mmproj in Java and
+// uses this for the weights. Returns null (with a Java exception) for a type that cannot be quantized this way.
+SG_JNI(ClipContext, jbyteArray, nativeQuantizeRows)(JNIEnv * env, jclass, jint type, jfloatArray values,
+                                                    jint row_length) {
+    if (values == nullptr || type < 0 || type >= GGML_TYPE_COUNT || row_length <= 0) {
+        sg::throw_arg(env, "quantizeRows needs a ggml type id, values and a positive row length");
+        return nullptr;
+    }
+    const auto t = static_cast<ggml_type>(type);
+    const int64_t n = env->GetArrayLength(values);
+    const int64_t block = ggml_blck_size(t);
+    if (ggml_type_size(t) == 0 || block <= 0 || row_length % block != 0 || n % row_length != 0 ||
+        ggml_quantize_requires_imatrix(t)) {
+        sg::throw_arg(env, std::string("cannot quantize rows of ") + std::to_string(row_length) + " to " +
+                               ggml_type_name(t) + " (block size " + std::to_string(block) +
+                               ", importance matrix needed: " + (ggml_quantize_requires_imatrix(t) ? "yes" : "no") +
+                               ")");
+        return nullptr;
+    }
+    SG_TRY
+    const int64_t rows = n / row_length;
+    std::vector<float> src(static_cast<size_t>(n));
+    env->GetFloatArrayRegion(values, 0, static_cast<jsize>(n), src.data());
+    const size_t row_bytes = ggml_row_size(t, row_length);
+    const size_t total = row_bytes * static_cast<size_t>(rows);
+    if (total > static_cast<size_t>(INT32_MAX)) {
+        sg::throw_arg(env, "quantizeRows: the result does not fit a Java array");
+        return nullptr;
+    }
+    std::vector<char> dst(total);
+    const size_t written = ggml_quantize_chunk(t, src.data(), dst.data(), 0, rows, row_length, nullptr);
+    if (written != total) {
+        sg::throw_state(env, "ggml_quantize_chunk wrote " + std::to_string(written) + " bytes, expected " +
+                                 std::to_string(total));
+        return nullptr;
+    }
+    return sg::to_bytes(env, dst.data(), total);
     SG_CATCH(env, nullptr)
 }

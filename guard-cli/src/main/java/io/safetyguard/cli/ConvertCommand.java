@@ -50,7 +50,7 @@ final class ConvertCommand implements Callable<Integer> {
             names = "--mmproj-type",
             paramLabel = "TYPE",
             defaultValue = "F16",
-            description = "The mmproj's type: F16 (default) or F32.")
+            description = "The mmproj's type: F16 (default), F32 or Q8_0.")
     String mmprojType;
 
     @Option(

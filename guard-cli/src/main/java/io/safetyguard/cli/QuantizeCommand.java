@@ -16,15 +16,16 @@ import picocli.CommandLine.Parameters;
         name = "quantize",
         mixinStandardHelpOptions = true,
         description = {
-            "Quantize a GGUF text model with llama.cpp's llama_model_quantize (no llama.cpp build needed).",
-            "Only text models: keep the mmproj in F16. Example: guard model quantize --type Q8_0 in-f16.gguf out-q8_0.gguf"
+            "Quantize a GGUF text model with llama.cpp's llama_model_quantize (no llama.cpp build needed),",
+            "or an mmproj to Q8_0 (its weight matrices, with ggml's quantizer).",
+            "Example: guard model quantize --type Q8_0 in-f16.gguf out-q8_0.gguf"
         })
 final class QuantizeCommand implements Callable<Integer> {
 
     @Parameters(
             index = "0",
             paramLabel = "IN.gguf",
-            description = "The text model (F32/F16/BF16, or already quantized).")
+            description = "The text model (F32/F16/BF16, or already quantized) or an F32/F16 mmproj.")
     Path input;
 
     @Parameters(index = "1", paramLabel = "OUT.gguf", description = "The file to write.")

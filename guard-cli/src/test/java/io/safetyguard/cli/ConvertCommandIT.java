@@ -3,6 +3,8 @@ package io.safetyguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.safetyguard.llamacpp.internal.gguf.GgmlType;
+import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.tools.tiny.HfArchitecture;
 import io.safetyguard.llamacpp.tools.tiny.HfKeyLayout;
 import io.safetyguard.llamacpp.tools.tiny.SyntheticCheckpoint;
@@ -36,7 +38,17 @@ class ConvertCommandIT {
                 .dir();
         Path out = dir.resolve("models");
         CliRun run = CliRun.of(
-                "model", "convert", ckpt.toString(), "--out", out.toString(), "--type", "Q8_0", "--name", "lg12");
+                "model",
+                "convert",
+                ckpt.toString(),
+                "--out",
+                out.toString(),
+                "--type",
+                "Q8_0",
+                "--mmproj-type",
+                "Q8_0",
+                "--name",
+                "lg12");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         Path model = out.resolve("lg12.gguf");
         Path mmproj = out.resolve("lg12-mmproj.gguf");
@@ -47,6 +59,8 @@ class ConvertCommandIT {
 
         String inspect = inspect(model, mmproj);
         assertThat(inspect).contains("qwen2", "Q8_0", "LlavaGuard v1.2", "present", "llavaguard version: v1.2");
+        assertThat(GgufReader.read(mmproj).tensor("mm.0.weight").orElseThrow().type())
+                .isEqualTo(GgmlType.Q8_0);
         check(model, mmproj);
     }
 
@@ -94,9 +108,9 @@ class ConvertCommandIT {
 
     @Test
     void badTypeExitsTwo() throws Exception {
-        CliRun run = CliRun.of("model", "convert", dir.toString(), "--out", dir.toString(), "--mmproj-type", "Q8_0");
+        CliRun run = CliRun.of("model", "convert", dir.toString(), "--out", dir.toString(), "--mmproj-type", "Q4_K_M");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(run.stderr()).contains("F16 or F32");
+        assertThat(run.stderr()).contains("F16, F32 or Q8_0");
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).isEmpty();
         }

@@ -180,11 +180,11 @@ class ModelToolsCommandIT {
                 "model",
                 "quantize",
                 "--type",
-                "Q8_0",
+                "Q4_K_M",
                 qwenMmproj.toString(),
                 dir.resolve("q.gguf").toString());
         assertThat(mmproj.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(mmproj.stderr()).contains("mmproj", "keep the mmproj in F16");
+        assertThat(mmproj.stderr()).contains("mmproj", "Q8_0 only");
 
         CliRun badType = CliRun.of(
                 "model",

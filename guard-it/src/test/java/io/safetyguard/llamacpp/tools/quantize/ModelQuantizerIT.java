@@ -18,17 +18,22 @@ import io.safetyguard.llamacpp.internal.gguf.GgmlType;
 import io.safetyguard.llamacpp.internal.gguf.GgufFile;
 import io.safetyguard.llamacpp.internal.gguf.GgufReader;
 import io.safetyguard.llamacpp.internal.gguf.ModelKeys;
+import io.safetyguard.llamacpp.internal.jni.ClipContext;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link ModelQuantizer} on the tiny text model: llama.cpp's own quantizer, then a verdict from the result. */
+/**
+ * {@link ModelQuantizer} on the tiny pair: llama.cpp's own quantizer for the text model, ggml's for the mmproj,
+ * then a verdict from the result.
+ */
 class ModelQuantizerIT {
 
     @TempDir
@@ -72,14 +77,79 @@ class ModelQuantizerIT {
         }
     }
 
+    /**
+     * An mmproj quantized to Q8_0: its matrices are Q8_0, everything the encoder adds rather than multiplies keeps
+     * its bytes, and the projected embeddings of one tile move by less than 2 % (relative L2 norm) against F16.
+     * Measured: 0.5 % on this tiny tower, 2.0 % on the full-size random SigLIP-so400m tower (26 layers); a wrong
+     * block layout or row length would give unrelated embeddings, far beyond the bound.
+     */
     @Test
-    void refusesAnMmprojWithTheReason() {
-        assertThatThrownBy(() ->
-                        ModelQuantizer.quantize(pair.mmproj(), dir.resolve("m.gguf"), QuantizationType.Q8_0, 1, false))
+    void mmprojQuantizedToQ8_0KeepsTheProjectedEmbeddingsClose() throws Exception {
+        Path out = dir.resolve("tiny-mmproj-q8_0.gguf");
+
+        ModelQuantizer.Result r = ModelQuantizer.quantize(pair.mmproj(), out, QuantizationType.Q8_0, 1, false);
+
+        assertThat(r.fileType()).isEqualTo("Q8_0");
+        assertThat(r.outputBytes()).isEqualTo(Files.size(out)).isLessThan(r.inputBytes());
+        GgufFile f16 = GgufReader.read(pair.mmproj());
+        GgufFile q = GgufReader.read(out);
+        assertThat(q.getU32(ModelKeys.FILE_TYPE)).isEqualTo(7);
+        assertThat(q.tensor("v.blk.0.attn_q.weight").orElseThrow().type()).isEqualTo(GgmlType.Q8_0);
+        assertThat(q.tensor("mm.0.weight").orElseThrow().type()).isEqualTo(GgmlType.Q8_0);
+        for (String kept : new String[] {"v.position_embd.weight", "v.patch_embd.weight", "v.blk.0.ln1.weight"}) {
+            assertThat(q.tensor(kept).orElseThrow().type())
+                    .as(kept)
+                    .isEqualTo(f16.tensor(kept).orElseThrow().type());
+            assertThat(q.readTensorBytes(kept)).as(kept).isEqualTo(f16.readTensorBytes(kept));
+        }
+        assertThat(q.tensors()).hasSameSizeAs(f16.tensors());
+
+        int size = Math.toIntExact(f16.getU32("clip.vision.image_size"));
+        float[] tile = new float[3 * size * size];
+        Random random = new Random(11);
+        for (int i = 0; i < tile.length; i++) {
+            tile[i] = random.nextFloat() * 2 - 1;
+        }
+        float[] reference;
+        float[] quantized;
+        try (ClipContext a = ClipContext.load(pair.mmproj(), false, false);
+                ClipContext b = ClipContext.load(out, false, false)) {
+            reference = a.encodeTile(tile, size, 1);
+            quantized = b.encodeTile(tile, size, 1);
+        }
+        assertThat(quantized).hasSameSizeAs(reference);
+        double moved = relativeDistance(reference, quantized);
+        assertThat(moved)
+                .as("relative L2 distance of the projected embeddings")
+                .isGreaterThan(0)
+                .isLessThan(0.02);
+
+        TinyModelPair withQ8Mmproj = new TinyModelPair(pair.model(), out, pair.flavor());
+        try (LlamaCppModel model = LlamaCppModel.open(config(withQ8Mmproj).build())) {
+            ModelOutput verdict = model.evaluate(request(
+                    decode(encode(pattern(40, 30, 5), "png"), "a.png"), VERDICT_ONLY, greedy(100)));
+            assertValidVerdict(verdict.text(), true);
+        }
+    }
+
+    @Test
+    void refusesOtherMmprojTypesThanQ8_0() {
+        assertThatThrownBy(() -> ModelQuantizer.quantize(
+                        pair.mmproj(), dir.resolve("m.gguf"), QuantizationType.Q4_K_M, 1, false))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("vision projector (mmproj)")
-                .hasMessageContaining("llama_model_quantize does not support");
+                .hasMessageContaining("mmproj can be quantized to Q8_0 only, not Q4_K_M");
         assertThat(dir.resolve("m.gguf")).doesNotExist();
+    }
+
+    private static double relativeDistance(float[] reference, float[] other) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < reference.length; i++) {
+            double d = (double) other[i] - reference[i];
+            diff += d * d;
+            norm += (double) reference[i] * reference[i];
+        }
+        return Math.sqrt(diff / norm);
     }
 
     @Test

@@ -81,17 +81,7 @@ public final class CheckpointConverter {
             TensorStreamer streamer = new TensorStreamer(tensors, n -> progress.bytesRead(done.addAndGet(n), total));
             String generalName = String.valueOf(dir.getFileName());
             try (PartialFiles partial = new PartialFiles(outDir, name)) {
-                Path mmprojTmp = partial.path("mmproj");
-                GgufWriter mmproj = new GgufWriter(mmprojTmp);
-                ProjectorGguf.declare(
-                        mmproj,
-                        config,
-                        plan.projector(),
-                        generalName + " mmproj",
-                        version,
-                        floatType(options.mmprojType()),
-                        streamer);
-                mmproj.write();
+                Path mmprojTmp = writeMmproj(partial, config, plan, generalName, version, options, streamer);
                 Path textTmp =
                         writeTextModel(partial, config, plan, tokenizer, generalName, version, options, streamer);
                 checkPair(textTmp, mmprojTmp);
@@ -140,6 +130,39 @@ public final class CheckpointConverter {
         Path quantized = partial.path("model");
         ModelQuantizer.quantize(textTmp, quantized, type, options.threads(), true);
         Files.delete(textTmp);
+        return quantized;
+    }
+
+    /** Writes the mmproj: F16 or F32 directly, Q8_0 quantized from F16. */
+    private static Path writeMmproj(
+            PartialFiles partial,
+            CheckpointConfig config,
+            TensorMapper.Plan plan,
+            String generalName,
+            String version,
+            ConvertOptions options,
+            TensorStreamer streamer)
+            throws IOException {
+        QuantizationType type = options.mmprojType();
+        boolean direct = isFloat(type);
+        Path tmp = partial.path(direct ? "mmproj" : "mmproj-f16");
+        GgufWriter mmproj = new GgufWriter(tmp);
+        ProjectorGguf.declare(
+                mmproj,
+                config,
+                plan.projector(),
+                generalName + " mmproj",
+                version,
+                direct ? floatType(type) : GgmlType.F16,
+                streamer);
+        mmproj.write();
+        if (direct) {
+            return tmp;
+        }
+        options.progress().step("quantizing the mmproj to " + type);
+        Path quantized = partial.path("mmproj");
+        ModelQuantizer.quantize(tmp, quantized, type, options.threads(), true);
+        Files.delete(tmp);
         return quantized;
     }
 

@@ -52,7 +52,7 @@ public final class ConvertOptions {
         return type;
     }
 
-    /** The mmproj's matrix type: F16 (default) or F32. */
+    /** The mmproj's matrix type: F16 (default), F32, or Q8_0 (quantized from F16). */
     public QuantizationType mmprojType() {
         return mmprojType;
     }
@@ -116,12 +116,11 @@ public final class ConvertOptions {
         /**
          * The mmproj's matrix type.
          *
-         * @throws IllegalArgumentException unless F16 or F32 (llama.cpp's quantizer does not take an mmproj)
+         * @throws IllegalArgumentException unless F16, F32 or Q8_0 (the only mmproj quantization offered)
          */
         public Builder mmprojType(QuantizationType type) {
-            if (type != QuantizationType.F16 && type != QuantizationType.F32) {
-                throw new IllegalArgumentException("the mmproj can be F16 or F32, not " + type
-                        + " (llama_model_quantize does not take an mmproj; it is small, keep it F16)");
+            if (type != QuantizationType.F16 && type != QuantizationType.F32 && type != QuantizationType.Q8_0) {
+                throw new IllegalArgumentException("the mmproj can be F16, F32 or Q8_0, not " + type);
             }
             this.mmprojType = type;
             return this;

@@ -16,11 +16,11 @@ import java.util.Objects;
 
 /**
  * Quantizes a GGUF text model with llama.cpp's own {@code llama_model_quantize} (as {@code llama-quantize} does
- * with its defaults), so converting a model needs no llama.cpp build besides SafetyGuard's natives.
+ * with its defaults), so converting a model needs no llama.cpp build besides SafetyGuard's natives; an mmproj
+ * (to Q8_0 only) with {@link MmprojQuantizer}, since the pinned llama.cpp has no quantizer for clip files.
  *
- * <p>The input is checked in Java first: it must be a text model llama.cpp can load, not an mmproj
- * ({@code llama_model_quantize} only handles text models; keep the mmproj in F16). The output is written under
- * a temporary name next to the target and moved into place only when llama.cpp succeeded.
+ * <p>The input is checked in Java first: a text model llama.cpp can load, or an mmproj. The output is written
+ * under a temporary name next to the target and moved into place only when quantizing succeeded.
  */
 public final class ModelQuantizer {
 
@@ -42,8 +42,9 @@ public final class ModelQuantizer {
      *
      * @param threads   threads llama.cpp quantizes with, at least 1
      * @param overwrite replace {@code output} when it exists (it may never be the input)
-     * @throws IllegalArgumentException when the input is an mmproj or not a loadable text model, the output
-     *                                  exists without {@code overwrite}, or is the input
+     * @throws IllegalArgumentException when the input is not a loadable text model or an mmproj, an mmproj is
+     *                                  asked for another type than Q8_0, the output exists without
+     *                                  {@code overwrite}, or is the input
      * @throws IOException              when llama.cpp fails (the message carries its log lines) or files cannot
      *                                  be read or written
      */
@@ -56,7 +57,13 @@ public final class ModelQuantizer {
         if (!Files.isRegularFile(input)) {
             throw new java.nio.file.NoSuchFileException(input.toString());
         }
-        checkInput(GgufReader.read(input));
+        GgufFile in = GgufReader.read(input);
+        boolean mmproj = isMmproj(in);
+        if (mmproj) {
+            MmprojQuantizer.ggmlType(type);
+        } else {
+            checkTextModel(in);
+        }
         Path target = output.toAbsolutePath();
         if (Files.exists(target)) {
             if (Files.isSameFile(input, target)) {
@@ -73,6 +80,16 @@ public final class ModelQuantizer {
         long start = System.nanoTime();
         try {
             NativeBridge.ensureInitialised();
+            if (mmproj) {
+                MmprojQuantizer.write(in, tmp, type);
+                move(tmp, target);
+                return new Result(
+                        output,
+                        Files.size(input),
+                        Files.size(target),
+                        type.name(),
+                        Duration.ofNanos(System.nanoTime() - start));
+            }
             NativeBridge.clearRecentProblems();
             int rc = NativeBridge.modelQuantize(
                     NativeBridge.utf8(input.toAbsolutePath().toString()),
@@ -93,12 +110,12 @@ public final class ModelQuantizer {
         }
     }
 
-    private static void checkInput(GgufFile f) throws IOException {
-        if (ModelKeys.CLIP_ARCHITECTURE.equals(
-                f.findString(ModelKeys.ARCHITECTURE).orElse(""))) {
-            throw new IllegalArgumentException(f.name() + " is a vision projector (mmproj), which llama.cpp's "
-                    + "llama_model_quantize does not support; keep the mmproj in F16 and quantize only the text model");
-        }
+    private static boolean isMmproj(GgufFile f) throws IOException {
+        return ModelKeys.CLIP_ARCHITECTURE.equals(
+                f.findString(ModelKeys.ARCHITECTURE).orElse(""));
+    }
+
+    private static void checkTextModel(GgufFile f) {
         try {
             ModelFileInspector.inspectTextModel(f);
         } catch (IOException e) {

@@ -33,13 +33,18 @@ class ConvertOptionsTest {
     }
 
     @Test
-    void namesMustBePlainStemsAndTheMmprojStaysFloat() {
+    void namesMustBePlainStemsAndTheMmprojIsFloatOrQ8_0() {
         assertThatThrownBy(() -> ConvertOptions.builder(dir).name("../x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ConvertOptions.builder(dir).name(".hidden"))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ConvertOptions.builder(dir).mmprojType(QuantizationType.Q8_0))
+        assertThatThrownBy(() -> ConvertOptions.builder(dir).mmprojType(QuantizationType.Q4_K_M))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("F16 or F32");
+                .hasMessageContaining("F16, F32 or Q8_0");
+        assertThat(ConvertOptions.builder(dir)
+                        .mmprojType(QuantizationType.Q8_0)
+                        .build()
+                        .mmprojType())
+                .isEqualTo(QuantizationType.Q8_0);
     }
 
     /** Declaring a version of the other family would give the model the wrong prompt: refused before writing. */

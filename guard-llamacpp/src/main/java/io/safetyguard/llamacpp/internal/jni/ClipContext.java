@@ -53,6 +53,19 @@ public final class ClipContext extends NativeResource {
         }
     }
 
+    /**
+     * Quantizes {@code values}, rows of {@code rowLength} f32 values, to the ggml type with id {@code ggmlTypeId}
+     * with ggml's own quantizer: the bytes {@code llama-quantize} would write for such a tensor. The pinned clip API
+     * cannot quantize an mmproj itself; the tools module rewrites one with this.
+     *
+     * @throws IllegalArgumentException when the row length is not a multiple of the type's block size, the values
+     *                                  are not whole rows, or the type needs an importance matrix
+     */
+    public static byte[] quantizeRows(int ggmlTypeId, float[] values, int rowLength) {
+        NativeBridge.ensureInitialised();
+        return nativeQuantizeRows(ggmlTypeId, values, rowLength);
+    }
+
     private static native long nativeInit(byte[] mmprojPath, boolean useGpu, boolean warmup);
 
     private static native void nativeFree(long clip);
@@ -60,4 +73,6 @@ public final class ClipContext extends NativeResource {
     private static native int nativeEmbeddingWidth(long clip);
 
     private static native float[] nativeEncodeTile(long clip, float[] chw, int size, int nThreads);
+
+    private static native byte[] nativeQuantizeRows(int ggmlType, float[] values, int rowLength);
 }
