@@ -15,7 +15,7 @@
 
 // Bump when a native method is added, removed, renamed, moved to another class or changes its signature or
 // semantics; NativeBridge.ABI_VERSION must match (it checks after loading).
-#define SG_ABI_VERSION 7
+#define SG_ABI_VERSION 8
 
 #define SG_BRIDGE(ret, name) extern "C" JNIEXPORT ret JNICALL Java_io_safetyguard_llamacpp_internal_NativeBridge_##name
 

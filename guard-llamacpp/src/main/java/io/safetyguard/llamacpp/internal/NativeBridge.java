@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 public final class NativeBridge {
 
     /** Must equal SG_ABI_VERSION in src/main/native/jni_runtime.cpp; bump both when a native method changes. */
-    static final int ABI_VERSION = 7;
+    static final int ABI_VERSION = 8;
 
     public static final int CHUNK_TEXT = 0;
     public static final int CHUNK_IMAGE = 1;

@@ -25,9 +25,24 @@ public final class LlamaContext extends NativeResource {
      */
     public static Optional<LlamaContext> create(
             LlamaModel model, int contextSize, int batchSize, int ubatchSize, int threads, int batchThreads) {
+        return create(model, contextSize, batchSize, ubatchSize, threads, batchThreads, 1);
+    }
+
+    /**
+     * Creates a context for {@code sequences} sequences, each with a KV stream of {@code contextSize / sequences}
+     * tokens (see {@link SequenceBatch}); empty when llama.cpp refuses.
+     */
+    public static Optional<LlamaContext> create(
+            LlamaModel model,
+            int contextSize,
+            int batchSize,
+            int ubatchSize,
+            int threads,
+            int batchThreads,
+            int sequences) {
         long m = enterOther(model);
         try {
-            long handle = nativeCreate(m, contextSize, batchSize, ubatchSize, threads, batchThreads);
+            long handle = nativeCreate(m, contextSize, batchSize, ubatchSize, threads, batchThreads, sequences);
             return handle == 0 ? Optional.empty() : Optional.of(new LlamaContext(handle, model));
         } finally {
             exitOther(model);
@@ -144,7 +159,7 @@ public final class LlamaContext extends NativeResource {
     }
 
     private static native long nativeCreate(
-            long model, int nCtx, int nBatch, int nUbatch, int nThreads, int nThreadsBatch);
+            long model, int nCtx, int nBatch, int nUbatch, int nThreads, int nThreadsBatch, int nSeq);
 
     private static native void nativeFree(long ctx);
 
