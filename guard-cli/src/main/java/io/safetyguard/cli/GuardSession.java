@@ -48,6 +48,13 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
         if (modelOptions.parallel < 1) {
             throw new BadInputException("--parallel must be at least 1, got " + modelOptions.parallel);
         }
+        if (modelOptions.batch < 1 || modelOptions.batch > 64) {
+            throw new BadInputException("--batch must be between 1 and 64, got " + modelOptions.batch);
+        }
+        if (modelOptions.batch > 1 && modelOptions.parallel > 1) {
+            throw new BadInputException("choose --parallel (one context per image) or --batch (images decoded "
+                    + "together in one context), not both");
+        }
         SafetyModel model;
         try {
             model = modelOptions.open();
