@@ -80,7 +80,8 @@ public record BenchOptions(
 
     /**
      * The llama.cpp configuration for batched decoding of {@code sequences} images in one context, all threads on
-     * it (1: one context, one image at a time, the baseline).
+     * it (1: one context, one image at a time, the baseline). Always the reference image pipeline, the only one
+     * batched decoding supports, for the baseline too.
      */
     public LlamaCppConfig batchedConfig(int sequences) {
         return LlamaCppConfig.builder(model, mmproj)
@@ -88,7 +89,7 @@ public record BenchOptions(
                 .gpuLayers(gpuLayers)
                 .contextSize(contextSize)
                 .sequences(sequences)
-                .imagePipeline(imagePipeline)
+                .imagePipeline(ImagePipeline.REFERENCE)
                 .build();
     }
 

@@ -176,7 +176,8 @@ public final class BenchReport {
             }
         }
         if (!r.batched().isEmpty()) {
-            b.append("\nbatched decoding (assessAll, N images in one context, all threads on it):\n");
+            b.append(
+                    "\nbatched decoding (assessAll, N images in one context, all threads on it, reference image pipeline):\n");
             b.append(String.format(
                     Locale.ROOT,
                     "  %-10s %-13s %8s %10s %10s %9s %8s %8s %14s%n",
