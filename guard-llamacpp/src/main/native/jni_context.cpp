@@ -45,15 +45,16 @@ void free_context(sg::Context * c) {
 namespace sg {
 
 int32_t decode_in_batches(Context * c, llama_batch & batch, int32_t capacity, int32_t n, llama_pos n_past,
-                          bool logits_last, const BatchFill & fill) {
+                          bool logits_last, const BatchFill & fill, llama_seq_id seq) {
     c->has_logits = false;
+    c->output     = -1;
     for (int32_t done = 0; done < n;) {
         const int32_t k = std::min<int32_t>(capacity, n - done);
         fill(batch, done, k);
         for (int32_t j = 0; j < k; j++) {
             batch.pos[j]       = n_past + done + j;
             batch.n_seq_id[j]  = 1;
-            batch.seq_id[j][0] = 0;
+            batch.seq_id[j][0] = seq;
             batch.logits[j]    = false;
         }
         batch.n_tokens = k;
@@ -76,9 +77,9 @@ int32_t decode_in_batches(Context * c, llama_batch & batch, int32_t capacity, in
 // persistent_threads: attach thread pools that live as long as the context (see attach_threadpools).
 SG_JNI(LlamaContext, jlong, nativeCreate)(JNIEnv * env, jclass, jlong model, jint n_ctx, jint n_batch, jint n_ubatch,
                                           jint n_threads, jint n_threads_batch, jint flash_attn,
-                                          jboolean persistent_threads) {
+                                          jboolean persistent_threads, jint n_seq) {
     SG_CHECK(model != 0, env, "null model", 0)
-    if (n_batch <= 0 || n_ubatch <= 0 || n_threads <= 0 || n_threads_batch <= 0 || n_ctx < 0) {
+    if (n_batch <= 0 || n_ubatch <= 0 || n_threads <= 0 || n_threads_batch <= 0 || n_ctx < 0 || n_seq <= 0) {
         sg::throw_arg(env, "context sizes and thread counts must be positive");
         return 0;
     }
@@ -92,10 +93,14 @@ SG_JNI(LlamaContext, jlong, nativeCreate)(JNIEnv * env, jclass, jlong model, jin
     cp.n_ctx               = static_cast<uint32_t>(n_ctx);
     cp.n_batch             = static_cast<uint32_t>(n_batch);
     cp.n_ubatch            = static_cast<uint32_t>(n_ubatch);
-    cp.n_seq_max           = 1;
-    // We only ever read the logits of the last position of a batch: one output row, not n_batch
-    // (saves n_ubatch x n_vocab floats of compute buffer; 300 MB for a 151k vocab at ubatch 512).
-    cp.n_outputs_max       = 1;
+    cp.n_seq_max           = static_cast<uint32_t>(n_seq);
+    // We only read the logits of the last position of a batch, or of each sequence's token in a
+    // multi-sequence step: n_seq output rows, not n_batch (saves n_ubatch x n_vocab floats of
+    // compute buffer; 300 MB for a 151k vocab at ubatch 512).
+    cp.n_outputs_max       = static_cast<uint32_t>(n_seq);
+    // Several sequences get a KV stream each (n_ctx / n_seq cells): attention then runs per sequence,
+    // as it would for one sequence alone.
+    cp.kv_unified          = false;
     cp.n_threads           = n_threads;
     cp.n_threads_batch     = n_threads_batch;
     cp.no_perf             = true;
@@ -112,8 +117,8 @@ SG_JNI(LlamaContext, jlong, nativeCreate)(JNIEnv * env, jclass, jlong model, jin
         sg::throw_state(env, "ggml could not start a CPU thread pool of " + std::to_string(n_threads) + " threads");
         return 0;
     }
-    c->batch_cap = n_batch;
-    c->batch     = llama_batch_init(n_batch, 0, 1);
+    c->batch_cap = std::max<int32_t>(n_batch, n_seq);
+    c->batch     = llama_batch_init(c->batch_cap, 0, 1);
     return reinterpret_cast<jlong>(c);
     SG_CATCH(env, 0)
 }
@@ -147,6 +152,7 @@ SG_JNI(LlamaContext, void, nativeClear)(JNIEnv * env, jclass, jlong h) {
     sg::Context * c = as_ctx(h);
     llama_memory_clear(llama_get_memory(c->ctx), true);
     c->has_logits = false;
+    c->output     = -1;
     SG_CATCH(env, )
 }
 
@@ -242,7 +248,7 @@ float * last_logits(JNIEnv * env, sg::Context * c) {
         sg::throw_state(env, "no logits: the last decode did not produce any");
         return nullptr;
     }
-    float * logits = llama_get_logits_ith(c->ctx, -1);
+    float * logits = sg::current_logits(c);
     if (logits == nullptr) sg::throw_state(env, "no logits available");
     return logits;
 }

@@ -80,8 +80,9 @@ llama_token argmax(const float * logits, int32_t n_vocab) {
     return best;
 }
 
-llama_token sg_sample(SgSampler * s, llama_context * ctx) {
-    const float * logits = llama_get_logits_ith(ctx, -1);
+llama_token sg_sample(SgSampler * s, sg::Context * c) {
+    llama_context * ctx    = c->ctx;
+    const float *   logits = sg::current_logits(c);
     if (logits == nullptr) return -1;
     const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
     if (s->grammar == nullptr && !s->greedy) {
@@ -211,6 +212,6 @@ SG_JNI(Sampler, jint, nativeSample)(JNIEnv * env, jclass, jlong h, jlong ctx) {
     sg::Context * c = sg::as_ctx(ctx);
     SG_CHECK(c->has_logits, env, "no logits to sample from: the last decode did not produce any", -1)
     SG_TRY
-    return sg_sample(as_sg_smpl(h), c->ctx);
+    return sg_sample(as_sg_smpl(h), c);
     SG_CATCH(env, -1)
 }

@@ -6,6 +6,7 @@
 //   jni_model.cpp    LlamaModel     llama_model and its vocabulary
 //   jni_context.cpp  LlamaContext   llama_context, decoding, logits
 //   jni_sampler.cpp  Sampler        grammar-constrained sampling
+//   jni_batch.cpp    SequenceBatch  several sequences in one context: per-sequence prefill, one-token-each steps
 //   jni_mtmd.cpp     MtmdContext, ImageChunks, EncodedChunk   libmtmd's image pipeline
 //   jni_clip.cpp     ClipContext    the vision tower alone, for the reference image pipeline
 //
@@ -70,7 +71,14 @@ struct Context {
     ggml_threadpool_t  threadpool = nullptr;
     ggml_threadpool_t  threadpool_batch = nullptr;  // null when the decode pool serves batches too
     int64_t            forward_ns = 0;
+    // Which output row the logits readers (sampler, logitsOf, suppressTokens) use: -1 the last one; a
+    // multi-sequence step selects each sequence's row in turn (see jni_batch.cpp).
+    int32_t            output = -1;
+    int32_t            n_step_outputs = 0;
 };
+
+// The logits row the readers use now (see Context::output); null when there is none.
+inline float * current_logits(Context * c) { return llama_get_logits_ith(c->ctx, c->output); }
 
 inline llama_model * as_model(jlong h) { return reinterpret_cast<llama_model *>(h); }
 inline Context *     as_ctx(jlong h)   { return reinterpret_cast<Context *>(h); }
@@ -86,10 +94,10 @@ jbyteArray to_bytes(JNIEnv * env, const char * data, size_t n);
 // Fills batch slots [0, count) with inputs [first, first + count): tokens or embeddings, nothing else.
 using BatchFill = std::function<void(llama_batch & batch, int32_t first, int32_t count)>;
 
-// The one batch loop: decodes n inputs at positions n_past.. of sequence 0, at most capacity per llama_decode,
+// The one batch loop: decodes n inputs at positions n_past.. of sequence seq, at most capacity per llama_decode,
 // with logits for the last input only if logits_last. Returns llama_decode's code (0 ok, 1 no KV slot,
 // 2 aborted, <0 error) and sets c->has_logits only when the last input's logits exist.
 int32_t decode_in_batches(Context * c, llama_batch & batch, int32_t capacity, int32_t n, llama_pos n_past,
-                          bool logits_last, const BatchFill & fill);
+                          bool logits_last, const BatchFill & fill, llama_seq_id seq = 0);
 
 }  // namespace sg

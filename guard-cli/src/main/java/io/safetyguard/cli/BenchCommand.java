@@ -97,6 +97,15 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> parallelLevels = new ArrayList<>();
 
     @Option(
+            names = "--batch-levels",
+            paramLabel = "N,...",
+            split = ",",
+            defaultValue = "1,4",
+            description = "Sequences for the batched-decoding test (N images decoded together in one context, full "
+                    + "and verdict-only; 1 is its baseline); 0 skips it. Default: ${DEFAULT-VALUE}.")
+    List<Integer> batchLevels = new ArrayList<>();
+
+    @Option(
             names = "--cache-repeats",
             paramLabel = "N",
             defaultValue = "50",
@@ -187,6 +196,7 @@ final class BenchCommand implements Callable<Integer> {
                     contextSize,
                     maxNewTokens,
                     levels,
+                    batchLevels.stream().filter(n -> n != 0).toList(),
                     cacheRepeats,
                     policyOptions.resolve(),
                     referenceTimeoutSeconds,

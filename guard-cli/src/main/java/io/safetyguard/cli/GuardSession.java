@@ -6,6 +6,7 @@ import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.SafetyModel;
+import io.safetyguard.llamacpp.ImagePipeline;
 import io.safetyguard.policy.Policy;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -47,6 +48,16 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
         }
         if (modelOptions.parallel < 1) {
             throw new BadInputException("--parallel must be at least 1, got " + modelOptions.parallel);
+        }
+        if (modelOptions.batch < 1 || modelOptions.batch > 64) {
+            throw new BadInputException("--batch must be between 1 and 64, got " + modelOptions.batch);
+        }
+        if (modelOptions.batch > 1 && modelOptions.imagePipeline != ImagePipeline.REFERENCE) {
+            throw new BadInputException("--batch needs the reference image pipeline (--image-pipeline REFERENCE)");
+        }
+        if (modelOptions.batch > 1 && modelOptions.parallel > 1) {
+            throw new BadInputException("choose --parallel (one context per image) or --batch (images decoded "
+                    + "together in one context), not both");
         }
         SafetyModel model;
         try {

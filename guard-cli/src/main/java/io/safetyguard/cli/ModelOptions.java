@@ -56,6 +56,14 @@ final class ModelOptions {
     int parallel;
 
     @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Images decoded together in one llama.cpp context (batched decoding, one forward pass per "
+                    + "token for all of them); replaces --parallel. Default: ${DEFAULT-VALUE} (one at a time).")
+    int batch;
+
+    @Option(
             names = "--image-pipeline",
             paramLabel = "NAME",
             defaultValue = "REFERENCE",
@@ -85,9 +93,9 @@ final class ModelOptions {
         return openLocal();
     }
 
-    /** Images to keep in flight: --parallel, or what the servers can take at once when that is more. */
+    /** Images to keep in flight: --parallel or --batch, or what the servers can take at once when that is more. */
     int effectiveParallel() {
-        return remote.used() ? Math.max(parallel, remote.capacity()) : parallel;
+        return remote.used() ? Math.max(parallel, remote.capacity()) : Math.max(parallel, batch);
     }
 
     /** The model for reports: its file, or the endpoints. */
@@ -104,6 +112,7 @@ final class ModelOptions {
         LlamaCppConfig.Builder builder = LlamaCppConfig.builder(model, mmproj)
                 .gpuLayers(gpuLayers)
                 .parallelContexts(parallel)
+                .sequences(batch)
                 .imagePipeline(imagePipeline)
                 .reusePrefix(!noPrefixReuse);
         if (threads != null) {

@@ -33,6 +33,7 @@ public final class LlamaCppConfig {
     private final int ubatchSize;
     private final OptionalLong seed;
     private final int parallelContexts;
+    private final int sequences;
     private final PromptLayout promptLayout;
     private final boolean useMmap;
     private final boolean warmup;
@@ -54,6 +55,7 @@ public final class LlamaCppConfig {
         this.modelPath = b.modelPath;
         this.mmprojPath = b.mmprojPath;
         this.parallelContexts = b.parallelContexts;
+        this.sequences = b.sequences;
         this.threads = b.threads > 0
                 ? b.threads
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / b.parallelContexts);
@@ -122,6 +124,14 @@ public final class LlamaCppConfig {
         return parallelContexts;
     }
 
+    /**
+     * Sequences decoded together in one context (batched decoding); 1 (the default) evaluates each image in a
+     * context of its own. See {@link Builder#sequences(int)}.
+     */
+    public int sequences() {
+        return sequences;
+    }
+
     /** The prompt layout, if fixed; otherwise it is chosen from the model's metadata. */
     public Optional<PromptLayout> promptLayout() {
         return Optional.ofNullable(promptLayout);
@@ -167,7 +177,8 @@ public final class LlamaCppConfig {
         return "LlamaCppConfig[model=" + modelPath + ", mmproj=" + mmprojPath + ", threads=" + threads
                 + ", gpuLayers=" + gpuLayers + ", contextSize=" + contextSize + ", batch=" + batchSize + "/"
                 + ubatchSize
-                + ", parallelContexts=" + parallelContexts + ", images=" + imagePipeline + ", layout="
+                + ", parallelContexts=" + parallelContexts + (sequences > 1 ? ", sequences=" + sequences : "")
+                + ", images=" + imagePipeline + ", layout="
                 + (promptLayout == null ? "auto" : promptLayout)
                 + (seed.isPresent() ? ", seed=" + seed.getAsLong() : "") + "]";
     }
@@ -183,6 +194,7 @@ public final class LlamaCppConfig {
         private int ubatchSize = DEFAULT_UBATCH_SIZE;
         private OptionalLong seed = OptionalLong.empty();
         private int parallelContexts = 1;
+        private int sequences = 1;
         private PromptLayout promptLayout;
         private boolean useMmap = true;
         private boolean warmup = true;
@@ -269,6 +281,23 @@ public final class LlamaCppConfig {
             return this;
         }
 
+        /**
+         * How many images to decode together in one context (default 1): batched decoding with continuous
+         * batching. Up to {@code n} evaluations share one llama.cpp context of {@code n} sequences (each with its
+         * own KV cache of the context size); every step decodes one token of each in one forward pass, and a new
+         * image's prompt is decoded in bounded chunks between the others' steps. Worth it when callers keep
+         * several images in flight (assessAll, audits with {@code parallelism >= n}): on a CPU the forward pass
+         * of a small model reads all weights once per step whatever the number of tokens. Greedy answers equal
+         * one-at-a-time ones. Needs the reference image pipeline; with {@code n > 1}, parallelContexts must be 1.
+         */
+        public Builder sequences(int n) {
+            if (n < 1 || n > 64) {
+                throw new IllegalArgumentException("sequences must be between 1 and 64, got " + n);
+            }
+            this.sequences = n;
+            return this;
+        }
+
         /** Fixes the prompt layout instead of choosing it from the model's metadata; null = automatic. */
         public Builder promptLayout(PromptLayout layout) {
             this.promptLayout = layout;
@@ -336,6 +365,14 @@ public final class LlamaCppConfig {
         }
 
         public LlamaCppConfig build() {
+            if (sequences > 1 && parallelContexts > 1) {
+                throw new IllegalStateException("choose either parallelContexts (" + parallelContexts
+                        + " contexts, one image each) or sequences (" + sequences + " images in one context)");
+            }
+            if (sequences > 1 && imagePipeline != ImagePipeline.REFERENCE) {
+                throw new IllegalStateException("batched decoding (sequences " + sequences
+                        + ") needs the reference image pipeline (ImagePipeline.REFERENCE)");
+            }
             return new LlamaCppConfig(this);
         }
     }

@@ -133,6 +133,11 @@ public final class LlamaCppModel implements SafetyModel {
         engine.close();
     }
 
+    /** Time spent in batched decode steps and prompt chunks; empty unless the model batches (sequences above 1). */
+    public java.util.Optional<BatchStatistics> batchStatistics() {
+        return engine.batchStatistics();
+    }
+
     /**
      * Internal access for tests in this package (an {@code EvaluationListener}, the vocabulary, the prefix
      * length); not API.

@@ -4,6 +4,7 @@ import io.safetyguard.core.CacheConfig;
 import io.safetyguard.core.ImageInput;
 import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.BatchStatistics;
 import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.llamacpp.LlamaCppModel;
 import java.io.IOException;
@@ -14,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -126,8 +129,16 @@ public final class Bench {
         for (int p : options.parallelLevels()) {
             throughput.add(throughput(p));
         }
+        List<BatchedThroughput> batched = new ArrayList<>();
+        for (int n : options.batchLevels()) {
+            batched.add(batched(n, false));
+            if (options.grammar()) {
+                batched.add(batched(n, true));
+            }
+        }
         env.put("load average", env.get("load average") + " at the start, " + loadAverage() + " at the end");
-        return new BenchResult(env, loadMillis, textTokens, reference, full, verdictOnly, cache, throughput, jvmPeak);
+        return new BenchResult(
+                env, loadMillis, textTokens, reference, full, verdictOnly, cache, throughput, jvmPeak, batched);
     }
 
     private MtmdCliRunner referenceRunner(Path cli, LlamaCppModel model, Path work) {
@@ -191,6 +202,57 @@ public final class Bench {
             progress.printf(
                     "  parallelism %d (%d thread(s) each): %d images in %.0f ms = %.2f images/s, %.2f cores used%n",
                     p, config.threads(), count, wall, t.imagesPerSecond(), t.coresUsed());
+            return t;
+        }
+    }
+
+    /**
+     * Throughput with {@code n} images decoded together in one context (1: one at a time), {@code n} images in
+     * flight; the batch repeats the images.
+     */
+    private BatchedThroughput batched(int n, boolean verdictOnly) throws ModelException {
+        LlamaCppConfig config = options.batchedConfig(n);
+        int count = Math.max(2 * n, options.images().size() * options.rounds());
+        List<ImageInput> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batch.add(
+                    ImageInput.ofPath(options.images().get(i % options.images().size())));
+        }
+        try (LlamaCppModel model = LlamaCppModel.open(config);
+                SafetyGuard guard = SafetyGuard.builder()
+                        .model(model)
+                        .ownsModel(false)
+                        .policy(options.policy())
+                        .generationOptions(options.generation(verdictOnly))
+                        .cache(CacheConfig.disabled())
+                        .parallelism(n)
+                        .build()) {
+            long t0 = System.nanoTime();
+            guard.assessAll(batch);
+            double wall = (System.nanoTime() - t0) / 1e6;
+            Optional<BatchStatistics> stats = model.batchStatistics();
+            BatchedThroughput t = new BatchedThroughput(
+                    n,
+                    verdictOnly,
+                    count,
+                    wall,
+                    stats.map(x -> OptionalDouble.of(x.decodeShare())).orElse(OptionalDouble.empty()),
+                    stats.map(x -> OptionalDouble.of(1 - x.decodeShare())).orElse(OptionalDouble.empty()),
+                    stats.map(x -> OptionalDouble.of(x.meanSequencesPerStep())).orElse(OptionalDouble.empty()));
+            progress.printf(
+                    "  batch %d (%s): %d images in %.0f ms = %.3f images/s%s%n",
+                    n,
+                    verdictOnly ? "verdict-only" : "full",
+                    count,
+                    wall,
+                    t.imagesPerSecond(),
+                    stats.map(x -> String.format(
+                                    Locale.ROOT,
+                                    ", decode %.0f%% / prefill %.0f%% of the context's time, %.2f tokens per step",
+                                    100 * x.decodeShare(),
+                                    100 * (1 - x.decodeShare()),
+                                    x.meanSequencesPerStep()))
+                            .orElse(""));
             return t;
         }
     }

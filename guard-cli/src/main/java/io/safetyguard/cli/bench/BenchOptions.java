@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param contextSize      context size, 0 = SafetyGuard's automatic choice (mtmd-cli gets the same number)
  * @param maxNewTokens     cap on generated tokens, both sides
  * @param parallelLevels   pool sizes for the throughput test; empty skips it
+ * @param batchLevels      numbers of sequences for the batched-decoding test (1 is its baseline); empty skips it
  * @param cacheRepeats     cache hits timed per image; 0 skips the cache test (it costs one more model run per image)
  * @param policy           the policy prompt and grammar, both sides
  * @param referenceTimeoutSeconds how long one mtmd-cli invocation may take
@@ -39,6 +40,7 @@ public record BenchOptions(
         int contextSize,
         int maxNewTokens,
         List<Integer> parallelLevels,
+        List<Integer> batchLevels,
         int cacheRepeats,
         Policy policy,
         long referenceTimeoutSeconds,
@@ -51,6 +53,7 @@ public record BenchOptions(
         Objects.requireNonNull(mmproj, "mmproj");
         images = List.copyOf(images);
         parallelLevels = List.copyOf(parallelLevels);
+        batchLevels = List.copyOf(batchLevels);
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(imagePipeline, "imagePipeline");
         if (images.isEmpty()) {
@@ -68,6 +71,26 @@ public record BenchOptions(
                 throw new IllegalArgumentException("parallel levels must be 1..64, got " + p);
             }
         }
+        for (int n : batchLevels) {
+            if (n < 1 || n > 64) {
+                throw new IllegalArgumentException("batch levels must be 1..64, got " + n);
+            }
+        }
+    }
+
+    /**
+     * The llama.cpp configuration for batched decoding of {@code sequences} images in one context, all threads on
+     * it (1: one context, one image at a time, the baseline). Always the reference image pipeline, the only one
+     * batched decoding supports, for the baseline too.
+     */
+    public LlamaCppConfig batchedConfig(int sequences) {
+        return LlamaCppConfig.builder(model, mmproj)
+                .threads(threads)
+                .gpuLayers(gpuLayers)
+                .contextSize(contextSize)
+                .sequences(sequences)
+                .imagePipeline(ImagePipeline.REFERENCE)
+                .build();
     }
 
     /** Greedy decoding, as both sides run it, with or without the rationale. */

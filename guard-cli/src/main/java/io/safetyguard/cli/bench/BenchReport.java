@@ -181,6 +181,46 @@ public final class BenchReport {
                         t.peakRssKib() < 0 ? NA : mib(OptionalLong.of(t.peakRssKib()))));
             }
         }
+        if (!r.batched().isEmpty()) {
+            b.append(
+                    "\nbatched decoding (assessAll, N images in one context, all threads on it, reference image pipeline):\n");
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  %-10s %-13s %8s %10s %10s %9s %8s %8s %14s%n",
+                    "sequences",
+                    "answer",
+                    "images",
+                    "wall ms",
+                    "images/s",
+                    "speedup",
+                    "decode",
+                    "prefill",
+                    "tokens/step"));
+            for (BatchedThroughput t : r.batched()) {
+                OptionalDouble base = r.batched().stream()
+                        .filter(o -> o.sequences() == 1 && o.verdictOnly() == t.verdictOnly())
+                        .mapToDouble(BatchedThroughput::imagesPerSecond)
+                        .findFirst();
+                b.append(String.format(
+                        Locale.ROOT,
+                        "  %-10d %-13s %8d %10.0f %10.3f %9s %8s %8s %14s%n",
+                        t.sequences(),
+                        t.verdictOnly() ? "verdict-only" : "full",
+                        t.images(),
+                        t.wallMillis(),
+                        t.imagesPerSecond(),
+                        ratio(
+                                base.isPresent() && base.getAsDouble() > 0
+                                        ? OptionalDouble.of(t.imagesPerSecond() / base.getAsDouble())
+                                        : OptionalDouble.empty()),
+                        percent(t.decodeShare()),
+                        percent(t.prefillShare()),
+                        t.meanPerStep().isPresent()
+                                ? String.format(
+                                        Locale.ROOT, "%.2f", t.meanPerStep().getAsDouble())
+                                : NA));
+            }
+        }
         return b.toString();
     }
 
@@ -239,6 +279,20 @@ public final class BenchReport {
         for (Throughput t : r.throughput()) {
             ObjectNode o = speed.addObject().put("parallelism", t.parallelism());
             put(o, "overSequential", s.speedup(t.parallelism()));
+        }
+
+        ArrayNode batchedNode = sum.putArray("batched");
+        for (BatchedThroughput t : r.batched()) {
+            ObjectNode o = batchedNode
+                    .addObject()
+                    .put("sequences", t.sequences())
+                    .put("verdictOnly", t.verdictOnly())
+                    .put("images", t.images())
+                    .put("wallMillis", t.wallMillis())
+                    .put("imagesPerSecond", t.imagesPerSecond());
+            put(o, "decodeShare", t.decodeShare());
+            put(o, "prefillShare", t.prefillShare());
+            put(o, "tokensPerStep", t.meanPerStep());
         }
 
         ObjectNode raw = root.putObject("runs");

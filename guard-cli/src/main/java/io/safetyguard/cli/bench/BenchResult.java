@@ -16,6 +16,7 @@ import java.util.OptionalLong;
  * @param cacheHits        cache-hit cost per image
  * @param throughput       batch throughput per pool size
  * @param jvmPeakRssKib    this JVM's peak RSS after the single-context runs
+ * @param batched          throughput with batched decoding per number of sequences (full and verdict-only)
  */
 public record BenchResult(
         Map<String, String> environment,
@@ -26,9 +27,35 @@ public record BenchResult(
         List<GuardRun> verdictOnly,
         List<CacheHit> cacheHits,
         List<Throughput> throughput,
-        OptionalLong jvmPeakRssKib) {
+        OptionalLong jvmPeakRssKib,
+        List<BatchedThroughput> batched) {
+
+    /** A result without batched-decoding measurements. */
+    public BenchResult(
+            Map<String, String> environment,
+            double modelLoadMillis,
+            int policyTextTokens,
+            List<MtmdCliRun> reference,
+            List<GuardRun> full,
+            List<GuardRun> verdictOnly,
+            List<CacheHit> cacheHits,
+            List<Throughput> throughput,
+            OptionalLong jvmPeakRssKib) {
+        this(
+                environment,
+                modelLoadMillis,
+                policyTextTokens,
+                reference,
+                full,
+                verdictOnly,
+                cacheHits,
+                throughput,
+                jvmPeakRssKib,
+                List.of());
+    }
 
     public BenchResult {
+        batched = List.copyOf(batched);
         environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
         reference = List.copyOf(reference);
         full = List.copyOf(full);

@@ -187,4 +187,43 @@ class BenchReportTest {
         assertThat(json.at("/runs/throughput/1/imagesPerSecond").asDouble()).isEqualTo(1.6);
         assertThat(json.at("/runs/throughput/1/coresUsed").asDouble()).isEqualTo(1.8);
     }
+
+    @Test
+    void batchedDecodingRowsShowSpeedupOverOneSequenceAndTheShares() throws Exception {
+        BenchResult base = result();
+        BenchResult r = new BenchResult(
+                base.environment(),
+                base.modelLoadMillis(),
+                base.policyTextTokens(),
+                base.reference(),
+                base.full(),
+                base.verdictOnly(),
+                base.cacheHits(),
+                base.throughput(),
+                base.jvmPeakRssKib(),
+                List.of(
+                        new BatchedThroughput(
+                                1,
+                                false,
+                                4,
+                                8000,
+                                OptionalDouble.empty(),
+                                OptionalDouble.empty(),
+                                OptionalDouble.empty()),
+                        new BatchedThroughput(
+                                4,
+                                false,
+                                8,
+                                6400,
+                                OptionalDouble.of(0.6),
+                                OptionalDouble.of(0.4),
+                                OptionalDouble.of(3.5))));
+        String text = BenchReport.text(new BenchSummary(r));
+        assertThat(text).contains("batched decoding");
+        assertThat(text).containsPattern("4 +full +8 +6400 +1\\.250 +2\\.50x +60\\.0% +40\\.0% +3\\.50");
+        assertThat(text).containsPattern("1 +full +4 +8000 +0\\.500 +1\\.00x +n/a +n/a +n/a");
+        JsonNode json = new ObjectMapper().readTree(BenchReport.json(new BenchSummary(r)));
+        assertThat(json.at("/summary/batched/1/decodeShare").asDouble()).isEqualTo(0.6);
+        assertThat(json.at("/summary/batched/1/imagesPerSecond").asDouble()).isEqualTo(1.25);
+    }
 }

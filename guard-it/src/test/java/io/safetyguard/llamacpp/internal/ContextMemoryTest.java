@@ -77,4 +77,16 @@ class ContextMemoryTest {
         String nothingFits = m.refusal(1024, 1, 8L << 20, 1024).orElseThrow();
         assertThat(nothingFits).contains("even the smallest usable context (1024 tokens) does not fit");
     }
+
+    @Test
+    void sequenceRefusalCoversEverySequenceAndNamesTheNumberThatFits() throws IOException {
+        ContextMemory m = estimate(SmallModelFiles.textKeys("llama")); // 160 bytes per token and sequence
+        long available = 1L << 30; // 0.9 GiB usable: (0.9 GiB - 16 MiB) / 160 MB = 5.9 sequences of 1M tokens
+        assertThat(m.sequenceRefusal(1_000_000, 4, available)).isEmpty();
+        assertThat(m.sequenceRefusal(1_000_000, 8, available).orElseThrow())
+                .startsWith("8 sequences of 1000000 tokens need about 1.2 GiB")
+                .contains("5 sequences fit: use LlamaCppConfig.Builder.sequences(5) (CLI: --batch 5)");
+        assertThat(m.sequenceRefusal(5_000_000, 2, available).orElseThrow()).contains("Only one sequence fits");
+        assertThat(m.sequenceRefusal(100_000_000, 2, available).orElseThrow()).contains("Not even one sequence fits");
+    }
 }

@@ -158,6 +158,45 @@ public final class ContextMemory {
         return Optional.of(s.append('.').toString());
     }
 
+    /**
+     * The reason one context of {@code sequences} sequences with {@code nCtx} tokens each (batched decoding) cannot
+     * be created with {@code availableBytes} free, naming how many sequences fit; empty when it fits.
+     */
+    public Optional<String> sequenceRefusal(int nCtx, int sequences, long availableBytes) {
+        double perSequence = (double) nCtx * (kvBytesPerToken + OVERHEAD_PER_TOKEN);
+        double all = perSequence * sequences + OVERHEAD_PER_CONTEXT;
+        double usable = availableBytes * USABLE_SHARE;
+        if (all <= usable) {
+            return Optional.empty();
+        }
+        long fitting = (long) Math.max(0, (usable - OVERHEAD_PER_CONTEXT) / perSequence);
+        StringBuilder s = new StringBuilder()
+                .append(sequences)
+                .append(" sequences of ")
+                .append(nCtx)
+                .append(" tokens need about ")
+                .append(size(all))
+                .append(" (KV cache ")
+                .append(size(kvBytesPerToken * nCtx))
+                .append(" per sequence), but only ")
+                .append(size(availableBytes))
+                .append(" of memory is available; llama.cpp would fail or the operating system would end the "
+                        + "process. ");
+        if (fitting >= 2) {
+            s.append(fitting)
+                    .append(" sequences fit: use LlamaCppConfig.Builder.sequences(")
+                    .append(fitting)
+                    .append(") (CLI: --batch ")
+                    .append(fitting)
+                    .append("), or a smaller context size.");
+        } else if (fitting == 1) {
+            s.append("Only one sequence fits: do not batch (LlamaCppConfig.Builder.sequences(1)).");
+        } else {
+            s.append("Not even one sequence fits: lower the context size or the memory use of other processes.");
+        }
+        return Optional.of(s.toString());
+    }
+
     // ---- available memory ----
 
     /**

@@ -59,7 +59,8 @@ final class ContextPool implements AutoCloseable {
                         config.threads(),
                         config.threads(),
                         flashAttention(config.flashAttention()),
-                        config.persistentThreadPool());
+                        config.persistentThreadPool(),
+                        1);
                 if (ctx.isEmpty()) {
                     throw new ModelException("llama.cpp could not create context " + (i + 1) + " of "
                             + config.parallelContexts() + " (context size " + contextSize + "): "

@@ -25,7 +25,8 @@ public final class Engine {
     private final PromptLayout layout;
     private final LlamaModel model;
     private final PromptPrefill prefill;
-    private final ContextPool pool;
+    private final ContextPool pool; // null with batched decoding
+    private final BatchScheduler batch; // null without
     private final TokenGenerator generator;
     private final ModelInfo info;
     private final int maxImageTokens;
@@ -40,6 +41,7 @@ public final class Engine {
             LlamaModel model,
             PromptPrefill prefill,
             ContextPool pool,
+            BatchScheduler batch,
             TokenGenerator generator,
             ModelInfo info,
             int maxImageTokens,
@@ -50,6 +52,7 @@ public final class Engine {
         this.model = model;
         this.prefill = prefill;
         this.pool = pool;
+        this.batch = batch;
         this.generator = generator;
         this.info = info;
         this.maxImageTokens = maxImageTokens;
@@ -62,6 +65,13 @@ public final class Engine {
     public ModelOutput evaluate(ModelRequest request) throws ModelException {
         Objects.requireNonNull(request, "request");
         gate.enter();
+        if (batch != null) {
+            try {
+                return batch.evaluate(request, listener, gate::isClosed);
+            } finally {
+                gate.exit();
+            }
+        }
         try {
             Run run = Run.of(request);
             ContextPool.Slot slot = pool.borrow(run, gate::isClosed);
@@ -138,6 +148,11 @@ public final class Engine {
         return model;
     }
 
+    /** Time spent in batched steps and prompt chunks (batched decoding only; empty otherwise). */
+    public java.util.Optional<io.safetyguard.llamacpp.BatchStatistics> batchStatistics() {
+        return batch == null ? java.util.Optional.empty() : java.util.Optional.of(batch.statistics());
+    }
+
     /** Replaces the evaluation listener (null: none). See {@link EvaluationListener}. */
     public void listener(EvaluationListener listener) {
         this.listener = listener == null ? EvaluationListener.NONE : listener;
@@ -148,11 +163,16 @@ public final class Engine {
      * and frees the native memory once no thread is inside native code. Idempotent.
      */
     public void close() {
-        if (!gate.closeAndDrain(config.closeTimeout(), () -> pool.abortAll(StopReason.CLOSED))) {
+        Runnable abort = batch != null ? batch::abortAll : () -> pool.abortAll(StopReason.CLOSED);
+        if (!gate.closeAndDrain(config.closeTimeout(), abort)) {
             return;
         }
         // dependants first: contexts and the vision encoder use the model
-        pool.close();
+        if (batch != null) {
+            batch.close();
+        } else {
+            pool.close();
+        }
         prefill.close();
         model.close();
         LOG.log(System.Logger.Level.DEBUG, "closed {0}", info.displayName());

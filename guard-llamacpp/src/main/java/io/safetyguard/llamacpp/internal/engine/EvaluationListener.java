@@ -25,6 +25,15 @@ public interface EvaluationListener {
     EvaluationListener NONE = new EvaluationListener() {};
 
     /**
+     * The listener for one evaluation. Batched decoding (several sequences in one context) calls this once per
+     * evaluation, on its caller's thread, and then calls the returned listener from the scheduler thread, so a
+     * listener can tell the interleaved sequences apart; one-at-a-time evaluation uses this listener directly.
+     */
+    default EvaluationListener forRequest(io.safetyguard.core.spi.ModelRequest request) {
+        return this;
+    }
+
+    /**
      * The text token ids of the prompt around the image, as decoded into the context (reference pipeline): before
      * the image (BOS included; kept from the previous request when prefix reuse applies, but the same ids) and after
      * it (the policy and the answer header). The image block sits at positions {@code before.length ..

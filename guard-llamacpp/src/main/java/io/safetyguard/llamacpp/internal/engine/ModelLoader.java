@@ -130,9 +130,18 @@ public final class ModelLoader {
 
             // 4. The context pool, if the machine has the memory for it.
             checkMemory(config, files, nCtx, maxImageTokens + defaultPolicyTokens + ContextBudget.MIN_ANSWER_TOKENS);
-            ContextPool pool = ContextPool.create(model, config, nCtx);
-            created.push(pool);
-            int actualCtx = pool.contextSize();
+            ContextPool pool = null;
+            BatchScheduler batch = null;
+            int actualCtx;
+            if (config.sequences() > 1) {
+                batch = BatchScheduler.start(model, config, nCtx, vision, layout, prefix);
+                created.push(batch);
+                actualCtx = batch.contextSize();
+            } else {
+                pool = ContextPool.create(model, config, nCtx);
+                created.push(pool);
+                actualCtx = pool.contextSize();
+            }
             ContextBudget budget = new ContextBudget(actualCtx);
 
             Map<String, String> meta = metadata(
@@ -154,17 +163,28 @@ public final class ModelLoader {
             OptionalLong seed = config.seed();
             TokenGenerator generator = new TokenGenerator(model, RatingProbe.build(model), seed, budget);
             Engine engine = new Engine(
-                    config, layout, model, prefill, pool, generator, info, maxImageTokens, actualCtx, prefix.length);
+                    config,
+                    layout,
+                    model,
+                    prefill,
+                    pool,
+                    batch,
+                    generator,
+                    info,
+                    maxImageTokens,
+                    actualCtx,
+                    prefix.length);
             LOG.log(
                     System.Logger.Level.INFO,
-                    "loaded {0} + {1}: layout {2}, context {3} x {4}, {5} threads, in {6} ms",
+                    "loaded {0} + {1}: layout {2}, context {3} x {4}, {5} threads, in {6} ms{7}",
                     config.modelPath().getFileName(),
                     config.mmprojPath().getFileName(),
                     layout,
                     String.valueOf(actualCtx),
                     String.valueOf(config.parallelContexts()),
                     String.valueOf(config.threads()),
-                    String.valueOf((System.nanoTime() - t0) / 1_000_000));
+                    String.valueOf((System.nanoTime() - t0) / 1_000_000),
+                    config.sequences() > 1 ? ", " + config.sequences() + " sequences batched" : "");
             return engine;
         } catch (RuntimeException e) {
             freeAll(created);
@@ -239,6 +259,7 @@ public final class ModelLoader {
         meta.put("contextSize.trained", Integer.toString(nCtxTrain));
         meta.put("defaultPolicyTokens", Integer.toString(defaultPolicyTokens));
         meta.put("parallelContexts", Integer.toString(config.parallelContexts()));
+        meta.put("sequences", Integer.toString(config.sequences()));
         meta.put("threads", Integer.toString(config.threads()));
         meta.put("gpuLayers", Integer.toString(config.gpuLayers()));
         meta.put("tiny", Boolean.toString(files.tiny()));
@@ -261,8 +282,9 @@ public final class ModelLoader {
         if (available.isEmpty()) {
             return;
         }
-        Optional<String> refusal =
-                files.memory().refusal(nCtx, config.parallelContexts(), available.getAsLong(), minimumCtx);
+        Optional<String> refusal = config.sequences() > 1
+                ? files.memory().sequenceRefusal(nCtx, config.sequences(), available.getAsLong())
+                : files.memory().refusal(nCtx, config.parallelContexts(), available.getAsLong(), minimumCtx);
         if (refusal.isPresent()) {
             throw new ModelException(config.modelPath().getFileName() + ": " + refusal.get());
         }

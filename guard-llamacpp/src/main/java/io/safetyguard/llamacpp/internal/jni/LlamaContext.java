@@ -25,7 +25,7 @@ public final class LlamaContext extends NativeResource {
      */
     public static Optional<LlamaContext> create(
             LlamaModel model, int contextSize, int batchSize, int ubatchSize, int threads, int batchThreads) {
-        return create(model, contextSize, batchSize, ubatchSize, threads, batchThreads, FLASH_ATTENTION_AUTO, true);
+        return create(model, contextSize, batchSize, ubatchSize, threads, batchThreads, FLASH_ATTENTION_AUTO, true, 1);
     }
 
     /** llama.cpp's own choice of flash attention (on where the backend supports it). */
@@ -33,7 +33,8 @@ public final class LlamaContext extends NativeResource {
 
     /**
      * As {@link #create(LlamaModel, int, int, int, int, int)}, with flash attention -1 (auto), 0 (off) or 1 (on),
-     * and whether the context keeps its CPU worker threads between decodes.
+     * whether the context keeps its CPU worker threads between decodes, and the number of sequences: each gets a
+     * KV stream of {@code contextSize / sequences} tokens (see {@link SequenceBatch}).
      */
     public static Optional<LlamaContext> create(
             LlamaModel model,
@@ -43,11 +44,20 @@ public final class LlamaContext extends NativeResource {
             int threads,
             int batchThreads,
             int flashAttention,
-            boolean persistentThreads) {
+            boolean persistentThreads,
+            int sequences) {
         long m = enterOther(model);
         try {
             long handle = nativeCreate(
-                    m, contextSize, batchSize, ubatchSize, threads, batchThreads, flashAttention, persistentThreads);
+                    m,
+                    contextSize,
+                    batchSize,
+                    ubatchSize,
+                    threads,
+                    batchThreads,
+                    flashAttention,
+                    persistentThreads,
+                    sequences);
             return handle == 0 ? Optional.empty() : Optional.of(new LlamaContext(handle, model));
         } finally {
             exitOther(model);
@@ -184,7 +194,8 @@ public final class LlamaContext extends NativeResource {
             int nThreads,
             int nThreadsBatch,
             int flashAttention,
-            boolean persistentThreads);
+            boolean persistentThreads,
+            int nSeq);
 
     private static native long nativeForwardNanos(long ctx);
 

@@ -1,0 +1,122 @@
+package io.safetyguard.llamacpp.internal.engine;
+
+import io.safetyguard.core.spi.GenerationOptions;
+import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.internal.RatingProbe;
+import io.safetyguard.llamacpp.internal.jni.JsonObjectEnd;
+import io.safetyguard.llamacpp.internal.jni.LlamaContext;
+import io.safetyguard.llamacpp.internal.jni.LlamaModel;
+import io.safetyguard.llamacpp.internal.jni.Sampler;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalDouble;
+
+/**
+ * One sequence's answer in a batched context, one token at a time: {@link TokenGenerator}'s loop turned inside
+ * out, because here the forward pass is shared and the {@link BatchScheduler} decides when it runs. Each call of
+ * {@link #next} reads the logits the context has selected for this sequence, samples (grammar, rating probe and
+ * end of the JSON object as in {@link TokenGenerator}) and says whether a token is left to decode.
+ */
+final class SequenceGeneration {
+
+    private final LlamaModel model;
+    private final RatingProbe ratingProbe;
+    private final Sampler sampler;
+    private final EvaluationListener listener;
+    private final int eogToken;
+    private final int maxNew;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private final JsonObjectEnd jsonEnd;
+    private boolean probing;
+    private double pUnsafe = Double.NaN;
+    private int generated;
+    private int pending = -1;
+
+    SequenceGeneration(
+            LlamaModel model,
+            RatingProbe ratingProbe,
+            Sampler sampler,
+            boolean constrained,
+            GenerationOptions options,
+            int room,
+            EvaluationListener listener) {
+        this.model = model;
+        this.ratingProbe = ratingProbe;
+        this.sampler = sampler;
+        this.listener = listener;
+        this.eogToken = model.endOfGenerationToken();
+        this.maxNew = Math.min(options.maxNewTokens(), room);
+        this.jsonEnd = constrained ? new JsonObjectEnd() : null;
+        this.probing = constrained;
+    }
+
+    /**
+     * Samples the next token from the logits {@code ctx} has selected for this sequence.
+     *
+     * @return true when that token must be decoded before the next call ({@link #pending()}), false when the
+     *     answer is complete
+     */
+    boolean next(LlamaContext ctx) throws ModelException {
+        pending = -1;
+        if (generated >= maxNew) {
+            return false;
+        }
+        if (listener.wantsLogits(generated)) {
+            listener.logits(generated, ctx.allLogits()); // before any grammar or suppression touches them
+        }
+        RatingProbe.Decision decision = null;
+        float[] observed = null;
+        if (probing && out.size() > RatingProbe.MAX_BYTES_BEFORE_VALUE) {
+            probing = false; // not the verdict grammar: its rating value would have begun by now
+        }
+        if (probing) {
+            String soFar = out.toString(StandardCharsets.UTF_8);
+            if (RatingProbe.valueOpened(soFar)) {
+                decision = ratingProbe.read(ctx, sampler);
+                probing = false;
+                observed = decision != null && listener.wantsRatingLogits() ? ctx.allLogits() : null;
+            } else if (RatingProbe.beforeValue(soFar)) {
+                ratingProbe.keepQuoteSeparate(ctx, sampler);
+            }
+        }
+        int token = sampler.sample(ctx);
+        if (token < 0) {
+            throw new ModelException("llama.cpp could not sample a token: the grammar allows none after \""
+                    + out.toString(StandardCharsets.UTF_8) + "\"");
+        }
+        if (model.isEndOfGeneration(token)) {
+            return false;
+        }
+        if (decision != null && decision.covers(token)) {
+            pUnsafe = decision.probabilityUnsafe;
+            if (observed != null) {
+                listener.ratingChoices(decision.safeTokens(), decision.unsafeTokens());
+                listener.ratingDecided(out.toString(StandardCharsets.UTF_8), observed, token, pUnsafe);
+            }
+        }
+        listener.tokenGenerated(generated, token);
+        byte[] piece = model.piece(token);
+        out.write(piece, 0, piece.length);
+        generated++;
+        if (jsonEnd != null && jsonEnd.feed(piece) && eogToken >= 0 && sampler.accepts(eogToken)) {
+            return false; // the verdict grammar allows nothing after the closed object
+        }
+        if (generated >= maxNew) {
+            return false;
+        }
+        pending = token;
+        return true;
+    }
+
+    /** The sampled token that still has to be decoded; -1 when none. */
+    int pending() {
+        return pending;
+    }
+
+    TokenGenerator.Generated result() {
+        return new TokenGenerator.Generated(
+                out.toString(StandardCharsets.UTF_8),
+                generated,
+                Double.isNaN(pUnsafe) ? OptionalDouble.empty() : OptionalDouble.of(pUnsafe));
+    }
+}
