@@ -238,6 +238,7 @@ final class BenchCommand implements Callable<Integer> {
                     contextSize,
                     maxNewTokens,
                     levels,
+                    List.of(), // no batched-decoding levels: one image at a time
                     0,
                     policyOptions.resolve(),
                     referenceTimeoutSeconds,

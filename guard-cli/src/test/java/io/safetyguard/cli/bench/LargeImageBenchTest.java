@@ -27,6 +27,7 @@ class LargeImageBenchTest {
                 0,
                 500,
                 List.of(),
+                List.of(),
                 0,
                 Policy.llavaGuardDefault(),
                 600,
