@@ -82,6 +82,8 @@ class ModuleGraphTest {
                     "io.safetyguard.llamacpp.internal", Set.of("io.safetyguard.llamacpp.tools"),
                     "io.safetyguard.llamacpp.internal.gguf",
                             Set.of("io.safetyguard.llamacpp.tools", "io.safetyguard.cli"),
+                    // the mmproj quantizer calls ggml's row quantizer through ClipContext
+                    "io.safetyguard.llamacpp.internal.jni", Set.of("io.safetyguard.llamacpp.tools"),
                     "io.safetyguard.llamacpp.internal.vision", Set.of("io.safetyguard.cli")));
 
     private static ModuleFinder finder;
