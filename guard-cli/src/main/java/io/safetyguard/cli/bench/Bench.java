@@ -167,24 +167,36 @@ public final class Bench {
         }
     }
 
-    /** Full-rationale batch throughput with a pool of {@code p} contexts; the batch repeats the images. */
-    private Throughput throughput(int p) throws ModelException {
-        LlamaCppConfig config = options.modelConfig(p);
-        int count = Math.max(2 * p, options.images().size() * options.rounds());
+    /** The bench images repeated in order: every round of them, and at least {@code atLeast} entries. */
+    private List<ImageInput> repeatedImages(int atLeast) {
+        int count = Math.max(atLeast, options.images().size() * options.rounds());
         List<ImageInput> batch = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             batch.add(
                     ImageInput.ofPath(options.images().get(i % options.images().size())));
         }
+        return batch;
+    }
+
+    /** A guard over {@code model} (not owned) with the bench's policy, no cache and {@code parallelism}. */
+    private SafetyGuard uncachedGuard(LlamaCppModel model, boolean verdictOnly, int parallelism) {
+        return SafetyGuard.builder()
+                .model(model)
+                .ownsModel(false)
+                .policy(options.policy())
+                .generationOptions(options.generation(verdictOnly))
+                .cache(CacheConfig.disabled())
+                .parallelism(parallelism)
+                .build();
+    }
+
+    /** Full-rationale batch throughput with a pool of {@code p} contexts; the batch repeats the images. */
+    private Throughput throughput(int p) throws ModelException {
+        LlamaCppConfig config = options.modelConfig(p);
+        List<ImageInput> batch = repeatedImages(2 * p);
+        int count = batch.size();
         try (LlamaCppModel model = LlamaCppModel.open(config);
-                SafetyGuard guard = SafetyGuard.builder()
-                        .model(model)
-                        .ownsModel(false)
-                        .policy(options.policy())
-                        .generationOptions(options.generation(false))
-                        .cache(CacheConfig.disabled())
-                        .parallelism(p)
-                        .build()) {
+                SafetyGuard guard = uncachedGuard(model, false, p)) {
             guard.assessAll(batch.subList(0, Math.min(p, batch.size()))); // warm every context once, untimed
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
@@ -212,21 +224,10 @@ public final class Bench {
      */
     private BatchedThroughput batched(int n, boolean verdictOnly) throws ModelException {
         LlamaCppConfig config = options.batchedConfig(n);
-        int count = Math.max(2 * n, options.images().size() * options.rounds());
-        List<ImageInput> batch = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            batch.add(
-                    ImageInput.ofPath(options.images().get(i % options.images().size())));
-        }
+        List<ImageInput> batch = repeatedImages(2 * n);
+        int count = batch.size();
         try (LlamaCppModel model = LlamaCppModel.open(config);
-                SafetyGuard guard = SafetyGuard.builder()
-                        .model(model)
-                        .ownsModel(false)
-                        .policy(options.policy())
-                        .generationOptions(options.generation(verdictOnly))
-                        .cache(CacheConfig.disabled())
-                        .parallelism(n)
-                        .build()) {
+                SafetyGuard guard = uncachedGuard(model, verdictOnly, n)) {
             long t0 = System.nanoTime();
             guard.assessAll(batch);
             double wall = (System.nanoTime() - t0) / 1e6;
