@@ -10,6 +10,7 @@ import io.safetyguard.cli.bench.LargeImageBench;
 import io.safetyguard.cli.bench.MtmdCliLocator;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.llamacpp.ImagePipeline;
+import io.safetyguard.llamacpp.LlamaCppConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -152,6 +153,14 @@ final class BenchCommand implements Callable<Integer> {
     ImagePipeline imagePipeline;
 
     @Option(
+            names = "--encoder-overlap",
+            paramLabel = "MODE",
+            defaultValue = "AUTO",
+            description = "Batched test: AUTO (default: image encodes and the batched context take turns when both "
+                    + "together need more threads than there are cores), OVERLAP or TAKE_TURNS.")
+    LlamaCppConfig.EncoderOverlap encoderOverlap;
+
+    @Option(
             names = "--large-image",
             paramLabel = "PIXELS",
             description = "Instead of the comparison: time one generated PIXELS x PIXELS image through the reference "
@@ -202,7 +211,8 @@ final class BenchCommand implements Callable<Integer> {
                     referenceTimeoutSeconds,
                     !noWarmup,
                     !noGrammar,
-                    imagePipeline);
+                    imagePipeline,
+                    encoderOverlap);
             Optional<Path> cli = Optional.empty();
             if (!noReference) {
                 MtmdCliLocator locator = new MtmdCliLocator(System.err);
@@ -244,7 +254,8 @@ final class BenchCommand implements Callable<Integer> {
                     referenceTimeoutSeconds,
                     false,
                     true,
-                    ImagePipeline.REFERENCE);
+                    ImagePipeline.REFERENCE,
+                    LlamaCppConfig.EncoderOverlap.AUTO);
             LargeImageBench bench = new LargeImageBench(
                     options, largeImage, levers ? LargeImageBench.LEVERS : LargeImageBench.DEFAULT_ONLY, System.err);
             String report = LargeImageBench.report(bench.run(), largeImage, options);

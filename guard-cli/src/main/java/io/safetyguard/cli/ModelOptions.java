@@ -64,6 +64,14 @@ final class ModelOptions {
     int batch;
 
     @Option(
+            names = "--encoder-overlap",
+            paramLabel = "MODE",
+            defaultValue = "AUTO",
+            description = "With --batch: AUTO (default: image encodes and the batched context take turns when both "
+                    + "together need more threads than there are cores), OVERLAP or TAKE_TURNS.")
+    LlamaCppConfig.EncoderOverlap encoderOverlap;
+
+    @Option(
             names = "--image-pipeline",
             paramLabel = "NAME",
             defaultValue = "REFERENCE",
@@ -113,6 +121,7 @@ final class ModelOptions {
                 .gpuLayers(gpuLayers)
                 .parallelContexts(parallel)
                 .sequences(batch)
+                .encoderOverlap(encoderOverlap)
                 .imagePipeline(imagePipeline)
                 .reusePrefix(!noPrefixReuse);
         if (threads != null) {

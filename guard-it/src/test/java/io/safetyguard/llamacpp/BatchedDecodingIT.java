@@ -141,8 +141,13 @@ class BatchedDecodingIT {
         ExecutorService callers = Executors.newFixedThreadPool(6);
         List<ModelOutput> batched = new ArrayList<>();
         TokenRecorder recorder = new TokenRecorder();
-        try (LlamaCppModel model =
-                LlamaCppModel.open(config(pair).threads(2).sequences(4).build())) {
+        // One flavour with the image encoder and the batched context taking turns on the CPU, one with both
+        // running at once: the answers must not depend on it.
+        LlamaCppConfig.EncoderOverlap overlap = flavor == TinyModelFlavor.QWEN2_SIGLIP
+                ? LlamaCppConfig.EncoderOverlap.TAKE_TURNS
+                : LlamaCppConfig.EncoderOverlap.OVERLAP;
+        try (LlamaCppModel model = LlamaCppModel.open(
+                config(pair).threads(2).sequences(4).encoderOverlap(overlap).build())) {
             assertThat(model.info().metadata()).containsEntry("sequences", "4");
             model.engine().listener(recorder);
             List<Future<ModelOutput>> futures = new ArrayList<>();
@@ -153,6 +158,11 @@ class BatchedDecodingIT {
                 batched.add(f.get());
             }
             model.engine().listener(null);
+            BatchStatistics stats = model.batchStatistics().orElseThrow();
+            assertThat(stats.turnsTaken()).isEqualTo(overlap == LlamaCppConfig.EncoderOverlap.TAKE_TURNS);
+            if (!stats.turnsTaken()) {
+                assertThat(stats.turnWaitMillis()).isZero();
+            }
 
             List<ModelOutput> alone = compareWithOneAtATime(pair, requests, batched, recorder);
             stopOneWhileOthersContinue(model, callers, images, requests, alone);

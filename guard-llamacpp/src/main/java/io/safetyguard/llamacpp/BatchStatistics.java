@@ -8,8 +8,17 @@ package io.safetyguard.llamacpp;
  * @param prefillMillis        in prompt chunks (text and image embeddings of sequences joining)
  * @param steps                decode steps run
  * @param meanSequencesPerStep tokens per step on average: how full the batch was
+ * @param turnsTaken           whether image encodes and the context took turns on the CPU
+ *                             ({@link LlamaCppConfig.EncoderOverlap})
+ * @param turnWaitMillis       time the context and the encoders spent waiting for their turn (0 without turns)
  */
-public record BatchStatistics(double stepMillis, double prefillMillis, long steps, double meanSequencesPerStep) {
+public record BatchStatistics(
+        double stepMillis,
+        double prefillMillis,
+        long steps,
+        double meanSequencesPerStep,
+        boolean turnsTaken,
+        double turnWaitMillis) {
 
     /** The decode steps' share of the context's busy time (0..1). */
     public double decodeShare() {

@@ -42,6 +42,7 @@ public final class LlamaCppConfig {
     private final boolean reusePrefix;
     private final FlashAttention flashAttention;
     private final boolean persistentThreadPool;
+    private final EncoderOverlap encoderOverlap;
 
     /** Whether llama.cpp computes attention with its fused flash-attention kernel. */
     public enum FlashAttention {
@@ -49,6 +50,20 @@ public final class LlamaCppConfig {
         AUTO,
         ON,
         OFF
+    }
+
+    /**
+     * Whether, with batched decoding, callers' image encodes may run while the batched context decodes. Both
+     * use {@link #threads()} threads; ggml's threads spin at every barrier while they wait for each other, so two
+     * groups on too few cores slow each other down several times over.
+     */
+    public enum EncoderOverlap {
+        /** Take turns when both groups together would need more threads than the machine has cores. */
+        AUTO,
+        /** Always run both at once (for machines whose core count Java misreads, or to measure). */
+        OVERLAP,
+        /** Always take turns: one tile encode, then one decode round. */
+        TAKE_TURNS
     }
 
     private LlamaCppConfig(Builder b) {
@@ -72,6 +87,7 @@ public final class LlamaCppConfig {
         this.closeTimeout = b.closeTimeout;
         this.flashAttention = b.flashAttention;
         this.persistentThreadPool = b.persistentThreadPool;
+        this.encoderOverlap = b.encoderOverlap;
     }
 
     /** A builder for the given text model (GGUF) and vision projector (mmproj GGUF). */
@@ -172,6 +188,11 @@ public final class LlamaCppConfig {
         return persistentThreadPool;
     }
 
+    /** See {@link Builder#encoderOverlap(EncoderOverlap)}. */
+    public EncoderOverlap encoderOverlap() {
+        return encoderOverlap;
+    }
+
     @Override
     public String toString() {
         return "LlamaCppConfig[model=" + modelPath + ", mmproj=" + mmprojPath + ", threads=" + threads
@@ -203,6 +224,7 @@ public final class LlamaCppConfig {
         private boolean reusePrefix = true;
         private FlashAttention flashAttention = FlashAttention.AUTO;
         private boolean persistentThreadPool = true;
+        private EncoderOverlap encoderOverlap = EncoderOverlap.AUTO;
 
         private Builder(Path modelPath, Path mmprojPath) {
             this.modelPath = Objects.requireNonNull(modelPath, "modelPath");
@@ -361,6 +383,16 @@ public final class LlamaCppConfig {
          */
         public Builder persistentThreadPool(boolean persistent) {
             this.persistentThreadPool = persistent;
+            return this;
+        }
+
+        /**
+         * With batched decoding ({@link #sequences(int)} above 1): whether callers' image encodes run while the
+         * batched context decodes, or the two take turns (default {@link EncoderOverlap#AUTO}: take turns when
+         * twice {@link #threads(int)} exceeds the available processors). Answers are the same either way.
+         */
+        public Builder encoderOverlap(EncoderOverlap overlap) {
+            this.encoderOverlap = Objects.requireNonNull(overlap, "overlap");
             return this;
         }
 

@@ -249,10 +249,16 @@ public final class Bench {
                     t.imagesPerSecond(),
                     stats.map(x -> String.format(
                                     Locale.ROOT,
-                                    ", decode %.0f%% / prefill %.0f%% of the context's time, %.2f tokens per step",
+                                    ", decode %.0f%% / prefill %.0f%% of the context's time, %.2f tokens per step%s",
                                     100 * x.decodeShare(),
                                     100 * (1 - x.decodeShare()),
-                                    x.meanSequencesPerStep()))
+                                    x.meanSequencesPerStep(),
+                                    x.turnsTaken()
+                                            ? String.format(
+                                                    Locale.ROOT,
+                                                    ", encoder and context took turns (%.0f ms waiting)",
+                                                    x.turnWaitMillis())
+                                            : ", encoder and context overlapped"))
                             .orElse(""));
             return t;
         }

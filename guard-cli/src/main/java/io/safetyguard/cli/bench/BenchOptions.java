@@ -29,6 +29,7 @@ import java.util.Objects;
  *                         comparison for random-weight models, whose near-random argmax the grammar keeps rejecting
  * @param imagePipeline    SafetyGuard's image path: REFERENCE (more image tokens for large images than llama-mtmd-cli)
  *                         or LLAMA_CPP (libmtmd's, the same tokens as llama-mtmd-cli: the like-for-like comparison)
+ * @param encoderOverlap   batched test: whether image encodes and the batched context run at once or take turns
  */
 public record BenchOptions(
         Path model,
@@ -46,7 +47,8 @@ public record BenchOptions(
         long referenceTimeoutSeconds,
         boolean warmup,
         boolean grammar,
-        ImagePipeline imagePipeline) {
+        ImagePipeline imagePipeline,
+        LlamaCppConfig.EncoderOverlap encoderOverlap) {
 
     public BenchOptions {
         Objects.requireNonNull(model, "model");
@@ -56,6 +58,7 @@ public record BenchOptions(
         batchLevels = List.copyOf(batchLevels);
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(imagePipeline, "imagePipeline");
+        Objects.requireNonNull(encoderOverlap, "encoderOverlap");
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images to benchmark");
         }
@@ -90,6 +93,7 @@ public record BenchOptions(
                 .contextSize(contextSize)
                 .sequences(sequences)
                 .imagePipeline(ImagePipeline.REFERENCE)
+                .encoderOverlap(encoderOverlap)
                 .build();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.safetyguard.llamacpp.ImagePipeline;
+import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.policy.Policy;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ class LargeImageBenchTest {
                 600,
                 false,
                 true,
-                ImagePipeline.REFERENCE);
+                ImagePipeline.REFERENCE,
+                LlamaCppConfig.EncoderOverlap.AUTO);
     }
 
     private static GuardRun run(double total) {

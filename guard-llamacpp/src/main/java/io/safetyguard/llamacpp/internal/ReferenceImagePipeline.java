@@ -38,7 +38,7 @@ public final class ReferenceImagePipeline implements AutoCloseable {
      *
      * @param layout     the reference token layout
      * @param embeddings {@code layout.totalTokens() x embd} floats, token-major, in the order the LM reads them
-     * @param encodeMs   time spent in the vision tower (without waiting for the lock)
+     * @param encodeMs   time spent in the vision tower (without waiting for the lock or a turn)
      * @param prepareMs  time spent preprocessing and packing in Java
      */
     public record Embedded(ImageTokenLayout layout, float[] embeddings, double encodeMs, double prepareMs) {
@@ -84,6 +84,14 @@ public final class ReferenceImagePipeline implements AutoCloseable {
      * @throws CancellationException when interrupted while waiting for the encoder
      */
     public Embedded embed(RgbImage image, StopCheck stop) throws ModelException {
+        return embed(image, stop, ComputeTurns.NONE);
+    }
+
+    /**
+     * As {@link #embed(RgbImage, StopCheck)}, taking a turn in {@code turns} for each tile, so that another
+     * thread group (the batched text context) does not run on the same cores at the same time.
+     */
+    public Embedded embed(RgbImage image, StopCheck stop, ComputeTurns turns) throws ModelException {
         long t0 = System.nanoTime();
         PreparedImage prepared = Preprocess.prepare(spec.geometry(), image, spec.padColor());
         int size = spec.geometry().imageSize();
@@ -95,11 +103,19 @@ public final class ReferenceImagePipeline implements AutoCloseable {
 
         List<float[]> features = new ArrayList<>(inputs.size());
         acquire(stop);
-        long te = System.nanoTime();
+        long encodeNanos = 0;
         try {
             for (float[] in : inputs) {
                 stop.check();
-                float[] out = clip.encodeTile(in, size, threads);
+                turns.take(stop);
+                long te = System.nanoTime();
+                float[] out;
+                try {
+                    out = clip.encodeTile(in, size, threads);
+                } finally {
+                    turns.release();
+                }
+                encodeNanos += System.nanoTime() - te;
                 if (out == null) {
                     throw new ModelException("llama.cpp could not encode an image tile: "
                             + NativeBridge.orUnknown(NativeBridge.recentProblems()));
@@ -109,7 +125,7 @@ public final class ReferenceImagePipeline implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        double encodeMs = (System.nanoTime() - te) / 1e6;
+        double encodeMs = encodeNanos / 1e6;
 
         long tp = System.nanoTime();
         ImageTokenLayout layout = prepared.layout();

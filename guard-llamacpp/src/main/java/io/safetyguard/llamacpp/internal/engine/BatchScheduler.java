@@ -8,6 +8,7 @@ import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.llamacpp.BatchStatistics;
 import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.llamacpp.PromptLayout;
+import io.safetyguard.llamacpp.internal.ComputeTurns;
 import io.safetyguard.llamacpp.internal.NativeBridge;
 import io.safetyguard.llamacpp.internal.RatingProbe;
 import io.safetyguard.llamacpp.internal.ReferenceImagePipeline;
@@ -15,6 +16,7 @@ import io.safetyguard.llamacpp.internal.jni.LlamaContext;
 import io.safetyguard.llamacpp.internal.jni.LlamaModel;
 import io.safetyguard.llamacpp.internal.jni.Sampler;
 import io.safetyguard.llamacpp.internal.jni.SequenceBatch;
+import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 import io.safetyguard.llamacpp.internal.vision.RgbImage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,7 +35,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Continuous batching: N evaluations share one llama.cpp context with N sequences
  * ({@link LlamaCppConfig#sequences()}). Callers encode their image on their own thread, then hand the prompt to
- * one scheduler thread that owns the context. Each round it runs one llama_decode with one token per generating
+ * one scheduler thread that owns the context (on a CPU with too few cores for both, the encoders and the rounds
+ * take turns: {@link ComputeTurns}). Each round it runs one llama_decode with one token per generating
  * sequence, lets every such sequence sample its next token, and decodes a bounded chunk of one waiting prompt,
  * so a new image joins without stalling the others for a whole prefill. A sequence leaves when its answer is
  * complete, or alone when its caller cancels or its timeout passes; its slot then takes the next image.
@@ -58,6 +61,7 @@ final class BatchScheduler implements AutoCloseable {
     private final RatingProbe ratingProbe;
     private final OptionalLong seedOverride;
     private final GrammarSource grammars = new GrammarSource();
+    private final ComputeTurns turns;
     private final int sequences;
     private final int prefillChunk;
     private final ArrayBlockingQueue<Integer> freeSequences;
@@ -79,8 +83,10 @@ final class BatchScheduler implements AutoCloseable {
             int[] prefixTokens,
             boolean reusePrefix,
             OptionalLong seedOverride,
-            int batchSize) {
+            int batchSize,
+            ComputeTurns turns) {
         this.model = model;
+        this.turns = turns;
         this.batch = new SequenceBatch(context);
         this.vision = vision;
         this.layout = layout;
@@ -140,9 +146,32 @@ final class BatchScheduler implements AutoCloseable {
                 prefixTokens,
                 config.reusePrefix(),
                 config.seed(),
-                config.batchSize());
+                config.batchSize(),
+                turns(config));
         s.thread.start();
         return s;
+    }
+
+    /**
+     * Whether callers' image encodes and this context take turns: in {@code AUTO}, when the work runs on the CPU
+     * (a CPU build, or no layers offloaded) and both thread groups together would need more threads than there
+     * are cores.
+     */
+    static ComputeTurns turns(LlamaCppConfig config) {
+        return turns(
+                config,
+                NativeLibraryLoader.buildInfo().getProperty("backend", "cpu"),
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    static ComputeTurns turns(LlamaCppConfig config, String nativeBackend, int cores) {
+        boolean onCpu = config.gpuLayers() == 0 || nativeBackend.equals("cpu");
+        boolean take = switch (config.encoderOverlap()) {
+            case TAKE_TURNS -> true;
+            case OVERLAP -> false;
+            case AUTO -> onCpu && ComputeTurns.oversubscribed(config.threads(), config.threads(), cores);
+        };
+        return take ? ComputeTurns.shared() : ComputeTurns.NONE;
     }
 
     /** Tokens each sequence holds. */
@@ -168,7 +197,7 @@ final class BatchScheduler implements AutoCloseable {
             int promptTokens = prefixTokens.length + imageTokens + suffix.length;
             budget.checkPromptFits(promptTokens, imageTokens);
             ReferenceImagePipeline.Embedded embedded =
-                    vision.embed(new RgbImage(image.width(), image.height(), image.rgb()), run::check);
+                    vision.embed(new RgbImage(image.width(), image.height(), image.rgb()), run::check, turns);
             if (embedded.tokens() != imageTokens) {
                 throw new ModelException(
                         "internal error: the image took " + embedded.tokens() + " tokens, planned " + imageTokens);
@@ -263,12 +292,17 @@ final class BatchScheduler implements AutoCloseable {
                 }
                 dropStopped(generating);
                 dropStopped(prefilling);
-                if (!generating.isEmpty()) {
-                    step(generating, tokens, positions, seqs);
-                }
-                SequenceJob p = prefilling.peek();
-                if (p != null) {
-                    prefillChunk(p, prefilling, generating);
+                turns.take(); // one round per turn: a waiting encoder gets the cores next
+                try {
+                    if (!generating.isEmpty()) {
+                        step(generating, tokens, positions, seqs);
+                    }
+                    SequenceJob p = prefilling.peek();
+                    if (p != null) {
+                        prefillChunk(p, prefilling, generating);
+                    }
+                } finally {
+                    turns.release();
                 }
             } catch (InterruptedException e) {
                 // only close stops this thread
@@ -411,7 +445,13 @@ final class BatchScheduler implements AutoCloseable {
     /** Time in batched decode steps and in prompt chunks since the start, and the steps' mean occupancy. */
     BatchStatistics statistics() {
         long s = steps;
-        return new BatchStatistics(stepNanos / 1e6, prefillNanos / 1e6, s, s == 0 ? 0 : (double) stepTokens / s);
+        return new BatchStatistics(
+                stepNanos / 1e6,
+                prefillNanos / 1e6,
+                s,
+                s == 0 ? 0 : (double) stepTokens / s,
+                turns.active(),
+                turns.waitMillis());
     }
 
     /** Makes every running evaluation stop with {@code CLOSED}, now (raising the context's abort flag). */
