@@ -25,7 +25,8 @@ package io.safetyguard.core;
  * call which its own caller cancelled looks up again, so {@link #cacheHit} can be followed by
  * {@link #cacheMiss}. Items of {@link SafetyGuard#assessAll} that an interrupt kept from starting are
  * reported as started and failed ({@link FailureKind#CANCELLED}). {@link #assessmentStarted} and the
- * final event come in pairs, so a listener can count assessments in progress.
+ * final event come in pairs (unless an {@link Error} escapes the guard), so a listener can count
+ * assessments in progress.
  *
  * <p><b>Threads.</b> Methods are called on the thread doing the work (the caller's, a worker's, or
  * the guard's model thread when a timeout is set), from many threads at once: implementations must be
