@@ -42,6 +42,7 @@ final class Assessor {
     private final FailureHandler failures;
     private final ExecutorService modelRunner;
     private final BooleanSupplier closing;
+    private final GuardEvents events;
     /** Applied to every model verdict on its way out, after the cache, so it can change freely. */
     private volatile OptionalDouble unsafeThreshold;
 
@@ -54,8 +55,10 @@ final class Assessor {
             FailureHandler failures,
             ExecutorService modelRunner,
             BooleanSupplier closing,
-            OptionalDouble unsafeThreshold) {
+            OptionalDouble unsafeThreshold,
+            GuardEvents events) {
         this.unsafeThreshold = unsafeThreshold;
+        this.events = events;
         this.model = model;
         this.modelId = modelId;
         this.decoder = decoder;
@@ -69,6 +72,8 @@ final class Assessor {
     Verdict assess(ImageInput input, PolicyContext policy, Cancellation cancel, boolean inBatch) {
         long start = System.nanoTime();
         Deadline deadline = Deadline.after(start, options.timeout());
+        CallEvents call = events.start(input.name(), policy.fingerprint(), inBatch, start);
+        call.started();
         try {
             ImageInput.Prepared image;
             try {
@@ -77,15 +82,24 @@ final class Assessor {
                 throw new AssessmentFailure(FailureKind.IMAGE_REJECTED, e.getMessage(), e, null);
             }
             if (cache == null) {
-                return thresholded(evaluate(image, policy, cancel, start, deadline));
+                return delivered(thresholded(evaluate(image, policy, cancel, start, deadline, call), call), call);
             }
             // The cache holds the model's own verdicts; the threshold is not part of the key.
             CacheKey key = CacheKey.of(image.sha256(), policy, modelId, options);
             for (int attempt = 1; ; attempt++) {
-                VerdictCache.Lookup lookup = cache.lookup(key, () -> evaluate(image, policy, cancel, start, deadline));
+                VerdictCache.Lookup lookup = cache.lookup(key, () -> {
+                    call.cacheMiss(); // the loader runs only on a miss, before the model
+                    return evaluate(image, policy, cancel, start, deadline, call);
+                });
+                if (!lookup.loadedHere()) {
+                    call.cacheHit();
+                }
                 try {
                     Verdict verdict = await(lookup.future(), image, cancel, deadline);
-                    return thresholded(lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)));
+                    return delivered(
+                            thresholded(
+                                    lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)), call),
+                            call);
                 } catch (AssessmentFailure failure) {
                     if (!cancelledForSomeoneElse(lookup, failure, cancel) || attempt >= MAX_LOADS_PER_CALL) {
                         throw failure;
@@ -96,13 +110,37 @@ final class Assessor {
                 }
             }
         } catch (AssessmentFailure failure) {
+            call.failed(failure.kind(), failure.getMessage());
             return failures.handle(failure, policy.fingerprint(), start, inBatch);
         }
     }
 
-    private Verdict thresholded(Verdict modelVerdict) {
+    /**
+     * A failure verdict for an item of a batch that never ran (or ran without leaving a verdict),
+     * reported to the listeners as an assessment that started and failed.
+     */
+    Verdict notAssessed(String imageName, AssessmentFailure failure, PolicyContext policy, long start) {
+        CallEvents call = events.start(imageName, policy.fingerprint(), true, start);
+        call.started();
+        call.failed(failure.kind(), failure.getMessage());
+        return failures.handle(failure, policy.fingerprint(), start, true);
+    }
+
+    private Verdict thresholded(Verdict modelVerdict, CallEvents call) {
         OptionalDouble t = unsafeThreshold;
-        return t.isPresent() ? modelVerdict.withUnsafeThreshold(t.getAsDouble()) : modelVerdict;
+        if (t.isEmpty()) {
+            return modelVerdict;
+        }
+        Verdict rated = modelVerdict.withUnsafeThreshold(t.getAsDouble());
+        if (rated != modelVerdict) { // the same object when there is no P(Unsafe) to threshold
+            call.rerated(modelVerdict, rated);
+        }
+        return rated;
+    }
+
+    private static Verdict delivered(Verdict verdict, CallEvents call) {
+        call.verdict(verdict);
+        return verdict;
     }
 
     OptionalDouble unsafeThreshold() {
@@ -157,14 +195,19 @@ final class Assessor {
 
     /** Decodes, runs the model and parses; on another thread when there is a timeout to enforce. */
     private Verdict evaluate(
-            ImageInput.Prepared image, PolicyContext policy, Cancellation cancel, long start, Deadline deadline) {
+            ImageInput.Prepared image,
+            PolicyContext policy,
+            Cancellation cancel,
+            long start,
+            Deadline deadline,
+            CallEvents call) {
         BooleanSupplier stop = () -> cancel.isCancelled() || closing.getAsBoolean() || deadline.expired();
         if (!deadline.bounded()) {
-            return run(image, policy, stop, cancel, start, deadline);
+            return run(image, policy, stop, cancel, start, deadline, call);
         }
         Future<Verdict> task;
         try {
-            task = modelRunner.submit(() -> run(image, policy, stop, cancel, start, deadline));
+            task = modelRunner.submit(() -> run(image, policy, stop, cancel, start, deadline, call));
         } catch (RejectedExecutionException e) {
             // Only after close() gave up waiting for this call and shut the runner down.
             throw new AssessmentFailure(
@@ -198,7 +241,8 @@ final class Assessor {
             BooleanSupplier stop,
             Cancellation cancel,
             long start,
-            Deadline deadline) {
+            Deadline deadline,
+            CallEvents call) {
         DecodedImage pixels;
         try {
             pixels = image.decode(decoder);
@@ -209,6 +253,7 @@ final class Assessor {
             throw stopReason(image, cancel, deadline, null);
         }
         ModelRequest request = new ModelRequest(pixels, policy.prompt(), options, stop, policy.policy());
+        call.modelCallStarted();
         long modelStart = System.nanoTime();
         ModelOutput output;
         try {
@@ -231,6 +276,8 @@ final class Assessor {
                     image.sha256(),
                     null,
                     Timing.millisSince(modelStart));
+        } finally {
+            call.modelCallEnded(Timing.millisSince(modelStart));
         }
         double modelMillis = Timing.millisSince(modelStart);
         if (output == null) {

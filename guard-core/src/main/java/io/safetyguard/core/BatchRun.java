@@ -20,20 +20,12 @@ final class BatchRun {
     private final Cancellation cancel = new Cancellation();
     private final Assessor assessor;
     private final Executor executor;
-    private final FailureHandler failures;
 
-    BatchRun(
-            List<ImageInput> items,
-            PolicyContext context,
-            Assessor assessor,
-            Executor executor,
-            int parallelism,
-            FailureHandler failures) {
+    BatchRun(List<ImageInput> items, PolicyContext context, Assessor assessor, Executor executor, int parallelism) {
         this.items = items;
         this.context = context;
         this.assessor = assessor;
         this.executor = executor;
-        this.failures = failures;
         this.permits = new Semaphore(parallelism);
         this.results = new Verdict[items.size()];
         this.done = new CountDownLatch(items.size());
@@ -95,6 +87,6 @@ final class BatchRun {
                         FailureKind.CANCELLED, name + ": not assessed, the batch was interrupted", null, null)
                 : new AssessmentFailure(
                         FailureKind.MODEL_ERROR, name + ": the assessment ended without a verdict", null, null);
-        return failures.handle(failure, context.fingerprint(), start, true);
+        return assessor.notAssessed(name, failure, context, start);
     }
 }

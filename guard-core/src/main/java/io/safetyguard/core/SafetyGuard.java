@@ -7,6 +7,7 @@ import io.safetyguard.core.spi.ModelInfo;
 import io.safetyguard.core.spi.SafetyModel;
 import io.safetyguard.policy.Policy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -111,7 +112,8 @@ public final class SafetyGuard implements AutoCloseable {
                 failures,
                 modelRunner,
                 () -> stopping,
-                b.unsafeThreshold);
+                b.unsafeThreshold,
+                GuardEvents.of(b.listenerFactories));
     }
 
     public static Builder builder() {
@@ -203,7 +205,7 @@ public final class SafetyGuard implements AutoCloseable {
         PolicyContext context = policies.get(policy);
         enter();
         try {
-            return new BatchRun(items, context, assessor, executor, parallelism, failures).run();
+            return new BatchRun(items, context, assessor, executor, parallelism).run();
         } finally {
             inFlight.exit();
         }
@@ -311,6 +313,7 @@ public final class SafetyGuard implements AutoCloseable {
         private Executor executor;
         private Duration closeTimeout = Duration.ofSeconds(30);
         private OptionalDouble unsafeThreshold = OptionalDouble.empty();
+        private final List<GuardEventListener.Factory> listenerFactories = new ArrayList<>();
 
         private Builder() {}
 
@@ -402,6 +405,28 @@ public final class SafetyGuard implements AutoCloseable {
         public Builder unsafeThreshold(double threshold) {
             Verdict.checkThreshold(threshold);
             this.unsafeThreshold = OptionalDouble.of(threshold);
+            return this;
+        }
+
+        /**
+         * Adds a listener told about every assessment (start, cache hit or miss, model time, verdict,
+         * failure, threshold re-rating); for metrics. May be called several times: every listener is
+         * told, in the order added. Default: none, which costs nothing.
+         *
+         * @see GuardEventListener
+         */
+        public Builder eventListener(GuardEventListener listener) {
+            Objects.requireNonNull(listener, "eventListener");
+            this.listenerFactories.add(call -> listener);
+            return this;
+        }
+
+        /**
+         * Adds a factory that makes a listener per assessment, for listeners that keep state per
+         * assessment. Combines with {@link #eventListener(GuardEventListener)}, in the order added.
+         */
+        public Builder eventListenerFactory(GuardEventListener.Factory factory) {
+            this.listenerFactories.add(Objects.requireNonNull(factory, "eventListenerFactory"));
             return this;
         }
 
