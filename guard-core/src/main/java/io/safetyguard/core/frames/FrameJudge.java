@@ -81,7 +81,7 @@ public final class FrameJudge {
         try {
             bytes = stills.readBytes(file);
         } catch (ImageDecodingException e) {
-            return notDecoded(file.toString(), e);
+            return notDecoded(file.toString(), null, false, e);
         }
         return assess(bytes, file.toString());
     }
@@ -95,6 +95,7 @@ public final class FrameJudge {
     public FramesVerdict assess(byte[] bytes, String name) {
         Objects.requireNonNull(bytes, "bytes");
         Objects.requireNonNull(name, "name");
+        String sha256 = ImageDecoder.sha256(bytes);
         List<AnimationFrame> decoded;
         int frameCount;
         try {
@@ -102,11 +103,14 @@ public final class FrameJudge {
             if (frameCount < 2) {
                 Verdict v = guard.assess(ImageInput.ofBytes(bytes, name), policy);
                 return new FramesVerdict(
-                        name, 1, false, List.of(new FrameVerdict(0, -1, v)), rule, guard.failureMode(), null);
+                        name, sha256, 1, false, List.of(new FrameVerdict(0, -1, v)), rule, guard.failureMode(), null);
             }
             decoded = animations.decode(bytes, name, sampling::select);
         } catch (ImageDecodingException e) {
-            return notDecoded(name, e);
+            // past the byte-count checks, only an animation's own structure or frames can fail here
+            boolean animated = e.problem() != ImageDecodingException.Problem.EMPTY
+                    && e.problem() != ImageDecodingException.Problem.TOO_MANY_BYTES;
+            return notDecoded(name, sha256, animated, e);
         }
         List<ImageInput> inputs = new ArrayList<>(decoded.size());
         for (AnimationFrame f : decoded) {
@@ -117,7 +121,7 @@ public final class FrameJudge {
         for (int i = 0; i < decoded.size(); i++) {
             frames.add(new FrameVerdict(decoded.get(i).index(), decoded.get(i).timestampMillis(), verdicts.get(i)));
         }
-        return new FramesVerdict(name, frameCount, true, frames, rule, guard.failureMode(), null);
+        return new FramesVerdict(name, sha256, frameCount, true, frames, rule, guard.failureMode(), null);
     }
 
     /** {@link #assessFrames(List, String)} for frames whose times are unknown. */
@@ -145,14 +149,15 @@ public final class FrameJudge {
         for (int j = 0; j < picked.length; j++) {
             out.add(new FrameVerdict(picked[j], all.get(picked[j]).timestampMillis(), verdicts.get(j)));
         }
-        return new FramesVerdict(name, all.size(), true, out, rule, guard.failureMode(), null);
+        return new FramesVerdict(name, null, all.size(), true, out, rule, guard.failureMode(), null);
     }
 
-    private FramesVerdict notDecoded(String name, ImageDecodingException e) {
+    /** @param animated whether the file is known to be an animation (its frames could not be decoded) */
+    private FramesVerdict notDecoded(String name, String sha256, boolean animated, ImageDecodingException e) {
         if (guard.failureMode() == FailureMode.THROW) {
             throw new SafetyGuardException(FailureKind.IMAGE_REJECTED, e.getMessage(), e);
         }
-        return new FramesVerdict(name, 0, true, List.of(), rule, guard.failureMode(), e.getMessage());
+        return new FramesVerdict(name, sha256, 0, animated, List.of(), rule, guard.failureMode(), e.getMessage());
     }
 
     /** Configures a {@link FrameJudge}; only the guard is required. */

@@ -28,6 +28,7 @@ import java.util.OptionalDouble;
 public final class FramesVerdict {
 
     private final String name;
+    private final String sha256;
     private final int frameCount;
     private final boolean animated;
     private final List<FrameVerdict> frames;
@@ -40,6 +41,7 @@ public final class FramesVerdict {
 
     FramesVerdict(
             String name,
+            String sha256,
             int frameCount,
             boolean animated,
             List<FrameVerdict> frames,
@@ -47,6 +49,7 @@ public final class FramesVerdict {
             FailureMode failureMode,
             String decodeFailure) {
         this.name = Objects.requireNonNull(name, "name");
+        this.sha256 = sha256;
         this.frameCount = frameCount;
         this.animated = animated;
         this.frames = List.copyOf(frames);
@@ -94,6 +97,14 @@ public final class FramesVerdict {
     /** The input's name (file path or the name given). */
     public String name() {
         return name;
+    }
+
+    /**
+     * Lower-case hex SHA-256 of the encoded input (the file or bytes; frames are cached by their
+     * own pixel digests); empty for a list of frames and when the file could not be read.
+     */
+    public Optional<String> sha256() {
+        return Optional.ofNullable(sha256);
     }
 
     /** Frames in the input: the animation's frame count, or the length of the list of frames. */
