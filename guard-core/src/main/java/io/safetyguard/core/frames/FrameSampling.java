@@ -89,7 +89,7 @@ public final class FrameSampling {
 
     @Override
     public String toString() {
-        String frames = step == 1 ? "every frame" : "every " + step + "th frame";
+        String frames = step == 1 ? "every frame" : "one frame in " + step;
         return max == Integer.MAX_VALUE
                 ? frames
                 : frames + ", at most " + max + " (evenly spaced, first and last kept)";
