@@ -1,6 +1,6 @@
 /**
  * The SafetyGuard API ({@code io.safetyguard.core}), the backend SPI ({@code .spi}), image decoding
- * ({@code .image}) and reactions to unsafe generated images ({@code .reaction}).
+ * ({@code .image}), judging animations and clips frame by frame ({@code .frames}) and reactions to unsafe generated images ({@code .reaction}).
  */
 module io.safetyguard.core {
     requires transitive io.safetyguard.policy;
@@ -15,6 +15,7 @@ module io.safetyguard.core {
     requires com.twelvemonkeys.imageio.webp;
 
     exports io.safetyguard.core;
+    exports io.safetyguard.core.frames;
     exports io.safetyguard.core.image;
     exports io.safetyguard.core.reaction;
     exports io.safetyguard.core.spi;

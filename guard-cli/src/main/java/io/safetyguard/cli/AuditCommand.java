@@ -66,6 +66,9 @@ final class AuditCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding = new DecodingOptions();
 
+    @Mixin
+    FrameOptions frameOptions = new FrameOptions();
+
     @Option(
             names = "--out",
             required = true,
@@ -101,6 +104,10 @@ final class AuditCommand implements Callable<Integer> {
         PrintStream err = System.err;
         Path log = out.resolve(VerdictLog.FILE_NAME);
         checkOutputOptions(log);
+        if (frameOptions.enabled()) {
+            frameOptions.sampling(); // bad values fail before the model loads
+            frameOptions.frameRule();
+        }
         Policy policy = policyOptions.resolve();
         ScanResult scan = new SourceScanner(out).scan(sources);
         Files.createDirectories(out);
@@ -138,22 +145,27 @@ final class AuditCommand implements Callable<Integer> {
                 ProgressDisplay progress = ProgressDisplay.start(
                         "audit", scan.images().size(), scan.images().size() - todo.size(), GuardCli.quiet(spec), err)) {
             SafetyGuard guard = session.guard();
-            InOrderAssessor.run(
-                    todo,
-                    2 * modelOptions.effectiveParallel(),
-                    image -> guard.assessAsync(ImageInput.ofPath(image)),
-                    (image, verdict, error) -> {
-                        writer.append(
-                                verdict != null
-                                        ? VerdictRecord.of(image, verdict, fingerprint)
-                                        : VerdictRecord.ofException(image, error, fingerprint));
-                        progress.step();
-                    });
+            if (frameOptions.enabled()) {
+                assessByFrame(guard, todo, fingerprint, writer, progress);
+            } else {
+                InOrderAssessor.run(
+                        todo,
+                        2 * modelOptions.effectiveParallel(),
+                        image -> guard.assessAsync(ImageInput.ofPath(image)),
+                        (image, verdict, error) -> {
+                            writer.append(
+                                    verdict != null
+                                            ? VerdictRecord.of(image, verdict, fingerprint)
+                                            : VerdictRecord.ofException(image, error, fingerprint));
+                            progress.step();
+                        });
+            }
             Instant finished = Instant.now();
             Map<String, String> settings =
                     GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold());
             settings.put("Resume", Boolean.toString(resume));
             settings.put("Gallery limit", Integer.toString(galleryLimit));
+            settings.putAll(frameOptions.describe());
             return new AuditRunInfo(
                     started,
                     finished,
@@ -172,6 +184,24 @@ final class AuditCommand implements Callable<Integer> {
                     alreadyDone,
                     todo.size(),
                     warnings);
+        }
+    }
+
+    /** The assessment loop with {@code --frames}/{@code --frame-step}: animations judged frame by frame. */
+    private void assessByFrame(
+            SafetyGuard guard, List<Path> todo, String fingerprint, VerdictLogWriter writer, ProgressDisplay progress)
+            throws IOException, InterruptedException {
+        try (FrameOptions.Runner runner =
+                new FrameOptions.Runner(frameOptions.judge(guard), modelOptions.effectiveParallel())) {
+            InOrderAssessor.runOrdered(
+                    todo, 2 * modelOptions.effectiveParallel(), runner::submit, (image, verdict, error) -> {
+                        writer.append(
+                                verdict != null
+                                        ? VerdictRecord.ofFrames(
+                                                image, verdict, verdict.sha256().orElse(null), fingerprint)
+                                        : VerdictRecord.ofException(image, error, fingerprint));
+                        progress.step();
+                    });
         }
     }
 

@@ -2,15 +2,19 @@ package io.safetyguard.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.safetyguard.cli.audit.FramesRecord;
 import io.safetyguard.core.FailureMode;
 import io.safetyguard.core.ImageInput;
 import io.safetyguard.core.Verdict;
 import io.safetyguard.core.VerdictSource;
+import io.safetyguard.core.frames.FrameVerdict;
+import io.safetyguard.core.frames.FramesVerdict;
 import io.safetyguard.policy.Policy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
@@ -29,6 +33,8 @@ import picocli.CommandLine.Parameters;
             "Check images against a policy and print one JSON line per image:",
             "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made),",
             "then model_rating, rating_source, unsafe_threshold and generated_tokens.",
+            "With --frames N, an animated GIF/WebP is judged frame by frame and its line adds",
+            "frame_count, frame_rule and frames (index, time_ms, rating, category, p_unsafe, error per frame).",
             "Exit code 2 when an image could not be judged (its line has error and the fail-closed rating;",
             "the reason is also on stderr), 3 with --fail-on-unsafe when any image is rated Unsafe."
         })
@@ -43,6 +49,9 @@ final class CheckCommand implements Callable<Integer> {
 
     @Mixin
     DecodingOptions decoding = new DecodingOptions();
+
+    @Mixin
+    FrameOptions frameOptions = new FrameOptions();
 
     @Option(
             names = "--fail-open",
@@ -65,11 +74,15 @@ final class CheckCommand implements Callable<Integer> {
                 throw new BadInputException(image + ": no such image file");
             }
         }
+        boolean byFrame = frameOptions.enabled() && frameOptions.sampling() != null && frameOptions.frameRule() != null;
         Policy policy = policyOptions.resolve();
         FailureMode failureMode = failOpen ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED;
         boolean anyUnsafe = false;
         boolean anyUnjudged = false;
         try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, failureMode, System.err)) {
+            if (byFrame) {
+                return checkByFrame(session);
+            }
             List<CompletableFuture<Verdict>> pending = new ArrayList<>();
             for (Path image : images) {
                 pending.add(session.guard().assessAsync(ImageInput.ofPath(image)));
@@ -93,6 +106,75 @@ final class CheckCommand implements Callable<Integer> {
             return ExitCodes.UNSAFE;
         }
         return anyUnjudged ? ExitCodes.BAD_INPUT : ExitCodes.OK;
+    }
+
+    /** {@link #call()} with {@code --frames}/{@code --frame-step}: animations are judged frame by frame. */
+    private int checkByFrame(GuardSession session) {
+        boolean anyUnsafe = false;
+        boolean anyUnjudged = false;
+        try (FrameOptions.Runner runner =
+                new FrameOptions.Runner(frameOptions.judge(session.guard()), modelOptions.effectiveParallel())) {
+            List<CompletableFuture<FramesVerdict>> pending = new ArrayList<>();
+            for (Path image : images) {
+                pending.add(runner.submit(image));
+            }
+            for (int i = 0; i < images.size(); i++) {
+                FramesVerdict verdict = pending.get(i).join();
+                anyUnsafe |= verdict.isUnsafe();
+                System.out.println(toJsonLine(images.get(i), verdict));
+                System.out.flush();
+                if (verdict.failureReason().isPresent()) {
+                    anyUnjudged = true;
+                    System.err.println("guard: " + images.get(i) + ": "
+                            + verdict.failureReason().get());
+                    System.err.flush();
+                }
+            }
+        }
+        if (failOnUnsafe && anyUnsafe) {
+            return ExitCodes.UNSAFE;
+        }
+        return anyUnjudged ? ExitCodes.BAD_INPUT : ExitCodes.OK;
+    }
+
+    /**
+     * The line for an image judged frame by frame: a still image's line is the usual one; an
+     * animation's has the clip's rating and category, the deciding frame's rationale, the highest
+     * P(Unsafe) of its frames, and then {@code frame_count}, {@code frame_rule} and {@code frames}.
+     */
+    static String toJsonLine(Path image, FramesVerdict v) {
+        if (!v.isAnimated() && v.frames().size() == 1) {
+            return toJsonLine(image, v.frames().get(0).verdict());
+        }
+        Optional<Verdict> decisive = v.decisiveFrame().map(FrameVerdict::verdict);
+        ObjectNode line = JSON.createObjectNode();
+        line.put("image", image.toString());
+        line.put("rating", v.rating().label());
+        line.put("category", v.categoryLabel().orElse(null));
+        line.put("rationale", decisive.flatMap(Verdict::rationale).orElse(null));
+        if (v.maxProbabilityUnsafe().isPresent()) {
+            line.put("p_unsafe", v.maxProbabilityUnsafe().getAsDouble());
+        } else {
+            line.putNull("p_unsafe");
+        }
+        line.put(
+                "cached",
+                !v.frames().isEmpty()
+                        && v.frames().stream().allMatch(f -> f.verdict().source() == VerdictSource.CACHE));
+        line.put("ms", Math.round(v.totalMillis() * 10) / 10.0);
+        v.failureReason().ifPresent(reason -> line.put("error", reason));
+        line.put("model_rating", v.rating().label());
+        line.put("rating_source", "FRAME_RULE");
+        if (decisive.isPresent() && decisive.get().unsafeThreshold().isPresent()) {
+            line.put("unsafe_threshold", decisive.get().unsafeThreshold().getAsDouble());
+        } else {
+            line.putNull("unsafe_threshold");
+        }
+        line.putNull("generated_tokens");
+        if (v.isAnimated()) {
+            FramesRecord.of(v).writeTo(line);
+        }
+        return line.toString();
     }
 
     static String toJsonLine(Path image, Verdict v) {

@@ -58,6 +58,7 @@ class ModuleGraphTest {
             "io.safetyguard.core",
                     Set.of(
                             "io.safetyguard.core",
+                            "io.safetyguard.core.frames",
                             "io.safetyguard.core.image",
                             "io.safetyguard.core.reaction",
                             "io.safetyguard.core.spi"),

@@ -54,6 +54,7 @@ final class AuditReportRenderer {
         totals(page, s, run);
         categories(page, s);
         gallery(page, s);
+        FlaggedFramesSection.render(page, s);
         slowest(page, s);
         errors(page, s);
         policy(page, run);

@@ -40,18 +40,35 @@ public final class InOrderAssessor {
      */
     public static <T> void run(List<T> items, int window, Function<T, CompletableFuture<Verdict>> submit, Sink<T> sink)
             throws IOException, InterruptedException {
+        runOrdered(items, window, submit, sink::accept);
+    }
+
+    /** Receives each item's outcome of any type, in input order, on the calling thread. */
+    @FunctionalInterface
+    public interface OutcomeSink<T, R> {
+        /**
+         * @param result the result, or null when the assessment ended with an exception
+         * @param error  that exception, or null
+         */
+        void accept(T item, R result, Throwable error) throws IOException;
+    }
+
+    /** {@link #run} for assessments with results other than one {@link Verdict} (animations judged frame by frame). */
+    public static <T, R> void runOrdered(
+            List<T> items, int window, Function<T, CompletableFuture<R>> submit, OutcomeSink<T, R> sink)
+            throws IOException, InterruptedException {
         if (window < 1) {
             throw new IllegalArgumentException("window must be >= 1, got " + window);
         }
-        Deque<CompletableFuture<Verdict>> pending = new ArrayDeque<>();
+        Deque<CompletableFuture<R>> pending = new ArrayDeque<>();
         int next = 0;
         try {
             for (int done = 0; done < items.size(); done++) {
                 while (next < items.size() && pending.size() < window) {
                     pending.addLast(submit.apply(items.get(next++)));
                 }
-                CompletableFuture<Verdict> head = pending.removeFirst();
-                Verdict verdict = null;
+                CompletableFuture<R> head = pending.removeFirst();
+                R verdict = null;
                 Throwable error = null;
                 try {
                     verdict = head.get();

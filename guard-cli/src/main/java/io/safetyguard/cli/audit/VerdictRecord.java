@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.safetyguard.core.Verdict;
+import io.safetyguard.core.frames.FrameVerdict;
+import io.safetyguard.core.frames.FramesVerdict;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One line of {@code verdicts.jsonl}: the outcome for one image. Every key is always written (null
@@ -15,7 +18,9 @@ import java.util.Objects;
  * <pre>{"path":…,"digest":…,"rating":…,"category":…,"rationale":…,"p_unsafe":…,"ms":…,"error":…,"policy":…,
  *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…}</pre>
  *
- * The last three keys were added later; lines without them still parse (as null).
+ * The last three keys were added later; lines without them still parse (as null). Animated
+ * images judged frame by frame ({@code --frames}) add {@code frame_count}, {@code frame_rule} and
+ * {@code frames} at the end (see {@link FramesRecord}); other lines do not have them.
  *
  * @param path      the image file, absolute; the key {@code --resume} matches on
  * @param digest    hex SHA-256 of the file's bytes; null when the file could not be read
@@ -30,6 +35,7 @@ import java.util.Objects;
  *                  {@code --unsafe-threshold} decided; null on error
  * @param unsafeThreshold the threshold that decided {@code rating}; null when the model's rating stands
  * @param generatedTokens tokens the model generated for the answer; null when unknown
+ * @param frames    the per-frame verdicts of an animated image judged frame by frame; null otherwise
  */
 public record VerdictRecord(
         String path,
@@ -43,9 +49,40 @@ public record VerdictRecord(
         String policy,
         String modelRating,
         Double unsafeThreshold,
-        Integer generatedTokens) {
+        Integer generatedTokens,
+        FramesRecord frames) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A record of a still image (no per-frame verdicts). */
+    public VerdictRecord(
+            String path,
+            String digest,
+            String rating,
+            String category,
+            String rationale,
+            Double pUnsafe,
+            double ms,
+            String error,
+            String policy,
+            String modelRating,
+            Double unsafeThreshold,
+            Integer generatedTokens) {
+        this(
+                path,
+                digest,
+                rating,
+                category,
+                rationale,
+                pUnsafe,
+                ms,
+                error,
+                policy,
+                modelRating,
+                unsafeThreshold,
+                generatedTokens,
+                null);
+    }
 
     public VerdictRecord {
         Objects.requireNonNull(path, "path");
@@ -104,6 +141,57 @@ public record VerdictRecord(
                 tokens);
     }
 
+    /**
+     * The record for an image judged frame by frame. A still image gets the same record as
+     * {@link #of(Path, Verdict, String)}. For an animation: the clip's rating and category (see
+     * {@link FramesVerdict}), the deciding frame's rationale, the highest P(Unsafe) of its frames, the
+     * summed time of the frame assessments, and the frames; an error only when no frame could be
+     * judged (then no rating, as for any image without a verdict).
+     */
+    public static VerdictRecord ofFrames(Path image, FramesVerdict v, String digest, String policyFingerprint) {
+        if (!v.isAnimated() && v.frames().size() == 1) {
+            return of(image, v.frames().get(0).verdict(), policyFingerprint);
+        }
+        String policy = policyFingerprint.substring(0, Math.min(12, policyFingerprint.length()));
+        double ms = Math.round(v.totalMillis() * 10) / 10.0;
+        FramesRecord frames = v.isAnimated() ? FramesRecord.of(v) : null;
+        if (v.isFailure()) {
+            return new VerdictRecord(
+                    image.toString(),
+                    digest,
+                    null,
+                    null,
+                    null,
+                    null,
+                    ms,
+                    v.failureReason().orElse("no verdict"),
+                    policy,
+                    null,
+                    null,
+                    null,
+                    frames);
+        }
+        Optional<Verdict> decisive = v.decisiveFrame().map(FrameVerdict::verdict);
+        Double threshold = decisive.flatMap(d -> d.unsafeThreshold().isPresent()
+                        ? Optional.of(d.unsafeThreshold().getAsDouble())
+                        : Optional.empty())
+                .orElse(null);
+        return new VerdictRecord(
+                image.toString(),
+                digest,
+                v.rating().label(),
+                v.categoryLabel().orElse(null),
+                decisive.flatMap(Verdict::rationale).orElse(null),
+                v.maxProbabilityUnsafe().isPresent() ? v.maxProbabilityUnsafe().getAsDouble() : null,
+                ms,
+                null,
+                policy,
+                v.rating().label(),
+                threshold,
+                null,
+                frames);
+    }
+
     /** The record for an image whose assessment ended with an exception instead of a verdict. */
     public static VerdictRecord ofException(Path image, Throwable error, String policyFingerprint) {
         String policy = policyFingerprint.substring(0, Math.min(12, policyFingerprint.length()));
@@ -145,6 +233,9 @@ public record VerdictRecord(
         o.put("model_rating", modelRating);
         o.put("unsafe_threshold", unsafeThreshold);
         o.put("generated_tokens", generatedTokens);
+        if (frames != null) {
+            frames.writeTo(o);
+        }
         try {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -185,7 +276,8 @@ public record VerdictRecord(
                 text(o, "policy"),
                 modelRating,
                 t.isNumber() ? t.asDouble() : null,
-                n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null);
+                n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null,
+                FramesRecord.parse(o));
     }
 
     private static String text(JsonNode o, String key) {

@@ -66,6 +66,20 @@ public final class ImageDecoder {
         return new DecodedImage(image.getWidth(), image.getHeight(), rgb, sha256(bytes), name);
     }
 
+    /**
+     * Decodes one still image (an animation frame) keeping its alpha channel, for drawing it onto
+     * an animation's canvas; the same checks as {@link #decode(byte[], String)}.
+     */
+    BufferedImage readImage(byte[] bytes, String name) throws ImageDecodingException {
+        checkByteCount(bytes.length, name);
+        ImageFormat format = ImageFormat.detect(bytes);
+        if (!format.supported) {
+            throw new ImageDecodingException(
+                    Problem.UNSUPPORTED_FORMAT, name, "unsupported image format (detected " + format.displayName + ")");
+        }
+        return read(bytes, format, name);
+    }
+
     /** Reads and decodes a file; see {@link #readBytes(Path)} and {@link #decode(byte[], String)}. */
     public DecodedImage decode(Path path) throws ImageDecodingException {
         return decode(readBytes(path), path.toString());
@@ -163,7 +177,7 @@ public final class ImageDecoder {
                         + " bytes (raise ImageLimits.maxBytes to accept it)");
     }
 
-    private void checkDimensions(int width, int height, String name) throws ImageDecodingException {
+    void checkDimensions(int width, int height, String name) throws ImageDecodingException {
         if (width <= 0 || height <= 0) {
             throw new ImageDecodingException(Problem.CORRUPT, name, "invalid dimensions " + width + "x" + height);
         }
