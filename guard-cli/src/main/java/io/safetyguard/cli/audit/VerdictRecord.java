@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.safetyguard.core.Verdict;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,7 +18,9 @@ import java.util.Objects;
  * <pre>{"path":…,"digest":…,"rating":…,"category":…,"rationale":…,"p_unsafe":…,"ms":…,"error":…,"policy":…,
  *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…}</pre>
  *
- * The last three keys were added later; lines without them still parse (as null).
+ * The last three keys were added later; lines without them still parse (as null). One optional key
+ * follows them, written only when known: {@code "category_probabilities"}, an object from category id
+ * to probability in the policy's order (e.g. {@code {"NA":0.7,"O3":0.2,…}}).
  *
  * @param path      the image file, absolute; the key {@code --resume} matches on
  * @param digest    hex SHA-256 of the file's bytes; null when the file could not be read
@@ -30,6 +35,7 @@ import java.util.Objects;
  *                  {@code --unsafe-threshold} decided; null on error
  * @param unsafeThreshold the threshold that decided {@code rating}; null when the model's rating stands
  * @param generatedTokens tokens the model generated for the answer; null when unknown
+ * @param categoryProbabilities P(category) by category id, in the order written; null when unknown
  */
 public record VerdictRecord(
         String path,
@@ -43,12 +49,51 @@ public record VerdictRecord(
         String policy,
         String modelRating,
         Double unsafeThreshold,
-        Integer generatedTokens) {
+        Integer generatedTokens,
+        Map<String, Double> categoryProbabilities) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CATEGORY_PROBABILITIES = "category_probabilities";
 
     public VerdictRecord {
         Objects.requireNonNull(path, "path");
+        if (categoryProbabilities != null) {
+            categoryProbabilities.forEach((id, p) -> {
+                Objects.requireNonNull(id, "category id");
+                Objects.requireNonNull(p, () -> "P(" + id + ")");
+            });
+            categoryProbabilities = Collections.unmodifiableMap(new LinkedHashMap<>(categoryProbabilities));
+        }
+    }
+
+    /** A record without category probabilities (unknown). */
+    public VerdictRecord(
+            String path,
+            String digest,
+            String rating,
+            String category,
+            String rationale,
+            Double pUnsafe,
+            double ms,
+            String error,
+            String policy,
+            String modelRating,
+            Double unsafeThreshold,
+            Integer generatedTokens) {
+        this(
+                path,
+                digest,
+                rating,
+                category,
+                rationale,
+                pUnsafe,
+                ms,
+                error,
+                policy,
+                modelRating,
+                unsafeThreshold,
+                generatedTokens,
+                null);
     }
 
     /** A record without the later fields (no threshold, token count unknown). */
@@ -145,6 +190,10 @@ public record VerdictRecord(
         o.put("model_rating", modelRating);
         o.put("unsafe_threshold", unsafeThreshold);
         o.put("generated_tokens", generatedTokens);
+        if (categoryProbabilities != null) {
+            ObjectNode probabilities = o.putObject(CATEGORY_PROBABILITIES);
+            categoryProbabilities.forEach(probabilities::put);
+        }
         try {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -185,7 +234,27 @@ public record VerdictRecord(
                 text(o, "policy"),
                 modelRating,
                 t.isNumber() ? t.asDouble() : null,
-                n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null);
+                n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null,
+                categoryProbabilities(o.get(CATEGORY_PROBABILITIES)));
+    }
+
+    private static Map<String, Double> categoryProbabilities(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(
+                    "\"" + CATEGORY_PROBABILITIES + "\" is not an object of category id -> number");
+        }
+        Map<String, Double> probabilities = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isNumber()) {
+                throw new IllegalArgumentException(
+                        "\"" + CATEGORY_PROBABILITIES + "\"." + e.getKey() + " is not a number: " + e.getValue());
+            }
+            probabilities.put(e.getKey(), e.getValue().asDouble());
+        }
+        return probabilities;
     }
 
     private static String text(JsonNode o, String key) {
