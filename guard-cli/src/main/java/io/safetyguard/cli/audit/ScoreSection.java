@@ -70,7 +70,8 @@ final class ScoreSection {
         rows.put("Rated against the line", Long.toString(near.ratedAgainstLine()));
         rows.put("Without P(Unsafe)", Long.toString(scores.judgedWithoutP()));
         page.keyValues("scores-", rows);
-        page.paragraph("Bars count verdicts per 0.05 of P(Unsafe); the red part was rated Unsafe. "
+        page.paragraph("Bars count verdicts per 0.05 of P(Unsafe), on a log scale so that the few between the "
+                + "piles at 0 and 1 stay visible; the red share of a bar was rated Unsafe. "
                 + (scores.thresholdFromOption()
                         ? "The dashed line is the --unsafe-threshold that rated the latest verdicts: Unsafe iff "
                                 + "P(Unsafe) ≥ it."
@@ -92,7 +93,8 @@ final class ScoreSection {
         page.raw("<h3 id=\"category-scores\">P(category)</h3>\n");
         page.paragraph("For each category, P(category) at the step where the model wrote it, over the "
                 + scores.withCategoryProbabilities()
-                + " verdicts that carry category probabilities; the blue part is where the model chose that category.");
+                + " verdicts that carry category probabilities (log scale); the blue share of a bar is where the model "
+                + "chose that category.");
         StringBuilder html = new StringBuilder("<div class=\"chart-grid\">\n");
         scores.categories().forEach((id, h) -> {
             String label = labels.getOrDefault(id, id);

@@ -3,14 +3,16 @@ package io.safetyguard.cli.report;
 import java.util.Locale;
 
 /**
- * A {@link UnitHistogram} as inline SVG: one bar ({@code rect.bin}) per bin that holds values, its
- * marked part drawn over its foot in a second colour ({@code rect.bin-marked}), an x axis from 0 to
- * 1, and optionally a vertical line at a value ({@code line.marker}, e.g. a threshold) and a shaded
- * band around it ({@code rect.band}). Bars, not points, so a million values draw as fast as ten.
- * Like {@link SvgBarChart}: no script, no {@code xmlns}, nothing outside the page.
+ * A {@link UnitHistogram} as inline SVG: one bar ({@code rect.bin}) per bin that holds values, the
+ * marked share of it drawn over its foot in a second colour ({@code rect.bin-marked}), an x axis from
+ * 0 to 1, and optionally a vertical line at a value ({@code line.marker}, e.g. a threshold) and a
+ * shaded band around it ({@code rect.band}). Bars, not points, so a million values draw as fast as
+ * ten. Like {@link SvgBarChart}: no script, no {@code xmlns}, nothing outside the page.
  *
- * <p>Each bar carries {@code data-from}, {@code data-to}, {@code data-count} and {@code data-marked}
- * and a tooltip; a bin with values is at least one pixel tall, however small its share.
+ * <p>Bar heights are proportional to log(1 + count): scores are usually piled up near 0 and 1, and
+ * on a linear scale the few values in between (the ones worth a look) would be invisible. Each bar
+ * is labelled with its count where there is room and carries {@code data-from}, {@code data-to},
+ * {@code data-count}, {@code data-marked} and a tooltip.
  */
 public final class SvgHistogram {
     private static final int LEFT = 52;
@@ -142,7 +144,7 @@ public final class SvgHistogram {
             }
             double x = LEFT + i * binWidth + 1;
             double w = Math.max(1, binWidth - 2);
-            double h = Math.max(1, (double) count / max * plotHeight);
+            double h = Math.max(1, Math.log1p(count) / Math.log1p(max) * plotHeight);
             long marked = histogram.marked(i);
             String tip = range(i) + ": " + count + " (" + names[1] + ": " + marked + ")";
             svg.append("<rect class=\"bin\" x=\"")
@@ -167,7 +169,7 @@ public final class SvgHistogram {
                     .append(Html.escape(tip))
                     .append("</title></rect>");
             if (marked > 0) {
-                double hm = Math.max(1, (double) marked / max * plotHeight);
+                double hm = Math.max(1, h * marked / count);
                 svg.append("<rect class=\"bin-marked\" x=\"")
                         .append(num(x))
                         .append("\" y=\"")
@@ -267,6 +269,7 @@ public final class SvgHistogram {
         svg.append(text(LEFT + plotWidth / 2, baseline + 34, "middle", axisLabel));
         svg.append(text(LEFT - 6, baseline, "end", "0"));
         svg.append(text(LEFT - 6, TOP + 4, "end", Long.toString(max)));
+        svg.append(text(LEFT - 6, TOP + 18, "end", "(log)"));
         svg.append('\n');
     }
 

@@ -59,19 +59,38 @@ class SvgHistogramTest {
                 .toSvg());
         assertThat(doc.select("rect.bin")).hasSize(3);
         assertThat(doc.selectFirst("svg").attr("data-bins-with-data")).isEqualTo("3");
-        for (Element bar : doc.select("rect.bin")) {
-            assertThat(Double.parseDouble(bar.attr("height"))).isGreaterThanOrEqualTo(1);
-        }
+        // log scale: the full bar spans the plot (260 - 46 - 40 = 174 px), one value of 10,001 still
+        // gets log(2) / log(10001) of it, about 13 px
+        assertThat(height(doc.selectFirst("rect.bin[data-from=0.00]"))).isEqualTo(174);
+        assertThat(height(doc.selectFirst("rect.bin[data-from=0.50]")))
+                .isCloseTo(174 * Math.log(2) / Math.log(10_001), org.assertj.core.data.Offset.offset(0.01));
         Element mid = doc.selectFirst("rect.bin[data-from=0.50]");
         assertThat(mid.attr("data-count")).isEqualTo("1");
         assertThat(mid.attr("data-marked")).isEqualTo("1");
         assertThat(mid.selectFirst("title").text()).isEqualTo("0.50–0.55: 1 (unsafe: 1)");
+        // a fully marked bar is fully covered
         assertThat(doc.select("rect.bin-marked")).hasSize(2);
+        assertThat(doc.select("rect.bin-marked").first().attr("height"))
+                .isEqualTo(doc.selectFirst("rect.bin[data-from=0.50]").attr("height"));
         Element marker = doc.selectFirst("line.marker");
         assertThat(marker.attr("data-value")).isEqualTo("0.5");
         // the plot spans x 52 .. 704 in a 720 wide chart: 0.5 is in the middle
         assertThat(Double.parseDouble(marker.attr("x1"))).isEqualTo(52 + 0.5 * (720 - 52 - 16));
         assertThat(doc.select("rect.band")).hasSize(1);
+    }
+
+    @Test
+    void theMarkedPartIsTheMarkedShareOfTheBar() {
+        UnitHistogram h = new UnitHistogram(4);
+        for (int i = 0; i < 8; i++) {
+            h.add(0.1, i < 2);
+        }
+        Document doc = Jsoup.parse(new SvgHistogram("t", h, "a", "b", "#888", "#c00").toSvg());
+        assertThat(height(doc.selectFirst("rect.bin-marked"))).isEqualTo(height(doc.selectFirst("rect.bin")) / 4);
+    }
+
+    private static double height(Element rect) {
+        return Double.parseDouble(rect.attr("height"));
     }
 
     @Test
