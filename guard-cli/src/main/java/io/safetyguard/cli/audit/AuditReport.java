@@ -27,15 +27,22 @@ public final class AuditReport {
      * so a reader never sees half a report).
      *
      * @param policy       orders the categories (every category is listed, zero counts included)
-     * @param galleryLimit how many flagged images get a preview
+     * @param galleryLimit how many flagged images get a preview, and how many of the images near the
+     *                     unsafe threshold are listed
      * @return the figures the report shows
      */
     public static AuditSummary write(Path log, Path html, Policy policy, AuditRunInfo run, int galleryLimit)
             throws IOException {
         AuditSummary.Builder builder = AuditSummary.builder(policy, SLOWEST, ERRORS_SHOWN, galleryLimit);
-        VerdictLog.read(log, builder);
+        ScoreSummary.Builder scoreBuilder = ScoreSummary.builder()
+                .categoryOrder(
+                        policy.categoryLabels().stream().map(AuditSummary::idOf).toList());
+        VerdictLog.read(log, builder.andThen(scoreBuilder));
         AuditSummary summary = builder.build();
-        String page = new AuditReportRenderer(Thumbnails::forRecord).render(summary, run);
+        ScoreSummary scores = scoreBuilder.build();
+        // the images near the threshold need the threshold, known only after the first pass
+        NearThreshold near = NearThreshold.collect(log, scores.threshold(), galleryLimit);
+        String page = new AuditReportRenderer(Thumbnails::forRecord).render(summary, run, scores, near);
         Path tmp = html.resolveSibling(html.getFileName() + ".tmp");
         Files.writeString(tmp, page, StandardCharsets.UTF_8);
         try {

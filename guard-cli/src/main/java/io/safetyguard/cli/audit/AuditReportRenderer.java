@@ -21,7 +21,8 @@ import java.util.function.Function;
  * <p>Elements tests and scripts can rely on: {@code #total-images}, {@code #total-safe},
  * {@code #total-unsafe}, {@code #total-errors}, {@code #total-skipped-not-images}; category rows
  * {@code tr[data-category]} with {@code data-detections} and {@code data-unsafe}; {@code
- * figure.flagged[data-path]}; {@code tr.error-row[data-path]}; {@code tr.slow-row}.
+ * figure.flagged[data-path]} (with {@code id="flagged-N"}); {@code tr.error-row[data-path]}; {@code tr.slow-row};
+ * the scores section's elements are listed on {@link ScoreSection}.
  */
 final class AuditReportRenderer {
     private static final String GREY = "#8a94a6";
@@ -39,7 +40,13 @@ final class AuditReportRenderer {
         this.thumbnails = thumbnails;
     }
 
+    /** The page without the scores section (tests of the other sections). */
     String render(AuditSummary s, AuditRunInfo run) {
+        return render(s, run, null, null);
+    }
+
+    /** The page; the scores section is left out when {@code scores} is null. */
+    String render(AuditSummary s, AuditRunInfo run, ScoreSummary scores, NearThreshold near) {
         HtmlPage page = new HtmlPage("SafetyGuard audit report");
         page.subtitle(s.images() + " images · policy " + run.policyName() + " (" + shortFp(run.policyFingerprint())
                 + ") · model " + run.modelName() + " · finished "
@@ -53,6 +60,9 @@ final class AuditReportRenderer {
         }
         totals(page, s, run);
         categories(page, s);
+        if (scores != null) {
+            new ScoreSection(thumbnails).render(page, scores, near, categoryLabels(s), galleryAnchors(s));
+        }
         gallery(page, s);
         FlaggedFramesSection.render(page, s);
         slowest(page, s);
@@ -124,9 +134,12 @@ final class AuditReportRenderer {
         // The reveal-all checkbox must precede the gallery as a sibling for the CSS rule to reach it.
         html.append("<input type=\"checkbox\" id=\"reveal-all\"><label for=\"reveal-all\"> Reveal all previews</label>"
                 + " (they are blurred; click one to reveal just it)\n<div class=\"gallery\">\n");
+        int index = 0;
         for (VerdictRecord r : s.flagged()) {
             Thumbnails.Thumbnail t = thumbnails.apply(r);
-            html.append("<figure class=\"flagged\" data-path=\"")
+            html.append("<figure class=\"flagged\" id=\"")
+                    .append(galleryAnchor(index++))
+                    .append("\" data-path=\"")
                     .append(Html.escape(r.path()))
                     .append("\">");
             if (t.dataUri() != null) {
@@ -150,6 +163,25 @@ final class AuditReportRenderer {
                     .append("</span></figcaption></figure>\n");
         }
         page.raw(html.append("</div>\n").toString());
+    }
+
+    private static String galleryAnchor(int index) {
+        return "flagged-" + index;
+    }
+
+    /** Image path to the id of its figure in the gallery (the first, should a path repeat). */
+    private static Map<String, String> galleryAnchors(AuditSummary s) {
+        Map<String, String> anchors = new LinkedHashMap<>();
+        for (int i = 0; i < s.flagged().size(); i++) {
+            anchors.putIfAbsent(s.flagged().get(i).path(), galleryAnchor(i));
+        }
+        return anchors;
+    }
+
+    private static Map<String, String> categoryLabels(AuditSummary s) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        s.categories().forEach(c -> labels.putIfAbsent(c.id(), c.label()));
+        return labels;
     }
 
     private static void slowest(HtmlPage page, AuditSummary s) {

@@ -8,6 +8,9 @@ import io.safetyguard.core.Verdict;
 import io.safetyguard.core.frames.FrameVerdict;
 import io.safetyguard.core.frames.FramesVerdict;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,9 +21,11 @@ import java.util.Optional;
  * <pre>{"path":…,"digest":…,"rating":…,"category":…,"rationale":…,"p_unsafe":…,"ms":…,"error":…,"policy":…,
  *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…}</pre>
  *
- * The last three keys were added later; lines without them still parse (as null). Animated
- * images judged frame by frame ({@code --frames}) add {@code frame_count}, {@code frame_rule} and
- * {@code frames} at the end (see {@link FramesRecord}); other lines do not have them.
+ * The last three keys were added later; lines without them still parse (as null). One optional key
+ * follows them, written only when known: {@code "category_probabilities"}, an object from category id
+ * to probability in the policy's order (e.g. {@code {"NA":0.7,"O3":0.2,…}}). Animated images judged frame by
+ * frame ({@code --frames}) add {@code frame_count}, {@code frame_rule} and {@code frames} at the end (see
+ * {@link FramesRecord}); other lines do not have them.
  *
  * @param path      the image file, absolute; the key {@code --resume} matches on
  * @param digest    hex SHA-256 of the file's bytes; null when the file could not be read
@@ -35,6 +40,7 @@ import java.util.Optional;
  *                  {@code --unsafe-threshold} decided; null on error
  * @param unsafeThreshold the threshold that decided {@code rating}; null when the model's rating stands
  * @param generatedTokens tokens the model generated for the answer; null when unknown
+ * @param categoryProbabilities P(category) by category id, in the order written; null when unknown
  * @param frames    the per-frame verdicts of an animated image judged frame by frame; null otherwise
  */
 public record VerdictRecord(
@@ -50,11 +56,24 @@ public record VerdictRecord(
         String modelRating,
         Double unsafeThreshold,
         Integer generatedTokens,
+        Map<String, Double> categoryProbabilities,
         FramesRecord frames) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CATEGORY_PROBABILITIES = "category_probabilities";
 
-    /** A record of a still image (no per-frame verdicts). */
+    public VerdictRecord {
+        Objects.requireNonNull(path, "path");
+        if (categoryProbabilities != null) {
+            categoryProbabilities.forEach((id, p) -> {
+                Objects.requireNonNull(id, "category id");
+                Objects.requireNonNull(p, () -> "P(" + id + ")");
+            });
+            categoryProbabilities = Collections.unmodifiableMap(new LinkedHashMap<>(categoryProbabilities));
+        }
+    }
+
+    /** A record without category probabilities (unknown). */
     public VerdictRecord(
             String path,
             String digest,
@@ -81,11 +100,40 @@ public record VerdictRecord(
                 modelRating,
                 unsafeThreshold,
                 generatedTokens,
+                null,
                 null);
     }
 
-    public VerdictRecord {
-        Objects.requireNonNull(path, "path");
+    /** A record of a still image (no per-frame verdicts). */
+    public VerdictRecord(
+            String path,
+            String digest,
+            String rating,
+            String category,
+            String rationale,
+            Double pUnsafe,
+            double ms,
+            String error,
+            String policy,
+            String modelRating,
+            Double unsafeThreshold,
+            Integer generatedTokens,
+            Map<String, Double> categoryProbabilities) {
+        this(
+                path,
+                digest,
+                rating,
+                category,
+                rationale,
+                pUnsafe,
+                ms,
+                error,
+                policy,
+                modelRating,
+                unsafeThreshold,
+                generatedTokens,
+                categoryProbabilities,
+                null);
     }
 
     /** A record without the later fields (no threshold, token count unknown). */
@@ -169,6 +217,7 @@ public record VerdictRecord(
                     null,
                     null,
                     null,
+                    null,
                     frames);
         }
         Optional<Verdict> decisive = v.decisiveFrame().map(FrameVerdict::verdict);
@@ -188,6 +237,7 @@ public record VerdictRecord(
                 policy,
                 v.rating().label(),
                 threshold,
+                null,
                 null,
                 frames);
     }
@@ -233,6 +283,10 @@ public record VerdictRecord(
         o.put("model_rating", modelRating);
         o.put("unsafe_threshold", unsafeThreshold);
         o.put("generated_tokens", generatedTokens);
+        if (categoryProbabilities != null) {
+            ObjectNode probabilities = o.putObject(CATEGORY_PROBABILITIES);
+            categoryProbabilities.forEach(probabilities::put);
+        }
         if (frames != null) {
             frames.writeTo(o);
         }
@@ -277,7 +331,27 @@ public record VerdictRecord(
                 modelRating,
                 t.isNumber() ? t.asDouble() : null,
                 n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null,
+                categoryProbabilities(o.get(CATEGORY_PROBABILITIES)),
                 FramesRecord.parse(o));
+    }
+
+    private static Map<String, Double> categoryProbabilities(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(
+                    "\"" + CATEGORY_PROBABILITIES + "\" is not an object of category id -> number");
+        }
+        Map<String, Double> probabilities = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isNumber()) {
+                throw new IllegalArgumentException(
+                        "\"" + CATEGORY_PROBABILITIES + "\"." + e.getKey() + " is not a number: " + e.getValue());
+            }
+            probabilities.put(e.getKey(), e.getValue().asDouble());
+        }
+        return probabilities;
     }
 
     private static String text(JsonNode o, String key) {

@@ -29,6 +29,14 @@ public final class HtmlPage {
             .gallery img{max-width:160px;max-height:160px;filter:blur(14px)}
             .gallery input:checked+img,#reveal-all:checked~.gallery img{filter:none}
             .unsafe{color:#b3261e;font-weight:600}.safe{color:#1b7f3b}
+            h3{font-size:1.05em;margin-top:20px}
+            .chart-grid{display:flex;flex-wrap:wrap;gap:12px}.chart-grid figure{margin:0}\
+            .chart-grid figcaption{font-size:12px;font-weight:600}
+            .preview{display:flex;width:80px;height:80px;overflow:hidden;cursor:pointer;background:#eef0f3;\
+            align-items:center;justify-content:center}
+            .preview input{display:none}
+            .preview img{max-width:80px;max-height:80px;filter:blur(8px)}
+            .preview input:checked+img{filter:none}
             """;
 
     private final StringBuilder body = new StringBuilder();

@@ -36,6 +36,7 @@ class FramesRecordTest {
                 "Unsafe",
                 null,
                 null,
+                null,
                 FRAMES);
     }
 
