@@ -42,6 +42,8 @@ final class Assessor {
     private final FailureHandler failures;
     private final ExecutorService modelRunner;
     private final BooleanSupplier closing;
+    /** Consulted before the cache and the model when the host trusts stamped images; null otherwise. */
+    private volatile EmbeddedVerdicts embedded;
     /** Applied to every model verdict on its way out, after the cache, so it can change freely. */
     private volatile OptionalDouble unsafeThreshold;
 
@@ -76,6 +78,13 @@ final class Assessor {
             } catch (ImageDecodingException e) {
                 throw new AssessmentFailure(FailureKind.IMAGE_REJECTED, e.getMessage(), e, null);
             }
+            EmbeddedVerdicts trusted = embedded;
+            if (trusted != null) {
+                Verdict stamped = trusted.lookup(image, policy, start);
+                if (stamped != null) {
+                    return thresholded(stamped);
+                }
+            }
             if (cache == null) {
                 return thresholded(evaluate(image, policy, cancel, start, deadline));
             }
@@ -107,6 +116,10 @@ final class Assessor {
 
     OptionalDouble unsafeThreshold() {
         return unsafeThreshold;
+    }
+
+    void trustEmbedded(EmbeddedVerdicts value) {
+        embedded = value;
     }
 
     void unsafeThreshold(OptionalDouble value) {

@@ -112,6 +112,9 @@ public final class SafetyGuard implements AutoCloseable {
                 modelRunner,
                 () -> stopping,
                 b.unsafeThreshold);
+        if (b.trustEmbeddedVerdicts) {
+            assessor.trustEmbedded(new EmbeddedVerdicts(modelInfo.id()));
+        }
     }
 
     public static Builder builder() {
@@ -311,6 +314,7 @@ public final class SafetyGuard implements AutoCloseable {
         private Executor executor;
         private Duration closeTimeout = Duration.ofSeconds(30);
         private OptionalDouble unsafeThreshold = OptionalDouble.empty();
+        private boolean trustEmbeddedVerdicts;
 
         private Builder() {}
 
@@ -402,6 +406,26 @@ public final class SafetyGuard implements AutoCloseable {
         public Builder unsafeThreshold(double threshold) {
             Verdict.checkThreshold(threshold);
             this.unsafeThreshold = OptionalDouble.of(threshold);
+            return this;
+        }
+
+        /**
+         * Whether to return a verdict stamped into the image's own metadata (by
+         * {@link io.safetyguard.core.metadata.VerdictMetadata#write} or {@code guard check
+         * --write-metadata}) instead of running the model. Default false: the model always runs.
+         *
+         * <p>With true, an encoded PNG, JPEG or WebP input whose stamp was made under the same
+         * policy fingerprint and model id, and whose content digest still matches the file, gets
+         * that verdict back with {@link VerdictSource#EMBEDDED} (the model's rating as stamped,
+         * re-rated by this guard's threshold). Anything else (no stamp, another policy or model,
+         * an image changed after stamping, unreadable metadata) runs the model as usual. The
+         * generation options are not part of the match.
+         *
+         * <p>Stamps are not signed: anyone who can write the file can write a stamp. Turn this on
+         * only for images that come from a stage you control.
+         */
+        public Builder trustEmbeddedVerdicts(boolean value) {
+            this.trustEmbeddedVerdicts = value;
             return this;
         }
 
