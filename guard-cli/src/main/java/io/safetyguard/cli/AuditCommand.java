@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -93,6 +94,27 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--fail-on-unsafe", description = "Exit with code 3 when any image in the report is rated Unsafe.")
     boolean failOnUnsafe;
 
+    @Option(
+            names = "--write-metadata",
+            description = "Also write each verdict into a copy of its image (XMP: PNG iTXt, JPEG APP1, WebP XMP chunk) "
+                    + "under --metadata-out; GIF/BMP and unjudged images are skipped with the reason on stderr.")
+    boolean writeMetadata;
+
+    @Option(
+            names = "--metadata-out",
+            paramLabel = "DIR",
+            description = "Folder for the stamped copies of --write-metadata (each keeps its input path below it). "
+                    + "Default: the audit folder's stamped/.")
+    Path metadataOut;
+
+    @Option(
+            names = "--in-place",
+            description = "With --write-metadata: stamp the input files themselves instead of copies.")
+    boolean inPlace;
+
+    private final AtomicInteger stamped = new AtomicInteger();
+    private final AtomicInteger notStamped = new AtomicInteger();
+
     @Parameters(paramLabel = "SOURCE", arity = "1..*", description = "Folders, image files or lists of image paths.")
     List<Path> sources = new ArrayList<>();
 
@@ -103,6 +125,7 @@ final class AuditCommand implements Callable<Integer> {
         checkOutputOptions(log);
         Policy policy = policyOptions.resolve();
         ScanResult scan = new SourceScanner(out).scan(sources);
+        MetadataStamper stamper = stamper(scan.images());
         Files.createDirectories(out);
         List<String> warnings = new ArrayList<>(scan.warnings());
         warnings.forEach(w -> CliLogging.note(err, "guard: warning: " + w));
@@ -114,10 +137,18 @@ final class AuditCommand implements Callable<Integer> {
                 todo.add(image);
             }
         }
-        AuditRunInfo run = assess(scan, todo, done.size(), policy, log, warnings, err);
+        AuditRunInfo run = assess(scan, todo, done.size(), policy, log, warnings, err, stamper);
         Path html = out.resolve(AuditReport.FILE_NAME);
         AuditSummary summary = AuditReport.write(log, html, policy, run, Math.max(0, galleryLimit));
         printSummary(summary, run, log, html);
+        if (stamper != null) {
+            System.out.printf(
+                    "%-9s %d stamped, %d not stamped (reasons on stderr); %s%n",
+                    "metadata:",
+                    stamped.get(),
+                    notStamped.get(),
+                    inPlace ? "in place" : "copies in " + (metadataOut != null ? metadataOut : out.resolve("stamped")));
+        }
         return failOnUnsafe && summary.unsafe() > 0 ? ExitCodes.UNSAFE : ExitCodes.OK;
     }
 
@@ -129,7 +160,8 @@ final class AuditCommand implements Callable<Integer> {
             Policy policy,
             Path log,
             List<String> warnings,
-            PrintStream err)
+            PrintStream err,
+            MetadataStamper stamper)
             throws IOException, InterruptedException {
         String fingerprint = policy.fingerprint();
         Instant started = Instant.now();
@@ -147,6 +179,9 @@ final class AuditCommand implements Callable<Integer> {
                                 verdict != null
                                         ? VerdictRecord.of(image, verdict, fingerprint)
                                         : VerdictRecord.ofException(image, error, fingerprint));
+                        if (stamper != null && verdict != null) {
+                            stamp(stamper, image, verdict, err);
+                        }
                         progress.step();
                     });
             Instant finished = Instant.now();
@@ -172,6 +207,35 @@ final class AuditCommand implements Callable<Integer> {
                     alreadyDone,
                     todo.size(),
                     warnings);
+        }
+    }
+
+    /** The --write-metadata stamper, or null without the option; refuses inconsistent options up front. */
+    private MetadataStamper stamper(List<Path> images) {
+        if (!writeMetadata) {
+            if (metadataOut != null || inPlace) {
+                throw new BadInputException(
+                        (inPlace ? "--in-place" : "--metadata-out") + " only applies with --write-metadata");
+            }
+            return null;
+        }
+        if (inPlace && metadataOut != null) {
+            throw new BadInputException("--in-place stamps the inputs themselves; drop --metadata-out or --in-place");
+        }
+        MetadataStamper stamper = inPlace
+                ? MetadataStamper.inPlace()
+                : MetadataStamper.toFolder(metadataOut != null ? metadataOut : out.resolve("stamped"));
+        stamper.checkTargets(images);
+        return stamper;
+    }
+
+    private void stamp(MetadataStamper stamper, Path image, io.safetyguard.core.Verdict verdict, PrintStream err) {
+        MetadataStamper.Outcome outcome = stamper.stamp(image, verdict);
+        if (outcome.written() != null) {
+            stamped.incrementAndGet();
+        } else {
+            notStamped.incrementAndGet();
+            CliLogging.note(err, "guard: note: " + image + ": not stamped: " + outcome.skipped());
         }
     }
 
