@@ -57,6 +57,7 @@ class ModuleGraphTest {
                     Set.of(
                             "io.safetyguard.core",
                             "io.safetyguard.core.image",
+                            "io.safetyguard.core.metadata",
                             "io.safetyguard.core.reaction",
                             "io.safetyguard.core.spi"),
             "io.safetyguard.llamacpp", Set.of("io.safetyguard.llamacpp"),
