@@ -235,7 +235,11 @@ final class AuditCommand implements Callable<Integer> {
             stamped.incrementAndGet();
         } else {
             notStamped.incrementAndGet();
-            CliLogging.note(err, "guard: note: " + image + ": not stamped: " + outcome.skipped());
+            if (outcome.error()) {
+                err.println("guard: " + image + ": not stamped: " + outcome.skipped()); // shown even with -q
+            } else {
+                CliLogging.note(err, "guard: note: " + image + ": not stamped: " + outcome.skipped());
+            }
         }
     }
 
