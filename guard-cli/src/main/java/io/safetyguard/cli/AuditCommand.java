@@ -235,10 +235,14 @@ final class AuditCommand implements Callable<Integer> {
             stamped.incrementAndGet();
         } else {
             notStamped.incrementAndGet();
+            // metadata errors already start with the file's name
+            String reason = outcome.skipped().startsWith(image.toString())
+                    ? outcome.skipped()
+                    : image + ": " + outcome.skipped();
             if (outcome.error()) {
-                err.println("guard: " + image + ": not stamped: " + outcome.skipped()); // shown even with -q
+                err.println("guard: not stamped: " + reason); // shown even with -q
             } else {
-                CliLogging.note(err, "guard: note: " + image + ": not stamped: " + outcome.skipped());
+                CliLogging.note(err, "guard: note: not stamped: " + reason);
             }
         }
     }

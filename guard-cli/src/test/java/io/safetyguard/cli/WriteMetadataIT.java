@@ -130,15 +130,14 @@ class WriteMetadataIT {
                 .contains(
                         "metadata: 1 stamped, 1 not stamped (reasons on stderr); copies in " + out.resolve("stamped"));
         assertThat(run.stderr())
-                .contains("circles.gif: not stamped: verdicts can be embedded in PNG, JPEG and WebP only");
+                .contains("guard: note: not stamped: " + folder.resolve("circles.gif")
+                        + ": verdicts can be embedded in PNG, JPEG and WebP only; this file is GIF");
         MetadataStamper layout = MetadataStamper.toFolder(out.resolve("stamped"));
-        for (String name : List.of("landscape.png", "cup.jpg", "small.webp")) {
-            Path copy = layout.targetFor(images.resolve(name));
-            assertThat(VerdictMetadata.read(copy))
-                    .as(name)
-                    .hasValueSatisfying(v -> assertThat(v.contentIntact()).isTrue());
-        }
-        assertThat(layout.targetFor(images.resolve("circles.gif"))).doesNotExist();
+        Path copy = layout.targetFor(folder.resolve("landscape.png"));
+        assertThat(VerdictMetadata.read(copy))
+                .hasValueSatisfying(v -> assertThat(v.contentIntact()).isTrue());
+        assertSamePixels(folder.resolve("landscape.png"), copy);
+        assertThat(layout.targetFor(folder.resolve("circles.gif"))).doesNotExist();
     }
 
     private static void assertSamePixels(Path a, Path b) throws IOException {
