@@ -6,6 +6,8 @@ module io.safetyguard.core {
     requires transitive io.safetyguard.policy;
     // BufferedImage appears in the image API
     requires transitive java.desktop;
+    // XMP metadata is parsed and written with the JDK's DOM
+    requires java.xml;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires com.github.benmanes.caffeine;
@@ -17,6 +19,7 @@ module io.safetyguard.core {
     exports io.safetyguard.core;
     exports io.safetyguard.core.frames;
     exports io.safetyguard.core.image;
+    exports io.safetyguard.core.metadata;
     exports io.safetyguard.core.reaction;
     exports io.safetyguard.core.spi;
 }

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,6 +97,27 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--fail-on-unsafe", description = "Exit with code 3 when any image in the report is rated Unsafe.")
     boolean failOnUnsafe;
 
+    @Option(
+            names = "--write-metadata",
+            description = "Also write each verdict into a copy of its image (XMP: PNG iTXt, JPEG APP1, WebP XMP chunk) "
+                    + "under --metadata-out; GIF/BMP and unjudged images are skipped with the reason on stderr.")
+    boolean writeMetadata;
+
+    @Option(
+            names = "--metadata-out",
+            paramLabel = "DIR",
+            description = "Folder for the stamped copies of --write-metadata (each keeps its input path below it). "
+                    + "Default: the audit folder's stamped/.")
+    Path metadataOut;
+
+    @Option(
+            names = "--in-place",
+            description = "With --write-metadata: stamp the input files themselves instead of copies.")
+    boolean inPlace;
+
+    private final AtomicInteger stamped = new AtomicInteger();
+    private final AtomicInteger notStamped = new AtomicInteger();
+
     @Parameters(paramLabel = "SOURCE", arity = "1..*", description = "Folders, image files or lists of image paths.")
     List<Path> sources = new ArrayList<>();
 
@@ -110,6 +132,11 @@ final class AuditCommand implements Callable<Integer> {
         }
         Policy policy = policyOptions.resolve();
         ScanResult scan = new SourceScanner(out).scan(sources);
+        MetadataStamper stamper = stamper(scan.images());
+        if (stamper != null && frameOptions.enabled()) {
+            // a stamp carries one verdict for the file; a clip's verdict is the frame rule's, not a model's
+            throw new BadInputException("--write-metadata cannot be combined with --frames/--frame-step");
+        }
         Files.createDirectories(out);
         List<String> warnings = new ArrayList<>(scan.warnings());
         warnings.forEach(w -> CliLogging.note(err, "guard: warning: " + w));
@@ -121,10 +148,18 @@ final class AuditCommand implements Callable<Integer> {
                 todo.add(image);
             }
         }
-        AuditRunInfo run = assess(scan, todo, done.size(), policy, log, warnings, err);
+        AuditRunInfo run = assess(scan, todo, done.size(), policy, log, warnings, err, stamper);
         Path html = out.resolve(AuditReport.FILE_NAME);
         AuditSummary summary = AuditReport.write(log, html, policy, run, Math.max(0, galleryLimit));
         printSummary(summary, run, log, html);
+        if (stamper != null) {
+            System.out.printf(
+                    "%-9s %d stamped, %d not stamped (reasons on stderr); %s%n",
+                    "metadata:",
+                    stamped.get(),
+                    notStamped.get(),
+                    inPlace ? "in place" : "copies in " + (metadataOut != null ? metadataOut : out.resolve("stamped")));
+        }
         return failOnUnsafe && summary.unsafe() > 0 ? ExitCodes.UNSAFE : ExitCodes.OK;
     }
 
@@ -136,7 +171,8 @@ final class AuditCommand implements Callable<Integer> {
             Policy policy,
             Path log,
             List<String> warnings,
-            PrintStream err)
+            PrintStream err,
+            MetadataStamper stamper)
             throws IOException, InterruptedException {
         String fingerprint = policy.fingerprint();
         Instant started = Instant.now();
@@ -157,6 +193,9 @@ final class AuditCommand implements Callable<Integer> {
                                     verdict != null
                                             ? VerdictRecord.of(image, verdict, fingerprint)
                                             : VerdictRecord.ofException(image, error, fingerprint));
+                            if (stamper != null && verdict != null) {
+                                stamp(stamper, image, verdict, err);
+                            }
                             progress.step();
                         });
             }
@@ -202,6 +241,43 @@ final class AuditCommand implements Callable<Integer> {
                                         : VerdictRecord.ofException(image, error, fingerprint));
                         progress.step();
                     });
+        }
+    }
+
+    /** The --write-metadata stamper, or null without the option; refuses inconsistent options up front. */
+    private MetadataStamper stamper(List<Path> images) {
+        if (!writeMetadata) {
+            if (metadataOut != null || inPlace) {
+                throw new BadInputException(
+                        (inPlace ? "--in-place" : "--metadata-out") + " only applies with --write-metadata");
+            }
+            return null;
+        }
+        if (inPlace && metadataOut != null) {
+            throw new BadInputException("--in-place stamps the inputs themselves; drop --metadata-out or --in-place");
+        }
+        MetadataStamper stamper = inPlace
+                ? MetadataStamper.inPlace()
+                : MetadataStamper.toFolder(metadataOut != null ? metadataOut : out.resolve("stamped"));
+        stamper.checkTargets(images);
+        return stamper;
+    }
+
+    private void stamp(MetadataStamper stamper, Path image, io.safetyguard.core.Verdict verdict, PrintStream err) {
+        MetadataStamper.Outcome outcome = stamper.stamp(image, verdict);
+        if (outcome.written() != null) {
+            stamped.incrementAndGet();
+        } else {
+            notStamped.incrementAndGet();
+            // metadata errors already start with the file's name
+            String reason = outcome.skipped().startsWith(image.toString())
+                    ? outcome.skipped()
+                    : image + ": " + outcome.skipped();
+            if (outcome.error()) {
+                err.println("guard: not stamped: " + reason); // shown even with -q
+            } else {
+                CliLogging.note(err, "guard: note: not stamped: " + reason);
+            }
         }
     }
 

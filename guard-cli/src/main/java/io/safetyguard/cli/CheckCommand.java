@@ -36,7 +36,9 @@ import picocli.CommandLine.Parameters;
             "With --frames N, an animated GIF/WebP is judged frame by frame and its line adds",
             "frame_count, frame_rule and frames (index, time_ms, rating, category, p_unsafe, error per frame).",
             "Exit code 2 when an image could not be judged (its line has error and the fail-closed rating;",
-            "the reason is also on stderr), 3 with --fail-on-unsafe when any image is rated Unsafe."
+            "the reason is also on stderr), 3 with --fail-on-unsafe when any image is rated Unsafe.",
+            "With --write-metadata, exit code 2 also when a stamp could not be written to a PNG/JPEG/WebP",
+            "(malformed file, disk error); GIF, BMP and unjudged images are skipped with the reason."
         })
 final class CheckCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,6 +66,23 @@ final class CheckCommand implements Callable<Integer> {
                     + "(also one that could not be judged, rated by the failure mode); 3 wins over 2.")
     boolean failOnUnsafe;
 
+    @Option(
+            names = "--write-metadata",
+            description = "Write each verdict into a copy of its image (XMP: PNG iTXt, JPEG APP1, WebP XMP chunk) "
+                    + "under --out; the line gets metadata (the copy) or metadata_skipped (why not, e.g. GIF/BMP).")
+    boolean writeMetadata;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Folder for the stamped copies of --write-metadata; each keeps its input path below DIR.")
+    Path out;
+
+    @Option(
+            names = "--in-place",
+            description = "With --write-metadata: stamp the input files themselves instead of copies.")
+    boolean inPlace;
+
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files (PNG, JPEG, GIF, BMP, WebP).")
     List<Path> images = new ArrayList<>();
 
@@ -75,6 +94,11 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
         boolean byFrame = frameOptions.enabled() && frameOptions.sampling() != null && frameOptions.frameRule() != null;
+        MetadataStamper stamper = stamper();
+        if (byFrame && stamper != null) {
+            // a stamp carries one verdict for the file; a clip's verdict is the frame rule's, not a model's
+            throw new BadInputException("--write-metadata cannot be combined with --frames/--frame-step");
+        }
         Policy policy = policyOptions.resolve();
         FailureMode failureMode = failOpen ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED;
         boolean anyUnsafe = false;
@@ -91,7 +115,16 @@ final class CheckCommand implements Callable<Integer> {
             for (int i = 0; i < images.size(); i++) {
                 Verdict verdict = pending.get(i).join();
                 anyUnsafe |= verdict.isUnsafe();
-                System.out.println(toJsonLine(images.get(i), verdict));
+                String line = toJsonLine(images.get(i), verdict);
+                if (stamper != null) {
+                    MetadataStamper.Outcome stamp = stamper.stamp(images.get(i), verdict);
+                    line = withStamp(line, stamp);
+                    if (stamp.error()) {
+                        anyUnjudged = true;
+                        System.err.println("guard: " + images.get(i) + ": metadata not written: " + stamp.skipped());
+                    }
+                }
+                System.out.println(line);
                 System.out.flush();
                 if (verdict.isFailure()) {
                     // The JSON line carries the fail-open/closed rating for scripts; a person needs the reason.
@@ -175,6 +208,38 @@ final class CheckCommand implements Callable<Integer> {
             FramesRecord.of(v).writeTo(line);
         }
         return line.toString();
+    }
+
+    /** The --write-metadata stamper, or null without the option; refuses inconsistent options up front. */
+    private MetadataStamper stamper() {
+        if (!writeMetadata) {
+            if (out != null || inPlace) {
+                throw new BadInputException((inPlace ? "--in-place" : "--out") + " only applies with --write-metadata");
+            }
+            return null;
+        }
+        if (inPlace == (out != null)) {
+            throw new BadInputException("--write-metadata needs --out DIR for stamped copies, or --in-place to "
+                    + "stamp the input files themselves (one of the two)");
+        }
+        MetadataStamper stamper = inPlace ? MetadataStamper.inPlace() : MetadataStamper.toFolder(out);
+        stamper.checkTargets(images);
+        return stamper;
+    }
+
+    /** The line with metadata (the stamped file) or metadata_skipped (why none was written) added. */
+    private static String withStamp(String line, MetadataStamper.Outcome stamp) {
+        try {
+            ObjectNode node = (ObjectNode) JSON.readTree(line);
+            if (stamp.written() != null) {
+                node.put("metadata", stamp.written().toString());
+            } else {
+                node.put("metadata_skipped", stamp.skipped());
+            }
+            return node.toString();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a line this class wrote is JSON", e);
+        }
     }
 
     static String toJsonLine(Path image, Verdict v) {

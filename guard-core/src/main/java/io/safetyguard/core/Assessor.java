@@ -43,6 +43,8 @@ final class Assessor {
     private final ExecutorService modelRunner;
     private final BooleanSupplier closing;
     private final GuardEvents events;
+    /** Consulted before the cache and the model when the host trusts stamped images; null otherwise. */
+    private volatile EmbeddedVerdicts embedded;
     /** Applied to every model verdict on its way out, after the cache, so it can change freely. */
     private volatile OptionalDouble unsafeThreshold;
 
@@ -80,6 +82,13 @@ final class Assessor {
                 image = input.prepare(decoder);
             } catch (ImageDecodingException e) {
                 throw new AssessmentFailure(FailureKind.IMAGE_REJECTED, e.getMessage(), e, null);
+            }
+            EmbeddedVerdicts trusted = embedded;
+            if (trusted != null) {
+                Verdict stamped = trusted.lookup(image, policy, start);
+                if (stamped != null) {
+                    return delivered(thresholded(stamped, call), call);
+                }
             }
             if (cache == null) {
                 return delivered(thresholded(evaluate(image, policy, cancel, start, deadline, call), call), call);
@@ -145,6 +154,10 @@ final class Assessor {
 
     OptionalDouble unsafeThreshold() {
         return unsafeThreshold;
+    }
+
+    void trustEmbedded(EmbeddedVerdicts value) {
+        embedded = value;
     }
 
     void unsafeThreshold(OptionalDouble value) {

@@ -159,6 +159,11 @@ public final class ImageInput {
             return name;
         }
 
+        /** The encoded bytes; null for an input given as pixels. */
+        byte[] encoded() {
+            return encoded;
+        }
+
         DecodedImage decode(ImageDecoder decoder) throws ImageDecodingException {
             return decoded != null ? decoded : decoder.decode(encoded, name);
         }

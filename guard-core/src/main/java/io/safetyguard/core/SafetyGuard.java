@@ -114,6 +114,9 @@ public final class SafetyGuard implements AutoCloseable {
                 () -> stopping,
                 b.unsafeThreshold,
                 GuardEvents.of(b.listenerFactories));
+        if (b.trustEmbeddedVerdicts) {
+            assessor.trustEmbedded(new EmbeddedVerdicts(modelInfo.id()));
+        }
     }
 
     public static Builder builder() {
@@ -314,6 +317,7 @@ public final class SafetyGuard implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(30);
         private OptionalDouble unsafeThreshold = OptionalDouble.empty();
         private final List<GuardEventListener.Factory> listenerFactories = new ArrayList<>();
+        private boolean trustEmbeddedVerdicts;
 
         private Builder() {}
 
@@ -427,6 +431,26 @@ public final class SafetyGuard implements AutoCloseable {
          */
         public Builder eventListenerFactory(GuardEventListener.Factory factory) {
             this.listenerFactories.add(Objects.requireNonNull(factory, "eventListenerFactory"));
+            return this;
+        }
+
+        /**
+         * Whether to return a verdict stamped into the image's own metadata (by
+         * {@link io.safetyguard.core.metadata.VerdictMetadata#write} or {@code guard check
+         * --write-metadata}) instead of running the model. Default false: the model always runs.
+         *
+         * <p>With true, an encoded PNG, JPEG or WebP input whose stamp was made under the same
+         * policy fingerprint and model id, and whose content digest still matches the file, gets
+         * that verdict back with {@link VerdictSource#EMBEDDED} (the model's rating as stamped,
+         * re-rated by this guard's threshold). Anything else (no stamp, another policy or model,
+         * an image changed after stamping, unreadable metadata) runs the model as usual. The
+         * generation options are not part of the match.
+         *
+         * <p>Stamps are not signed: anyone who can write the file can write a stamp. Turn this on
+         * only for images that come from a stage you control.
+         */
+        public Builder trustEmbeddedVerdicts(boolean value) {
+            this.trustEmbeddedVerdicts = value;
             return this;
         }
 

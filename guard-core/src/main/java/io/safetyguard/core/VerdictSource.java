@@ -7,5 +7,11 @@ public enum VerdictSource {
     /** A verdict computed earlier for the same image, policy, model and settings (or by a concurrent identical call). */
     CACHE,
     /** No verdict could be produced; the rating is set by the {@link FailureMode}. */
-    FAILURE
+    FAILURE,
+    /**
+     * Read from the image's own metadata, where an earlier assessment stamped it, without running
+     * the model; only with {@link SafetyGuard.Builder#trustEmbeddedVerdicts(boolean)} and only when
+     * the stamp's policy fingerprint, model id and content digest match.
+     */
+    EMBEDDED
 }

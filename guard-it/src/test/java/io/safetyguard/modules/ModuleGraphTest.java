@@ -60,6 +60,7 @@ class ModuleGraphTest {
                             "io.safetyguard.core",
                             "io.safetyguard.core.frames",
                             "io.safetyguard.core.image",
+                            "io.safetyguard.core.metadata",
                             "io.safetyguard.core.reaction",
                             "io.safetyguard.core.spi"),
             "io.safetyguard.llamacpp", Set.of("io.safetyguard.llamacpp"),

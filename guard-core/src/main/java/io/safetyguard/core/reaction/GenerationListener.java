@@ -11,5 +11,11 @@ public interface GenerationListener<R> {
 
     void onAttempt(Attempt<R> attempt);
 
+    /**
+     * An Unsafe image was released flagged ({@link UnsafeReaction#FLAG}); called before
+     * {@link #onResult}, e.g. to queue the image for review or label it in a gallery.
+     */
+    default void onFlagged(GuardedResult<R> result) {}
+
     default void onResult(GuardedResult<R> result) {}
 }

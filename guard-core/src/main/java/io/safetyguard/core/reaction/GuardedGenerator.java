@@ -30,7 +30,8 @@ import java.util.function.LongSupplier;
  * }</pre>
  *
  * <p>Each attempt generates an image and assesses it. Safe: the image is returned. Unsafe: with
- * {@link UnsafeReaction#BLOCK} a placeholder is returned; with {@link UnsafeReaction#REGENERATE}
+ * {@link UnsafeReaction#BLOCK} a placeholder is returned; with {@link UnsafeReaction#FLAG} the image
+ * is returned marked {@link GuardedResult#flagged()}; with {@link UnsafeReaction#REGENERATE}
  * the request is amended (if an amend function is set) and reseeded (if a seed changer is set) and
  * generated again, up to {@link Builder#maxAttempts(int)} generations in all, after which the
  * result is blocked. A failure verdict counts as its rating says (Unsafe under fail-closed); in
@@ -62,7 +63,7 @@ public final class GuardedGenerator<R> {
         this.generator = b.generator;
         this.policy = b.policy;
         this.reaction = b.reaction;
-        this.maxAttempts = b.reaction == UnsafeReaction.BLOCK ? 1 : b.maxAttempts;
+        this.maxAttempts = b.reaction == UnsafeReaction.REGENERATE ? b.maxAttempts : 1;
         this.seedChanger = b.seedChanger;
         this.amend = b.amend;
         this.seeds = b.seeds;
@@ -92,6 +93,9 @@ public final class GuardedGenerator<R> {
             notifyAttempt(attempt);
             if (attempt.allowed()) {
                 return finish(new GuardedResult<>(true, image, null, attempts));
+            }
+            if (reaction == UnsafeReaction.FLAG) {
+                return finish(GuardedResult.flagged(image, attempts));
             }
             if (number >= maxAttempts) {
                 return finish(new GuardedResult<>(false, null, placeholderFor(image), attempts));
@@ -139,6 +143,15 @@ public final class GuardedGenerator<R> {
     }
 
     private GuardedResult<R> finish(GuardedResult<R> result) {
+        if (result.flagged()) {
+            for (GenerationListener<R> listener : listeners) {
+                try {
+                    listener.onFlagged(result);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "GenerationListener.onFlagged threw; ignored", e);
+                }
+            }
+        }
         for (GenerationListener<R> listener : listeners) {
             try {
                 listener.onResult(result);

@@ -259,4 +259,82 @@ class GuardedGeneratorTest {
         assertThat(g.generate(new Request("x", "", 3)).verdict().policyFingerprint())
                 .isEqualTo(v10.fingerprint());
     }
+
+    @Test
+    void flagReleasesTheUnsafeImageWithItsVerdictAndTellsListeners() {
+        unsafeSeeds.add(5L);
+        List<String> events = new ArrayList<>();
+        GuardedGenerator<Request> g = GuardedGenerator.builder(guard, generator)
+                .onUnsafe(UnsafeReaction.FLAG)
+                .maxAttempts(5) // ignored: FLAG never regenerates
+                .listener(new GenerationListener<>() {
+                    @Override
+                    public void onAttempt(Attempt<Request> attempt) {
+                        events.add("attempt " + attempt.number());
+                    }
+
+                    @Override
+                    public void onFlagged(GuardedResult<Request> result) {
+                        events.add("flagged " + result.verdict().categoryId().orElse("?"));
+                    }
+
+                    @Override
+                    public void onResult(GuardedResult<Request> result) {
+                        events.add("result " + result.flagged());
+                    }
+                })
+                .build();
+        GuardedResult<Request> result = g.generate(new Request("x", "", 5));
+        assertThat(result.flagged()).isTrue();
+        assertThat(result.allowed()).isFalse();
+        assertThat(result.blocked()).isFalse();
+        assertThat(result.image())
+                .hasValueSatisfying(im -> assertThat(im.name()).isEqualTo("gen.png"));
+        assertThat(result.placeholder()).isEmpty();
+        assertThat(result.verdict().isUnsafe()).isTrue();
+        assertThat(result.verdict().categoryId()).contains("O3");
+        assertThat(result.toString()).contains("flagged");
+        assertThat(generated).hasValue(1);
+        assertThat(events).containsExactly("attempt 1", "flagged O3", "result true");
+    }
+
+    @Test
+    void flagLetsSafeImagesThroughUnflagged() {
+        List<GuardedResult<Request>> flagged = new ArrayList<>();
+        GuardedGenerator<Request> g = GuardedGenerator.builder(guard, generator)
+                .onUnsafe(UnsafeReaction.FLAG)
+                .listener(new GenerationListener<>() {
+                    @Override
+                    public void onAttempt(Attempt<Request> attempt) {}
+
+                    @Override
+                    public void onFlagged(GuardedResult<Request> result) {
+                        flagged.add(result);
+                    }
+                })
+                .build();
+        GuardedResult<Request> result = g.generate(new Request("x", "", 7));
+        assertThat(result.allowed()).isTrue();
+        assertThat(result.flagged()).isFalse();
+        assertThat(result.image()).isPresent();
+        assertThat(flagged).isEmpty();
+    }
+
+    @Test
+    void aListenerThrowingOnFlaggedDoesNotChangeTheOutcome() {
+        unsafeSeeds.add(5L);
+        GuardedGenerator<Request> g = GuardedGenerator.builder(guard, generator)
+                .onUnsafe(UnsafeReaction.FLAG)
+                .listener(new GenerationListener<>() {
+                    @Override
+                    public void onAttempt(Attempt<Request> attempt) {}
+
+                    @Override
+                    public void onFlagged(GuardedResult<Request> result) {
+                        throw new IllegalStateException("listener bug");
+                    }
+                })
+                .build();
+        assertThat(g.generate(new Request("x", "", 5)).flagged()).isTrue();
+    }
 }
