@@ -8,6 +8,10 @@ import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.core.spi.SafetyModel;
+import io.safetyguard.policy.Policy;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +48,8 @@ final class Assessor {
     private final BooleanSupplier closing;
     /** Applied to every model verdict on its way out, after the cache, so it can change freely. */
     private volatile OptionalDouble unsafeThreshold;
+    /** The host's per-category thresholds; they override the policy's own ({@code Policy.thresholds()}). */
+    private volatile Map<String, Double> categoryThresholds = Map.of();
 
     Assessor(
             SafetyModel model,
@@ -77,7 +83,7 @@ final class Assessor {
                 throw new AssessmentFailure(FailureKind.IMAGE_REJECTED, e.getMessage(), e, null);
             }
             if (cache == null) {
-                return thresholded(evaluate(image, policy, cancel, start, deadline));
+                return thresholded(evaluate(image, policy, cancel, start, deadline), policy);
             }
             // The cache holds the model's own verdicts; the threshold is not part of the key.
             CacheKey key = CacheKey.of(image.sha256(), policy, modelId, options);
@@ -85,7 +91,8 @@ final class Assessor {
                 VerdictCache.Lookup lookup = cache.lookup(key, () -> evaluate(image, policy, cancel, start, deadline));
                 try {
                     Verdict verdict = await(lookup.future(), image, cancel, deadline);
-                    return thresholded(lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)));
+                    return thresholded(
+                            lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)), policy);
                 } catch (AssessmentFailure failure) {
                     if (!cancelledForSomeoneElse(lookup, failure, cancel) || attempt >= MAX_LOADS_PER_CALL) {
                         throw failure;
@@ -100,9 +107,25 @@ final class Assessor {
         }
     }
 
-    private Verdict thresholded(Verdict modelVerdict) {
+    private Verdict thresholded(Verdict modelVerdict, PolicyContext policy) {
         OptionalDouble t = unsafeThreshold;
-        return t.isPresent() ? modelVerdict.withUnsafeThreshold(t.getAsDouble()) : modelVerdict;
+        Map<String, Double> own = categoryThresholds;
+        Map<String, Double> fromPolicy = policy.policy().thresholds();
+        if (own.isEmpty() && fromPolicy.isEmpty()) {
+            return t.isPresent() ? modelVerdict.withUnsafeThreshold(t.getAsDouble()) : modelVerdict;
+        }
+        Map<String, Double> merged = new LinkedHashMap<>(fromPolicy);
+        merged.putAll(own);
+        return modelVerdict.withThresholds(t, merged);
+    }
+
+    Map<String, Double> categoryThresholds() {
+        return categoryThresholds;
+    }
+
+    void categoryThresholds(Map<String, Double> value) {
+        Verdict.checkCategoryThresholds(value);
+        categoryThresholds = Collections.unmodifiableMap(new LinkedHashMap<>(value));
     }
 
     OptionalDouble unsafeThreshold() {
@@ -264,6 +287,7 @@ final class Assessor {
                 .rationale(parsed.rationale().orElse(null))
                 .truncated(parsed.truncated())
                 .probabilityUnsafe(validProbability(output.probabilityUnsafe()))
+                .categoryProbabilities(validDistribution(output.categoryProbabilities(), policy.policy()))
                 .policyFingerprint(policy.fingerprint())
                 .modelId(modelId)
                 .imageDigest(image.sha256())
@@ -317,6 +341,24 @@ final class Assessor {
     private static OptionalDouble validProbability(OptionalDouble p) {
         // Backend output is untrusted too: a NaN or out-of-range value is dropped, not reported.
         return p.isPresent() && p.getAsDouble() >= 0 && p.getAsDouble() <= 1 ? p : OptionalDouble.empty();
+    }
+
+    /**
+     * Backend output is untrusted: a distribution with an id the policy does not have, a value outside [0, 1] or a
+     * sum away from 1 is dropped as a whole.
+     */
+    static Map<String, Double> validDistribution(Map<String, Double> q, Policy policy) {
+        double sum = 0;
+        for (Map.Entry<String, Double> e : q.entrySet()) {
+            double p = e.getValue() == null ? Double.NaN : e.getValue();
+            boolean known = Policy.NONE_APPLYING_ID.equals(e.getKey())
+                    || policy.categoryById(e.getKey()).isPresent();
+            if (!known || !(p >= 0 && p <= 1)) {
+                return Map.of();
+            }
+            sum += p;
+        }
+        return q.isEmpty() || Math.abs(sum - 1) > 1e-6 ? Map.of() : q;
     }
 
     static String cap(String text) {

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.safetyguard.core.Verdict;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,9 +16,9 @@ import java.util.Objects;
  * when it does not apply), in this order:
  *
  * <pre>{"path":…,"digest":…,"rating":…,"category":…,"rationale":…,"p_unsafe":…,"ms":…,"error":…,"policy":…,
- *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…}</pre>
+ *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…,"category_probabilities":…}</pre>
  *
- * The last three keys were added later; lines without them still parse (as null).
+ * The last four keys were added later; lines without them still parse (as null, or an empty map).
  *
  * @param path      the image file, absolute; the key {@code --resume} matches on
  * @param digest    hex SHA-256 of the file's bytes; null when the file could not be read
@@ -30,6 +33,8 @@ import java.util.Objects;
  *                  {@code --unsafe-threshold} decided; null on error
  * @param unsafeThreshold the threshold that decided {@code rating}; null when the model's rating stands
  * @param generatedTokens tokens the model generated for the answer; null when unknown
+ * @param categoryProbabilities category id to P(category | the rating the model wrote), in policy order (written
+ *                  as a JSON object, null when empty); empty when unknown or on error
  */
 public record VerdictRecord(
         String path,
@@ -43,12 +48,46 @@ public record VerdictRecord(
         String policy,
         String modelRating,
         Double unsafeThreshold,
-        Integer generatedTokens) {
+        Integer generatedTokens,
+        Map<String, Double> categoryProbabilities) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public VerdictRecord {
         Objects.requireNonNull(path, "path");
+        categoryProbabilities = categoryProbabilities == null
+                ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(categoryProbabilities));
+    }
+
+    /** A record without the category distribution. */
+    public VerdictRecord(
+            String path,
+            String digest,
+            String rating,
+            String category,
+            String rationale,
+            Double pUnsafe,
+            double ms,
+            String error,
+            String policy,
+            String modelRating,
+            Double unsafeThreshold,
+            Integer generatedTokens) {
+        this(
+                path,
+                digest,
+                rating,
+                category,
+                rationale,
+                pUnsafe,
+                ms,
+                error,
+                policy,
+                modelRating,
+                unsafeThreshold,
+                generatedTokens,
+                Map.of());
     }
 
     /** A record without the later fields (no threshold, token count unknown). */
@@ -101,7 +140,8 @@ public record VerdictRecord(
                 policy,
                 v.modelRating().map(r -> r.label()).orElse(null),
                 threshold,
-                tokens);
+                tokens,
+                v.categoryProbabilities());
     }
 
     /** The record for an image whose assessment ended with an exception instead of a verdict. */
@@ -145,6 +185,12 @@ public record VerdictRecord(
         o.put("model_rating", modelRating);
         o.put("unsafe_threshold", unsafeThreshold);
         o.put("generated_tokens", generatedTokens);
+        if (categoryProbabilities.isEmpty()) {
+            o.putNull("category_probabilities");
+        } else {
+            ObjectNode q = o.putObject("category_probabilities");
+            categoryProbabilities.forEach(q::put);
+        }
         try {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -185,7 +231,21 @@ public record VerdictRecord(
                 text(o, "policy"),
                 modelRating,
                 t.isNumber() ? t.asDouble() : null,
-                n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null);
+                n.canConvertToInt() && n.isIntegralNumber() ? n.asInt() : null,
+                probabilities(o.path("category_probabilities")));
+    }
+
+    /** An id-to-probability object; entries that are not numbers are skipped, anything else reads as empty. */
+    private static Map<String, Double> probabilities(JsonNode q) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (q.isObject()) {
+            q.fields().forEachRemaining(e -> {
+                if (e.getValue().isNumber()) {
+                    m.put(e.getKey(), e.getValue().asDouble());
+                }
+            });
+        }
+        return m;
     }
 
     private static String text(JsonNode o, String key) {
