@@ -196,6 +196,14 @@ class BatchedDecodingIT {
                     assertThat(b.probabilityUnsafe().getAsDouble())
                             .isCloseTo(a.probabilityUnsafe().getAsDouble(), within(1e-3));
                 }
+                // the category distribution is read the same way in a batched context
+                assertThat(b.categoryProbabilities().keySet())
+                        .as("answer %d", i)
+                        .isEqualTo(a.categoryProbabilities().keySet());
+                a.categoryProbabilities()
+                        .forEach((id, p) -> assertThat(b.categoryProbabilities().get(id))
+                                .as("P(%s) of answer %d", id, i)
+                                .isCloseTo(p, within(1e-3)));
             }
             model.engine().listener(null);
         }

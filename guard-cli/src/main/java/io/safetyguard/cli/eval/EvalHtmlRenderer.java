@@ -195,7 +195,7 @@ public final class EvalHtmlRenderer {
                 "t for recall");
         for (CategorySweep.Entry e : s.categories()) {
             t.rowWithAttributes(
-                    List.of("data-category", e.id()),
+                    List.of("data-category-threshold", e.id()),
                     e.id(),
                     String.valueOf(e.positives()),
                     String.valueOf(e.negatives()),
