@@ -200,9 +200,10 @@ class BatchedDecodingIT {
                 assertThat(b.categoryProbabilities().keySet())
                         .as("answer %d", i)
                         .isEqualTo(a.categoryProbabilities().keySet());
+                int answer = i;
                 a.categoryProbabilities()
                         .forEach((id, p) -> assertThat(b.categoryProbabilities().get(id))
-                                .as("P(%s) of answer %d", id, i)
+                                .as("P(%s) of answer %d", id, answer)
                                 .isCloseTo(p, within(1e-3)));
             }
             model.engine().listener(null);
