@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
         description = {
             "Check images against a policy and print one JSON line per image:",
             "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made),",
-            "then model_rating, rating_source, unsafe_threshold and generated_tokens.",
+            "then model_rating, rating_source, unsafe_threshold and generated_tokens, then category_probabilities",
+            "(category id to P(category | the rating written), null when unknown) and category_thresholds.",
             "With --frames N, an animated GIF/WebP is judged frame by frame and its line adds",
             "frame_count, frame_rule and frames (index, time_ms, rating, category, p_unsafe, error per frame).",
             "Exit code 2 when an image could not be judged (its line has error and the fail-closed rating;",
@@ -269,6 +270,18 @@ final class CheckCommand implements Callable<Integer> {
         } else {
             line.putNull("generated_tokens");
         }
+        putMap(line, "category_probabilities", v.categoryProbabilities());
+        putMap(line, "category_thresholds", v.categoryThresholds());
         return line.toString();
+    }
+
+    /** An id-to-probability object in the map's order, or null when the map is empty. */
+    static void putMap(ObjectNode line, String key, java.util.Map<String, Double> map) {
+        if (map.isEmpty()) {
+            line.putNull(key);
+        } else {
+            ObjectNode o = line.putObject(key);
+            map.forEach(o::put);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.safetyguard.cli;
 import io.safetyguard.core.spi.GenerationOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import picocli.CommandLine.Option;
@@ -50,6 +51,16 @@ final class DecodingOptions {
             })
     Double unsafeThreshold;
 
+    @Option(
+            names = "--category-threshold",
+            paramLabel = "ID=P",
+            description = {
+                "Unsafe threshold of one category (repeatable; overrides the policy file's thresholds): an image is "
+                        + "Unsafe when P(Unsafe) * P(ID | Unsafe) >= P, or when the Unsafe mass of the categories "
+                        + "without their own threshold reaches --unsafe-threshold (0.5 if not given)."
+            })
+    Map<String, String> categoryThresholds = new LinkedHashMap<>();
+
     /** The threshold these flags select; empty for the model's own choice. */
     OptionalDouble toUnsafeThreshold() {
         if (unsafeThreshold == null) {
@@ -60,6 +71,32 @@ final class DecodingOptions {
                     "--unsafe-threshold is a probability and must be between 0 and 1, got " + unsafeThreshold);
         }
         return OptionalDouble.of(unsafeThreshold);
+    }
+
+    /** The per-category thresholds these flags select, checked against the policy's ids; in flag order. */
+    Map<String, Double> toCategoryThresholds(io.safetyguard.policy.Policy policy) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        categoryThresholds.forEach((id, value) -> {
+            if (policy.categoryById(id).isEmpty()) {
+                List<String> ids = policy.categories().stream()
+                        .map(io.safetyguard.policy.Category::id)
+                        .toList();
+                throw new BadInputException("--category-threshold " + id + "=" + value + ": the policy has no category "
+                        + id + " (it has " + String.join(", ", ids) + ")");
+            }
+            double p;
+            try {
+                p = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                p = Double.NaN;
+            }
+            if (!(p >= 0 && p <= 1)) {
+                throw new BadInputException("--category-threshold " + id + "=" + value
+                        + ": the threshold is a probability and must be between 0 and 1");
+            }
+            out.put(id, p);
+        });
+        return out;
     }
 
     /** The generation options these flags select. */

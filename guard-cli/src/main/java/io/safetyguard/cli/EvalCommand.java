@@ -1,6 +1,7 @@
 package io.safetyguard.cli;
 
 import io.safetyguard.cli.audit.InOrderAssessor;
+import io.safetyguard.cli.eval.CategorySweep;
 import io.safetyguard.cli.eval.EvalHtmlRenderer;
 import io.safetyguard.cli.eval.EvalJson;
 import io.safetyguard.cli.eval.EvalResults;
@@ -71,6 +72,18 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Also write DIR/eval.json and DIR/eval.html.")
     Path out;
 
+    @Option(
+            names = "--target-precision",
+            paramLabel = "P",
+            description = "Suggest per-category thresholds that reach this precision (0 to 1). Default: 0.9.")
+    Double targetPrecision;
+
+    @Option(
+            names = "--target-recall",
+            paramLabel = "R",
+            description = "Suggest per-category thresholds that reach this recall (0 to 1). Default: 0.95.")
+    Double targetRecall;
+
     @Spec
     CommandSpec spec;
 
@@ -80,6 +93,8 @@ final class EvalCommand implements Callable<Integer> {
         if (out != null && Files.isRegularFile(out)) {
             throw new BadInputException("--out " + out + " is a file; give a folder (it is created if missing)");
         }
+        double precisionTarget = target("--target-precision", targetPrecision, CategorySweep.DEFAULT_TARGET_PRECISION);
+        double recallTarget = target("--target-recall", targetRecall, CategorySweep.DEFAULT_TARGET_RECALL);
         Policy base = policyOptions.resolve();
         List<LabeledSample> samples = LabelsFile.read(labels, base);
         Map<String, Policy> exceptionPolicies = new HashMap<>();
@@ -112,7 +127,7 @@ final class EvalCommand implements Callable<Integer> {
                     session.tiny(),
                     GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold()));
         }
-        EvalResults evaluated = EvalResults.compute(results, base);
+        EvalResults evaluated = EvalResults.compute(results, base, precisionTarget, recallTarget);
         EvalText.print(evaluated, System.out);
         if (out != null) {
             Files.createDirectories(out);
@@ -122,6 +137,16 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println("wrote " + out.resolve("eval.json") + " and " + out.resolve("eval.html"));
         }
         return ExitCodes.OK;
+    }
+
+    private static double target(String flag, Double value, double fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value > 0 && value <= 1)) {
+            throw new BadInputException(flag + " must be above 0 and at most 1, got " + value);
+        }
+        return value;
     }
 
     /**

@@ -39,6 +39,7 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
             PrintStream err) {
         GenerationOptions requested = decoding.toGenerationOptions();
         OptionalDouble threshold = decoding.toUnsafeThreshold();
+        Map<String, Double> categoryThresholds = decoding.toCategoryThresholds(policy);
         boolean tiny = modelOptions.isTinyTestModel();
         if (tiny) {
             CliLogging.note(
@@ -83,6 +84,7 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
                     .cache(CacheConfig.defaults())
                     .parallelism(modelOptions.effectiveParallel());
             threshold.ifPresent(builder::unsafeThreshold);
+            categoryThresholds.forEach(builder::categoryThreshold);
             return new GuardSession(builder.build(), options, threshold, tiny);
         } catch (RuntimeException e) {
             model.close();

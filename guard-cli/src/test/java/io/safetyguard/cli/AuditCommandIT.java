@@ -114,7 +114,8 @@ class AuditCommandIT {
                             "policy",
                             "model_rating",
                             "unsafe_threshold",
-                            "generated_tokens");
+                            "generated_tokens",
+                            "category_probabilities");
             assertThat(line.get("policy").asText()).isEqualTo(policy);
             if (line.get("path").asText().endsWith("corrupt.png")) {
                 assertThat(line.get("rating").isNull()).isTrue();

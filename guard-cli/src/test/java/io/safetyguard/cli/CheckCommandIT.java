@@ -118,6 +118,68 @@ class CheckCommandIT {
     }
 
     @Test
+    void categoryThresholdsFromTheFlagAndThePolicyFileDecideByTheDocumentedRule() throws IOException {
+        Path policyFile = dir.resolve("thresholds.yaml");
+        Files.writeString(policyFile, "preset: llavaguard-v1.2\nthresholds: {O3: 0.2, O6: 0.9}\n");
+        List<String> args = new ArrayList<>(List.of(
+                "check",
+                "--greedy",
+                "--verdict-only",
+                "--max-new-tokens",
+                "120",
+                "--threads",
+                "1",
+                "--policy",
+                policyFile.toString(),
+                "--category-threshold",
+                "O6=0.05",
+                "--category-threshold",
+                "O1=0.3",
+                "--model",
+                model.toString(),
+                "--mmproj",
+                mmproj.toString()));
+        for (String s : List.of("landscape.png", "cup.jpg", "circles.gif")) {
+            args.add(sample(s).toString());
+        }
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        for (String text : run.stdoutText().split("\n")) {
+            JsonNode line = JSON.readTree(text);
+            assertThat(line.get("rating_source").asText()).as(text).isEqualTo("THRESHOLD");
+            // the flag overrides the file for O6 and adds O1; the file's O3 stays
+            JsonNode t = line.get("category_thresholds");
+            assertThat(t.get("O3").asDouble()).isEqualTo(0.2);
+            assertThat(t.get("O6").asDouble()).isEqualTo(0.05);
+            assertThat(t.get("O1").asDouble()).isEqualTo(0.3);
+            assertThat(line.get("unsafe_threshold").asDouble())
+                    .as("0.5 by default")
+                    .isEqualTo(0.5);
+            double u = line.get("p_unsafe").asDouble();
+            JsonNode q = line.get("category_probabilities");
+            boolean unsafe;
+            if (line.get("model_rating").asText().equals("Unsafe") && q.isObject()) {
+                double sum = 0;
+                double own = 0;
+                boolean crossed = false;
+                for (var e : q.properties()) {
+                    sum += e.getValue().asDouble();
+                    if (t.has(e.getKey())) {
+                        own += e.getValue().asDouble();
+                        crossed |=
+                                u * e.getValue().asDouble() >= t.get(e.getKey()).asDouble();
+                    }
+                }
+                assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+                unsafe = crossed || u * (1 - own) >= 0.5;
+            } else {
+                unsafe = u >= 0.5;
+            }
+            assertThat(line.get("rating").asText()).as(text).isEqualTo(unsafe ? "Unsafe" : "Safe");
+        }
+    }
+
+    @Test
     void failOnUnsafeExitsWith3WhenAnImageCannotBeJudged() throws IOException {
         // A corrupt image cannot be judged; fail-closed rates it Unsafe with the reason.
         Path corrupt = truncatedPng("corrupt.png");

@@ -46,7 +46,7 @@ class EvalCommandIT {
                 """);
         List<String> args = tiny.args("eval");
         args.addAll(List.of(
-                "--labels", labels.toString(), "--out", dir.resolve("out").toString()));
+                "--labels", labels.toString(), "--out", dir.resolve("out").toString(), "--target-precision", "0.8"));
         run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         eval = JSON.readTree(dir.resolve("out/eval.json").toFile());
@@ -161,9 +161,25 @@ class EvalCommandIT {
         assertThat(doc.select("tr.invalid-row")).hasSize(1);
         assertThat(doc.select("tr[data-category]")).hasSize(10);
         assertThat(doc.select("tr[data-threshold]")).hasSize(19);
+        assertThat(doc.select("tr[data-category-threshold]")).hasSize(9);
         assertThat(doc.getElementById("thresholds")).isNotNull();
         assertThat(doc.select("script, link, [href], [src]")).isEmpty();
         assertThat(html).doesNotContainIgnoringCase("http:").doesNotContainIgnoringCase("https:");
+    }
+
+    @Test
+    void theCategorySweepHasOneEntryPerCategoryAndTheTargetsAsked() {
+        JsonNode cs = eval.get("category_sweep");
+        assertThat(cs.get("target_precision").asDouble()).isEqualTo(0.8);
+        assertThat(cs.get("target_recall").asDouble()).isEqualTo(0.95);
+        assertThat(cs.get("categories")).hasSize(9);
+        JsonNode o6 = cs.get("categories").get(5);
+        assertThat(o6.get("id").asText()).isEqualTo("O6");
+        // cup.jpg is the one default-policy O6 sample with a verdict; it counts unless the distribution is unknown
+        assertThat(o6.get("positives").asInt()
+                        + o6.get("without_category_probabilities").asInt())
+                .isEqualTo(1);
+        assertThat(run.stdoutText()).contains("Category sweep");
     }
 
     @Test

@@ -83,6 +83,25 @@ class ModelCommandTest {
     }
 
     @Test
+    void aCategoryThresholdForAnUnknownIdOrOutsideZeroToOneIsBadInputBeforeLoadingAnything() {
+        for (String[] bad : new String[][] {{"O42=0.5", "no category O42"}, {"O3=2", "between 0 and 1"}}) {
+            CliRun run = CliRun.of(
+                    "check",
+                    "--category-threshold",
+                    bad[0],
+                    "--model",
+                    model.toString(),
+                    "--mmproj",
+                    mmproj.toString(),
+                    sample("landscape.png").toString());
+            assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(run.stderr())
+                    .contains("--category-threshold " + bad[0], bad[1])
+                    .doesNotContain("RANDOM-WEIGHT");
+        }
+    }
+
+    @Test
     void checkWithAMissingImageIsBadInputBeforeLoadingAnything() {
         CliRun run = CliRun.of(
                 "check",

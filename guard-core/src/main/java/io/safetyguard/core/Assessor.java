@@ -8,6 +8,10 @@ import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.core.spi.SafetyModel;
+import io.safetyguard.policy.Policy;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +51,8 @@ final class Assessor {
     private volatile EmbeddedVerdicts embedded;
     /** Applied to every model verdict on its way out, after the cache, so it can change freely. */
     private volatile OptionalDouble unsafeThreshold;
+    /** The host's per-category thresholds; they override the policy's own ({@code Policy.thresholds()}). */
+    private volatile Map<String, Double> categoryThresholds = Map.of();
 
     Assessor(
             SafetyModel model,
@@ -87,11 +93,12 @@ final class Assessor {
             if (trusted != null) {
                 Verdict stamped = trusted.lookup(image, policy, start);
                 if (stamped != null) {
-                    return delivered(thresholded(stamped, call), call);
+                    return delivered(thresholded(stamped, policy, call), call);
                 }
             }
             if (cache == null) {
-                return delivered(thresholded(evaluate(image, policy, cancel, start, deadline, call), call), call);
+                return delivered(
+                        thresholded(evaluate(image, policy, cancel, start, deadline, call), policy, call), call);
             }
             // The cache holds the model's own verdicts; the threshold is not part of the key.
             CacheKey key = CacheKey.of(image.sha256(), policy, modelId, options);
@@ -107,7 +114,9 @@ final class Assessor {
                     Verdict verdict = await(lookup.future(), image, cancel, deadline);
                     return delivered(
                             thresholded(
-                                    lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)), call),
+                                    lookup.loadedHere() ? verdict : verdict.fromCache(Timing.millisSince(start)),
+                                    policy,
+                                    call),
                             call);
                 } catch (AssessmentFailure failure) {
                     if (!cancelledForSomeoneElse(lookup, failure, cancel) || attempt >= MAX_LOADS_PER_CALL) {
@@ -135,13 +144,9 @@ final class Assessor {
         return failures.handle(failure, policy.fingerprint(), start, true);
     }
 
-    private Verdict thresholded(Verdict modelVerdict, CallEvents call) {
-        OptionalDouble t = unsafeThreshold;
-        if (t.isEmpty()) {
-            return modelVerdict;
-        }
-        Verdict rated = modelVerdict.withUnsafeThreshold(t.getAsDouble());
-        if (rated != modelVerdict) { // the same object when there is no P(Unsafe) to threshold
+    private Verdict thresholded(Verdict modelVerdict, PolicyContext policy, CallEvents call) {
+        Verdict rated = thresholded(modelVerdict, policy);
+        if (rated != modelVerdict) { // the same object when there is nothing to threshold
             call.rerated(modelVerdict, rated);
         }
         return rated;
@@ -150,6 +155,27 @@ final class Assessor {
     private static Verdict delivered(Verdict verdict, CallEvents call) {
         call.verdict(verdict);
         return verdict;
+    }
+
+    private Verdict thresholded(Verdict modelVerdict, PolicyContext policy) {
+        OptionalDouble t = unsafeThreshold;
+        Map<String, Double> own = categoryThresholds;
+        Map<String, Double> fromPolicy = policy.policy().thresholds();
+        if (own.isEmpty() && fromPolicy.isEmpty()) {
+            return t.isPresent() ? modelVerdict.withUnsafeThreshold(t.getAsDouble()) : modelVerdict;
+        }
+        Map<String, Double> merged = new LinkedHashMap<>(fromPolicy);
+        merged.putAll(own);
+        return modelVerdict.withThresholds(t, merged);
+    }
+
+    Map<String, Double> categoryThresholds() {
+        return categoryThresholds;
+    }
+
+    void categoryThresholds(Map<String, Double> value) {
+        Verdict.checkCategoryThresholds(value);
+        categoryThresholds = Collections.unmodifiableMap(new LinkedHashMap<>(value));
     }
 
     OptionalDouble unsafeThreshold() {
@@ -324,6 +350,7 @@ final class Assessor {
                 .rationale(parsed.rationale().orElse(null))
                 .truncated(parsed.truncated())
                 .probabilityUnsafe(validProbability(output.probabilityUnsafe()))
+                .categoryProbabilities(validDistribution(output.categoryProbabilities(), policy.policy()))
                 .policyFingerprint(policy.fingerprint())
                 .modelId(modelId)
                 .imageDigest(image.sha256())
@@ -377,6 +404,24 @@ final class Assessor {
     private static OptionalDouble validProbability(OptionalDouble p) {
         // Backend output is untrusted too: a NaN or out-of-range value is dropped, not reported.
         return p.isPresent() && p.getAsDouble() >= 0 && p.getAsDouble() <= 1 ? p : OptionalDouble.empty();
+    }
+
+    /**
+     * Backend output is untrusted: a distribution with an id the policy does not have, a value outside [0, 1] or a
+     * sum away from 1 is dropped as a whole.
+     */
+    static Map<String, Double> validDistribution(Map<String, Double> q, Policy policy) {
+        double sum = 0;
+        for (Map.Entry<String, Double> e : q.entrySet()) {
+            double p = e.getValue() == null ? Double.NaN : e.getValue();
+            boolean known = Policy.NONE_APPLYING_ID.equals(e.getKey())
+                    || policy.categoryById(e.getKey()).isPresent();
+            if (!known || !(p >= 0 && p <= 1)) {
+                return Map.of();
+            }
+            sum += p;
+        }
+        return q.isEmpty() || Math.abs(sum - 1) > 1e-6 ? Map.of() : q;
     }
 
     static String cap(String text) {

@@ -8,7 +8,9 @@ import io.safetyguard.core.spi.SafetyModel;
 import io.safetyguard.policy.Policy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
@@ -117,6 +119,7 @@ public final class SafetyGuard implements AutoCloseable {
         if (b.trustEmbeddedVerdicts) {
             assessor.trustEmbedded(new EmbeddedVerdicts(modelInfo.id()));
         }
+        assessor.categoryThresholds(b.categoryThresholds);
     }
 
     public static Builder builder() {
@@ -230,6 +233,25 @@ public final class SafetyGuard implements AutoCloseable {
         assessor.unsafeThreshold(OptionalDouble.of(threshold));
     }
 
+    /**
+     * The per-category thresholds set on this guard (they override the policy's {@code thresholds}); empty when
+     * none are.
+     */
+    public Map<String, Double> categoryThresholds() {
+        return assessor.categoryThresholds();
+    }
+
+    /**
+     * Replaces the per-category thresholds for calls that start from now on (cached verdicts are re-rated, not
+     * recomputed); an empty map leaves only the policy's.
+     *
+     * @throws IllegalArgumentException for a value outside [0, 1] or a threshold for {@code NA}
+     * @see Builder#categoryThreshold(String, double)
+     */
+    public void setCategoryThresholds(Map<String, Double> thresholds) {
+        assessor.categoryThresholds(thresholds);
+    }
+
     /** Goes back to the model's own ratings for calls that start from now on. */
     public void clearUnsafeThreshold() {
         assessor.unsafeThreshold(OptionalDouble.empty());
@@ -318,6 +340,7 @@ public final class SafetyGuard implements AutoCloseable {
         private OptionalDouble unsafeThreshold = OptionalDouble.empty();
         private final List<GuardEventListener.Factory> listenerFactories = new ArrayList<>();
         private boolean trustEmbeddedVerdicts;
+        private final Map<String, Double> categoryThresholds = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -451,6 +474,25 @@ public final class SafetyGuard implements AutoCloseable {
          */
         public Builder trustEmbeddedVerdicts(boolean value) {
             this.trustEmbeddedVerdicts = value;
+            return this;
+        }
+
+        /**
+         * Sets the unsafe threshold of one category. With u = P(Unsafe) and q(c) = P(c | Unsafe) read where the
+         * model commits the category ({@link Verdict#categoryProbabilities()}), the verdict is Unsafe iff u * q(c)
+         * &gt;= t_c for some category with its own threshold, or u * (1 - the sum of q over those categories) &gt;=
+         * the unsafe threshold (0.5 when {@link #unsafeThreshold(double)} is not set). Where q is unknown, or the
+         * model wrote Safe, only u &gt;= the unsafe threshold applies. Overrides the policy's {@code thresholds} for
+         * this id. See {@link Verdict#withThresholds}.
+         *
+         * @param id a category id of the policy ({@code "O6"}); {@code "NA"} takes no threshold
+         * @param threshold in [0, 1]: lower catches more of that category, higher flags it less often
+         * @throws IllegalArgumentException when it is outside [0, 1] or the id is {@code "NA"}
+         */
+        public Builder categoryThreshold(String id, double threshold) {
+            Objects.requireNonNull(id, "id");
+            Verdict.checkCategoryThresholds(Map.of(id, threshold));
+            categoryThresholds.put(id, threshold);
             return this;
         }
 

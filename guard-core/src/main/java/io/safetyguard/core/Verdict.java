@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.safetyguard.policy.Category;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -29,6 +32,20 @@ import java.util.OptionalInt;
  * and rationale stay the model's, written together with its own rating: a verdict the threshold
  * turned Unsafe can carry {@code "NA: None applying"} (the model named no category), one it turned
  * Safe can carry the O-category the model chose.
+ *
+ * <p><b>Per-category thresholds.</b> {@link #withThresholds(OptionalDouble, Map)} adds thresholds t_c for
+ * single categories. With u = P(Unsafe), q = {@link #categoryProbabilities()} (read where the model wrote
+ * Unsafe, so q(c) = P(c | Unsafe)) and T the unsafe threshold (0.5 when only category thresholds are set):
+ *
+ * <pre>
+ *   Unsafe  iff  u * q(c) &gt;= t_c for some category c with its own threshold
+ *           or   u * (1 - sum of q(c) over the categories with their own threshold) &gt;= T
+ * </pre>
+ *
+ * u * q(c) is the joint probability P(Unsafe, c); the second line is the Unsafe mass of every other
+ * category ({@code NA} included) against the global threshold. Without category thresholds the rule is
+ * exactly {@code u >= T}. When q is unknown or was read after the model wrote Safe (then it is P(c | Safe)
+ * and says nothing about P(c | Unsafe)), only {@code u >= T} applies.
  */
 public final class Verdict {
 
@@ -53,6 +70,8 @@ public final class Verdict {
     private final double totalMillis;
     private final double modelMillis;
     private final String rawText;
+    private final Map<String, Double> categoryProbabilities;
+    private final Map<String, Double> categoryThresholds;
 
     private Verdict(Builder b) {
         this.rating = Objects.requireNonNull(b.rating, "rating");
@@ -75,6 +94,8 @@ public final class Verdict {
         this.totalMillis = b.totalMillis;
         this.modelMillis = b.modelMillis;
         this.rawText = b.rawText;
+        this.categoryProbabilities = Collections.unmodifiableMap(new LinkedHashMap<>(b.categoryProbabilities));
+        this.categoryThresholds = Collections.unmodifiableMap(new LinkedHashMap<>(b.categoryThresholds));
         if ((source == VerdictSource.FAILURE) != (failureReason != null && failureKind != null)) {
             throw new IllegalArgumentException("a failure verdict needs a kind and a reason, and only it");
         }
@@ -130,7 +151,85 @@ public final class Verdict {
         Builder b = toBuilder();
         b.rating = probabilityUnsafe.getAsDouble() >= threshold ? Rating.UNSAFE : Rating.SAFE;
         b.unsafeThreshold = OptionalDouble.of(threshold);
+        b.categoryThresholds = Map.of();
         return b.build();
+    }
+
+    /**
+     * This verdict re-rated by an unsafe threshold and per-category thresholds, always from the model's own answer
+     * (see the class comment for the rule). With no category thresholds it is {@link #withUnsafeThreshold(double)}
+     * (or the model's own rating when {@code unsafeThreshold} is empty too). Returns this verdict unchanged when
+     * P(Unsafe) is unknown or it is a failure verdict.
+     *
+     * @param unsafeThreshold the global threshold T; empty means 0.5 where category thresholds are given
+     * @param categoryThresholds category id to threshold, each in [0, 1]; {@code NA} is not a category
+     * @throws IllegalArgumentException for a threshold outside [0, 1] or a threshold for {@code NA}
+     */
+    public Verdict withThresholds(OptionalDouble unsafeThreshold, Map<String, Double> categoryThresholds) {
+        unsafeThreshold.ifPresent(Verdict::checkThreshold);
+        checkCategoryThresholds(categoryThresholds);
+        if (categoryThresholds.isEmpty()) {
+            return unsafeThreshold.isPresent()
+                    ? withUnsafeThreshold(unsafeThreshold.getAsDouble())
+                    : withoutUnsafeThreshold();
+        }
+        if (modelRating == null || probabilityUnsafe.isEmpty()) {
+            return this;
+        }
+        double global = unsafeThreshold.orElse(DEFAULT_UNSAFE_THRESHOLD);
+        Builder b = toBuilder();
+        b.rating = unsafeUnder(global, categoryThresholds) ? Rating.UNSAFE : Rating.SAFE;
+        b.unsafeThreshold = OptionalDouble.of(global);
+        b.categoryThresholds = categoryThresholds;
+        return b.build();
+    }
+
+    /** The global threshold {@link #withThresholds} uses when only category thresholds are set. */
+    public static final double DEFAULT_UNSAFE_THRESHOLD = 0.5;
+
+    private boolean unsafeUnder(double global, Map<String, Double> thresholds) {
+        double u = probabilityUnsafe.getAsDouble();
+        if (modelRating != Rating.UNSAFE || categoryProbabilities.isEmpty()) {
+            return u >= global; // no P(c | Unsafe) to split u with
+        }
+        double own = 0;
+        for (Map.Entry<String, Double> t : thresholds.entrySet()) {
+            double q = categoryProbabilities.getOrDefault(t.getKey(), 0.0);
+            if (u * q >= t.getValue()) {
+                return true;
+            }
+            own += q;
+        }
+        return u * Math.max(0, 1 - own) >= global;
+    }
+
+    static void checkCategoryThresholds(Map<String, Double> thresholds) {
+        for (Map.Entry<String, Double> t : thresholds.entrySet()) {
+            if (io.safetyguard.policy.Policy.NONE_APPLYING_ID.equals(t.getKey())) {
+                throw new IllegalArgumentException("\"NA\" is not a category and takes no threshold;"
+                        + " the global unsafe threshold covers its share");
+            }
+            double p = t.getValue() == null ? Double.NaN : t.getValue();
+            if (!(p >= 0 && p <= 1)) {
+                throw new IllegalArgumentException(
+                        "the threshold of category " + t.getKey() + " must be in [0, 1], got " + t.getValue());
+            }
+        }
+    }
+
+    /**
+     * P(category = id | the rating the model wrote, the text before the category), for every category the
+     * verdict grammar allowed at that step ({@code "NA"} included), in policy order, summing to 1. Empty when the
+     * backend could not read it (no logits, or a branch of the distribution it did not evaluate). Read it together
+     * with {@link #modelRating()}: after Safe it is P(c | Safe).
+     */
+    public Map<String, Double> categoryProbabilities() {
+        return categoryProbabilities;
+    }
+
+    /** The per-category thresholds that decided {@link #rating()}; empty when none did. */
+    public Map<String, Double> categoryThresholds() {
+        return categoryThresholds;
     }
 
     /** This verdict with the model's own rating (no threshold applied). */
@@ -141,6 +240,7 @@ public final class Verdict {
         Builder b = toBuilder();
         b.rating = modelRating;
         b.unsafeThreshold = OptionalDouble.empty();
+        b.categoryThresholds = Map.of();
         return b.build();
     }
 
@@ -275,6 +375,14 @@ public final class Verdict {
             o.put("rationaleTruncated", true);
         }
         probabilityUnsafe.ifPresent(p -> o.put("probabilityUnsafe", p));
+        if (!categoryProbabilities.isEmpty()) {
+            ObjectNode q = o.putObject("categoryProbabilities");
+            categoryProbabilities.forEach(q::put);
+        }
+        if (!categoryThresholds.isEmpty()) {
+            ObjectNode t = o.putObject("categoryThresholds");
+            categoryThresholds.forEach(t::put);
+        }
         o.put("source", source.name());
         failureKind().ifPresent(k -> o.put("failureKind", k.name()));
         failureReason().ifPresent(r -> o.put("failureReason", r));
@@ -346,6 +454,8 @@ public final class Verdict {
         b.totalMillis = totalMillis;
         b.modelMillis = modelMillis;
         b.rawText = rawText;
+        b.categoryProbabilities = categoryProbabilities;
+        b.categoryThresholds = categoryThresholds;
         return b;
     }
 
@@ -369,6 +479,13 @@ public final class Verdict {
         private double totalMillis;
         private double modelMillis;
         private String rawText;
+        private Map<String, Double> categoryProbabilities = Map.of();
+        private Map<String, Double> categoryThresholds = Map.of();
+
+        Builder categoryProbabilities(Map<String, Double> v) {
+            categoryProbabilities = Objects.requireNonNull(v, "categoryProbabilities");
+            return this;
+        }
 
         Builder rating(Rating v) {
             rating = v;

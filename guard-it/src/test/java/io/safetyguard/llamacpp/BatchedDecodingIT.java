@@ -206,6 +206,15 @@ class BatchedDecodingIT {
                     assertThat(b.probabilityUnsafe().getAsDouble())
                             .isCloseTo(a.probabilityUnsafe().getAsDouble(), within(1e-3));
                 }
+                // the category distribution is read the same way in a batched context
+                assertThat(b.categoryProbabilities().keySet())
+                        .as("answer %d", i)
+                        .isEqualTo(a.categoryProbabilities().keySet());
+                int answer = i;
+                a.categoryProbabilities()
+                        .forEach((id, p) -> assertThat(b.categoryProbabilities().get(id))
+                                .as("P(%s) of answer %d", id, answer)
+                                .isCloseTo(p, within(1e-3)));
             }
             model.engine().listener(null);
         }

@@ -73,6 +73,7 @@ public final class Policy {
     private final String basePreset;
     private final String rendered;
     private final String fingerprint;
+    private final Map<String, Double> thresholds;
 
     private Policy(Builder b) {
         this.name = b.name;
@@ -99,6 +100,13 @@ public final class Policy {
         this.basePreset = b.basePreset;
         this.rendered = PolicyRenderer.render(this);
         this.fingerprint = sha256Hex(rendered);
+        Map<String, Double> th = new LinkedHashMap<>();
+        for (String id : byId.keySet()) {
+            if (b.thresholds.containsKey(id)) {
+                th.put(id, b.thresholds.get(id));
+            }
+        }
+        this.thresholds = Collections.unmodifiableMap(th);
     }
 
     /** The default LlavaGuard policy, preset {@value #DEFAULT_PRESET}. */
@@ -226,6 +234,16 @@ public final class Policy {
         return labels;
     }
 
+    /**
+     * Per-category unsafe thresholds (id to probability, in category order), applied by the guard to the joint
+     * probability P(Unsafe, category); see {@code Verdict.withThresholds}. They decide what the host does with the
+     * model's answer, not what the model is asked, so they are not part of {@link #render()} or the
+     * {@link #fingerprint()}: cached verdicts stay valid when they change.
+     */
+    public Map<String, Double> thresholds() {
+        return thresholds;
+    }
+
     /** The exact prompt text of this policy. */
     public String render() {
         return rendered;
@@ -252,7 +270,8 @@ public final class Policy {
                 && exceptionSeparator.equals(p.exceptionSeparator)
                 && template.equals(p.template)
                 && categories.equals(p.categories)
-                && treatments.equals(p.treatments);
+                && treatments.equals(p.treatments)
+                && thresholds.equals(p.thresholds);
     }
 
     @Override
@@ -297,6 +316,7 @@ public final class Policy {
         private final LinkedHashMap<String, Category> categories = new LinkedHashMap<>();
         private final Map<String, Treatment> treatments = new LinkedHashMap<>();
         private String basePreset;
+        private final Map<String, Double> thresholds = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -309,6 +329,26 @@ public final class Policy {
             this.categories.putAll(p.byId);
             this.treatments.putAll(p.treatments);
             this.basePreset = p.basePreset;
+            this.thresholds.putAll(p.thresholds);
+        }
+
+        /**
+         * Sets the unsafe threshold of one category: the verdict is Unsafe when P(Unsafe) * P(id | Unsafe) reaches
+         * it (see {@link Policy#thresholds()}).
+         *
+         * @throws PolicyException (field {@code thresholds}) for an unknown id or a value outside [0, 1]
+         */
+        public Builder threshold(String id, double probability) {
+            requireKnown("thresholds", id);
+            if (!(probability >= 0 && probability <= 1)) {
+                throw new PolicyException(
+                        null,
+                        "thresholds",
+                        "the threshold of " + id + " must be a probability in [0, 1], got " + probability,
+                        null);
+            }
+            thresholds.put(id, probability);
+            return this;
         }
 
         /** Sets the policy's name (one line, not blank). */
@@ -462,6 +502,7 @@ public final class Policy {
             requireKnown("remove", id);
             categories.remove(id);
             treatments.remove(id);
+            thresholds.remove(id);
             return this;
         }
 

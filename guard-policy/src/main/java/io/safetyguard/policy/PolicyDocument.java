@@ -10,7 +10,8 @@ import java.util.Map;
  * The policy file format, as Jackson reads and writes it. Either {@code preset} names the base
  * policy, or {@code preamble} and {@code template} (with the optional separators) define one from
  * scratch; {@code categories} are added to the base; then {@code remove}, {@code replace}, {@code
- * allow} and {@code sensitive} apply. {@code description} is a free-text comment.
+ * allow} and {@code sensitive} apply. {@code thresholds} maps category ids to per-category unsafe
+ * thresholds (not part of the prompt). {@code description} is a free-text comment.
  *
  * <p>A plain mutable class rather than a record: Jackson reports an unknown field of a bean at
  * the field itself, but for records only after the whole object, which gives a wrong line.
@@ -29,7 +30,8 @@ import java.util.Map;
     "remove",
     "replace",
     "allow",
-    "sensitive"
+    "sensitive",
+    "thresholds"
 })
 final class PolicyDocument {
     String name;
@@ -44,6 +46,7 @@ final class PolicyDocument {
     Map<String, String> replace;
     List<String> allow;
     List<String> sensitive;
+    Map<String, Double> thresholds;
 
     /** One category in a policy file. */
     @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)

@@ -86,6 +86,19 @@ final class PolicyDocuments {
             }
             b.sensitive(id);
         });
+        if (doc.thresholds != null) {
+            for (Map.Entry<String, Double> t : doc.thresholds.entrySet()) {
+                if (t.getValue() == null) {
+                    throw new PolicyException(
+                            null, "thresholds." + t.getKey(), "expected a probability in [0, 1], got null", null);
+                }
+                try {
+                    b.threshold(t.getKey(), t.getValue());
+                } catch (PolicyException ex) {
+                    throw new PolicyException(null, "thresholds." + t.getKey(), ex.problem(), ex);
+                }
+            }
+        }
         return b.build();
     }
 
@@ -287,6 +300,7 @@ final class PolicyDocuments {
         doc.replace = replace.isEmpty() ? null : replace;
         doc.allow = emptyToNull(ids(policy, Treatment.NON_VIOLATING));
         doc.sensitive = emptyToNull(ids(policy, Treatment.SENSITIVE));
+        doc.thresholds = policy.thresholds().isEmpty() ? null : new LinkedHashMap<>(policy.thresholds());
         return doc;
     }
 
@@ -305,6 +319,7 @@ final class PolicyDocuments {
         }
         doc.allow = emptyToNull(ids(policy, Treatment.NON_VIOLATING));
         doc.sensitive = emptyToNull(ids(policy, Treatment.SENSITIVE));
+        doc.thresholds = policy.thresholds().isEmpty() ? null : new LinkedHashMap<>(policy.thresholds());
         return doc;
     }
 

@@ -85,7 +85,7 @@ public final class VerdictGrammar {
         for (String label : policy.categoryLabels()) {
             // The model writes the label as a JSON string; the grammar literal is that JSON text.
             // llama.cpp ends a rule at a line break unless it follows "|", hence "|" before "\n".
-            g.append(sep).append(Gbnf.literal(Json.quote(label)));
+            g.append(sep).append(Gbnf.literal(categoryLiteral(label)));
             sep = " |\n    ";
         }
         g.append('\n');
@@ -95,6 +95,14 @@ public final class VerdictGrammar {
         }
         g.append("ws ::= [ \\t\\n\\r]{0,").append(MAX_WHITESPACE).append("}\n");
         return g.toString();
+    }
+
+    /**
+     * The text the grammar lets the model write for a category label: the label as a JSON string literal, quotes
+     * included (labels are written unescaped apart from JSON's required escapes).
+     */
+    public static String categoryLiteral(String label) {
+        return Json.quote(label);
     }
 
     /** The JSON Schema (draft 2020-12) of a full verdict, rationale bounded by default. */

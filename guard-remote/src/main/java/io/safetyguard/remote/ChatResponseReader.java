@@ -3,11 +3,12 @@ package io.safetyguard.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.safetyguard.core.spi.ModelOutput;
+import io.safetyguard.policy.Policy;
 import java.io.IOException;
 
 /**
  * Reads a chat-completions answer into a {@link ModelOutput}: the message text, P(Unsafe) from the
- * log-probabilities when present, token counts from {@code usage}, and llama-server's {@code timings}
+ * log-probabilities when present (and the category distribution, {@link CategoryLogprobs}), token counts from {@code usage}, and llama-server's {@code timings}
  * (prompt and generation milliseconds) when present.
  */
 final class ChatResponseReader {
@@ -18,6 +19,16 @@ final class ChatResponseReader {
 
     /** @throws AttemptFailure (REJECTED) when the body is not a chat completion with a message */
     static ModelOutput read(String body, Endpoint from) throws AttemptFailure {
+        return read(body, from, null);
+    }
+
+    /**
+     * Also reads the category distribution from the log-probabilities, for answers constrained to {@code policy}
+     * (null: none).
+     *
+     * @throws AttemptFailure (REJECTED) when the body is not a chat completion with a message
+     */
+    static ModelOutput read(String body, Endpoint from, Policy policy) throws AttemptFailure {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -44,6 +55,8 @@ final class ChatResponseReader {
                 usage.path("completion_tokens").asInt(-1),
                 -1,
                 timings.path("prompt_ms").asDouble(-1),
-                timings.path("predicted_ms").asDouble(-1));
+                timings.path("predicted_ms").asDouble(-1),
+                -1,
+                CategoryLogprobs.categoryProbabilities(choice.path("logprobs").path("content"), policy));
     }
 }

@@ -106,8 +106,8 @@ public final class RemoteSafetyModel implements SafetyModel {
             Duration wait;
             try {
                 byte[] body = writer.write(lease.dialect(), request, image);
-                ModelOutput output =
-                        ChatResponseReader.read(client.send(lease.endpoint(), body, cancelled), lease.endpoint());
+                ModelOutput output = ChatResponseReader.read(
+                        client.send(lease.endpoint(), body, cancelled), lease.endpoint(), request.policy());
                 pool.succeeded(lease);
                 return output;
             } catch (AttemptFailure f) {

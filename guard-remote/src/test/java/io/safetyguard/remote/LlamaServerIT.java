@@ -102,6 +102,15 @@ class LlamaServerIT {
                 assertThat(v.categoryLabel()).isPresent(); // the grammar keeps even a random model to a verdict
                 assertThat(v.probabilityUnsafe()).isPresent();
                 assertThat(v.probabilityUnsafe().getAsDouble()).isBetween(0.0, 1.0);
+                // llama-server lists top_logprobs: the category distribution, when every alternative resolves
+                if (!v.categoryProbabilities().isEmpty()) {
+                    assertThat(v.categoryProbabilities().values().stream()
+                                    .mapToDouble(Double::doubleValue)
+                                    .sum())
+                            .isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+                    assertThat(v.categoryProbabilities().get(v.categoryId().orElseThrow()))
+                            .isPositive();
+                }
                 assertThat(v.modelId()).isEqualTo(model.info().id());
             }
             assertThat(guard.assess(images.get(0)).source()).isEqualTo(VerdictSource.CACHE);

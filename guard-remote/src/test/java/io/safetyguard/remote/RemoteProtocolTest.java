@@ -257,6 +257,61 @@ class RemoteProtocolTest {
     }
 
     @Test
+    void categoryProbabilitiesFollowTheChainRuleOverTheListedAlternatives() throws Exception {
+        FakeChatServer s = server("vllm");
+        s.reply(200, resource("vllm-chat-category-logprobs.json"));
+        RemoteSafetyModel m = model(RemoteSafetyModel.builder().endpoint(s.url()));
+
+        ModelOutput out = m.evaluate(request(GenerationOptions.DEFAULT));
+
+        // step "O": O (all O-values, drawn), NA and N (NA only); "Safe" fits no value and is left out
+        double first = Math.exp(-0.1) + Math.exp(-2.5) + Math.exp(-4.0);
+        double pathO = Math.exp(-0.1) / first;
+        // step "2": 2, 6, 1 each decide one value; "x" fits none
+        double second = Math.exp(-0.4) + Math.exp(-1.2) + Math.exp(-2.5);
+        Map<String, Double> q = out.categoryProbabilities();
+        assertThat(q.keySet())
+                .containsExactlyElementsOf(POLICY.categoryLabels().stream()
+                        .map(l -> POLICY.categoryIdForLabel(l).orElseThrow())
+                        .toList());
+        assertThat(q.get("NA")).isCloseTo((Math.exp(-2.5) + Math.exp(-4.0)) / first, within(1e-9));
+        assertThat(q.get("O2")).isCloseTo(pathO * Math.exp(-0.4) / second, within(1e-9));
+        assertThat(q.get("O6")).isCloseTo(pathO * Math.exp(-1.2) / second, within(1e-9));
+        assertThat(q.get("O1")).isCloseTo(pathO * Math.exp(-2.5) / second, within(1e-9));
+        assertThat(q.get("O3")).isZero();
+        assertThat(q.values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
+    void aSingleListedSpellingPerStepGivesTheWrittenCategoryProbabilityOne() throws Exception {
+        FakeChatServer s = server("vllm");
+        s.reply(200, resource("vllm-chat-logprobs.json"));
+        ModelOutput out =
+                model(RemoteSafetyModel.builder().endpoint(s.url())).evaluate(request(GenerationOptions.DEFAULT));
+        assertThat(out.categoryProbabilities()).containsEntry("O2", 1.0).containsEntry("NA", 0.0);
+    }
+
+    @Test
+    void aSharedPrefixNotTakenLeavesTheDistributionUnknown() {
+        // the model wrote NA while "O" (every O-value) was listed: how "O" splits was never computed
+        String content = """
+                [{"token": "{\\"rating\\": \\"Safe\\", \\"category\\": \\"", "logprob": 0},
+                 {"token": "NA", "logprob": -0.2,
+                  "top_logprobs": [{"token": "NA", "logprob": -0.2}, {"token": "O", "logprob": -1.7}]}]
+                """;
+        com.fasterxml.jackson.databind.JsonNode node;
+        try {
+            node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(content);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(CategoryLogprobs.categoryProbabilities(node, POLICY)).isEmpty();
+        // without the O alternative NA is certain
+        ((com.fasterxml.jackson.databind.node.ArrayNode) node.get(1).get("top_logprobs")).remove(1);
+        assertThat(CategoryLogprobs.categoryProbabilities(node, POLICY)).containsEntry("NA", 1.0);
+    }
+
+    @Test
     void llamaServerLogprobsWithTheQuoteInTheValueTokenAndItsTimings() throws Exception {
         FakeChatServer s = server("llamacpp");
         s.reply(200, resource("llama-server-chat-logprobs.json"));
@@ -282,6 +337,7 @@ class RemoteProtocolTest {
 
         assertThat(out.text()).contains("O6: Weapons or Substance Abuse");
         assertThat(out.probabilityUnsafe()).isEmpty();
+        assertThat(out.categoryProbabilities()).isEmpty();
         assertThat(s.lastBody().has("logprobs")).isFalse();
         assertThat(out.promptTokens()).isEqualTo(9816);
     }

@@ -128,7 +128,7 @@ public final class ScoreSummary {
             } else {
                 judgedWithoutP++;
             }
-            if (r.categoryProbabilities() != null) {
+            if (!r.categoryProbabilities().isEmpty()) {
                 withCategoryProbabilities++;
                 String chosen = r.categoryId();
                 r.categoryProbabilities().forEach((id, p) -> {

@@ -19,12 +19,12 @@ import java.util.Optional;
  * when it does not apply), in this order:
  *
  * <pre>{"path":…,"digest":…,"rating":…,"category":…,"rationale":…,"p_unsafe":…,"ms":…,"error":…,"policy":…,
- *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…}</pre>
+ *  "model_rating":…,"unsafe_threshold":…,"generated_tokens":…,"category_probabilities":…}</pre>
  *
- * The last three keys were added later; lines without them still parse (as null). One optional key
- * follows them, written only when known: {@code "category_probabilities"}, an object from category id
- * to probability in the policy's order (e.g. {@code {"NA":0.7,"O3":0.2,…}}). Animated images judged frame by
- * frame ({@code --frames}) add {@code frame_count}, {@code frame_rule} and {@code frames} at the end (see
+ * The last three keys before {@code category_probabilities} were added later; lines without them still parse
+ * (as null). {@code "category_probabilities"} is an object from category id to P(category | the rating the model
+ * wrote), in the policy's order (e.g. {@code {"NA":0.7,"O3":0.2,…}}), null when unknown. Animated images judged
+ * frame by frame ({@code --frames}) add {@code frame_count}, {@code frame_rule} and {@code frames} at the end (see
  * {@link FramesRecord}); other lines do not have them.
  *
  * @param path      the image file, absolute; the key {@code --resume} matches on
@@ -40,7 +40,8 @@ import java.util.Optional;
  *                  {@code --unsafe-threshold} decided; null on error
  * @param unsafeThreshold the threshold that decided {@code rating}; null when the model's rating stands
  * @param generatedTokens tokens the model generated for the answer; null when unknown
- * @param categoryProbabilities P(category) by category id, in the order written; null when unknown
+ * @param categoryProbabilities category id to P(category | the rating the model wrote), in policy order (written
+ *                  as a JSON object, null when empty); empty when unknown or on error
  * @param frames    the per-frame verdicts of an animated image judged frame by frame; null otherwise
  */
 public record VerdictRecord(
@@ -64,13 +65,13 @@ public record VerdictRecord(
 
     public VerdictRecord {
         Objects.requireNonNull(path, "path");
-        if (categoryProbabilities != null) {
-            categoryProbabilities.forEach((id, p) -> {
-                Objects.requireNonNull(id, "category id");
-                Objects.requireNonNull(p, () -> "P(" + id + ")");
-            });
-            categoryProbabilities = Collections.unmodifiableMap(new LinkedHashMap<>(categoryProbabilities));
-        }
+        categoryProbabilities = categoryProbabilities == null
+                ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(categoryProbabilities));
+        categoryProbabilities.forEach((id, p) -> {
+            Objects.requireNonNull(id, "category id");
+            Objects.requireNonNull(p, () -> "P(" + id + ")");
+        });
     }
 
     /** A record without category probabilities (unknown). */
@@ -100,7 +101,7 @@ public record VerdictRecord(
                 modelRating,
                 unsafeThreshold,
                 generatedTokens,
-                null,
+                Map.of(),
                 null);
     }
 
@@ -186,7 +187,8 @@ public record VerdictRecord(
                 policy,
                 v.modelRating().map(r -> r.label()).orElse(null),
                 threshold,
-                tokens);
+                tokens,
+                v.categoryProbabilities());
     }
 
     /**
@@ -283,9 +285,11 @@ public record VerdictRecord(
         o.put("model_rating", modelRating);
         o.put("unsafe_threshold", unsafeThreshold);
         o.put("generated_tokens", generatedTokens);
-        if (categoryProbabilities != null) {
-            ObjectNode probabilities = o.putObject(CATEGORY_PROBABILITIES);
-            categoryProbabilities.forEach(probabilities::put);
+        if (categoryProbabilities.isEmpty()) {
+            o.putNull(CATEGORY_PROBABILITIES);
+        } else {
+            ObjectNode q = o.putObject(CATEGORY_PROBABILITIES);
+            categoryProbabilities.forEach(q::put);
         }
         if (frames != null) {
             frames.writeTo(o);
@@ -337,7 +341,7 @@ public record VerdictRecord(
 
     private static Map<String, Double> categoryProbabilities(JsonNode node) {
         if (node == null || node.isNull()) {
-            return null;
+            return Map.of();
         }
         if (!node.isObject()) {
             throw new IllegalArgumentException(

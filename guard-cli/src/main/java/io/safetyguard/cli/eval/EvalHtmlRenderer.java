@@ -34,6 +34,7 @@ public final class EvalHtmlRenderer {
         metrics(page, r);
         categories(page, r);
         thresholds(page, r.thresholdSweep());
+        categoryThresholds(page, r.categorySweep());
         invalid(page, r);
         results(page, r);
         page.section("policy", "Policy");
@@ -173,6 +174,34 @@ public final class EvalHtmlRenderer {
                     EvalMetrics.percent(e.specificity()),
                     EvalMetrics.percent(e.balancedAccuracy()),
                     EvalMetrics.percent(e.f1()));
+        }
+        page.raw(t.toHtml());
+    }
+
+    private static void categoryThresholds(HtmlPage page, CategorySweep s) {
+        page.section("category-thresholds", "Per-category thresholds (default policy)");
+        page.paragraph("Score of category c: P(Unsafe) * P(c | Unsafe), the joint probability a category threshold "
+                + "is compared with (0 where the model wrote Safe). Positives: samples labelled Unsafe with c. "
+                + "Suggested t: the lowest with precision >= " + EvalMetrics.percent(s.targetPrecision())
+                + ", the highest with recall >= " + EvalMetrics.percent(s.targetRecall())
+                + ". Pass one as --category-threshold ID=t or under thresholds: in the policy file.");
+        HtmlTable t = new HtmlTable(
+                "category-thresholds",
+                "Category",
+                "Positives",
+                "Negatives",
+                "ROC-AUC",
+                "t for precision",
+                "t for recall");
+        for (CategorySweep.Entry e : s.categories()) {
+            t.rowWithAttributes(
+                    List.of("data-category-threshold", e.id()),
+                    e.id(),
+                    String.valueOf(e.positives()),
+                    String.valueOf(e.negatives()),
+                    Double.isNaN(e.rocAuc()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", e.rocAuc()),
+                    EvalText.describe(e.forPrecision()),
+                    EvalText.describe(e.forRecall()));
         }
         page.raw(t.toHtml());
     }

@@ -22,6 +22,9 @@ import java.nio.file.Path;
  *  "invalid": {"count", "rate", "samples": [{"image", "line", "error"}]},
  *  "results": [{"line", "image", "expected_rating", "expected_category", "exception", "rating",
  *               "category", "category_id", "correct", "ms", "error", "policy", "p_unsafe"}],
+ *  "category_sweep": {"target_precision", "target_recall", "categories": [{"id", "positives", "negatives",
+ *               "without_category_probabilities", "roc_auc", "threshold_for_precision": {"threshold", "precision",
+ *               "recall"} or null, "threshold_for_recall": ... }]},
  *  "threshold_sweep": {"n", "without_p_unsafe", "roc_auc",
  *                      "points": [{"threshold", "confusion", "balanced_accuracy", "recall", ...}]}}
  * </pre>
@@ -105,6 +108,21 @@ public final class EvalJson {
             o.put("threshold", p.threshold());
             metrics(o, p.matrix());
         }
+        CategorySweep cs = r.categorySweep();
+        ObjectNode cat = root.putObject("category_sweep");
+        number(cat, "target_precision", cs.targetPrecision());
+        number(cat, "target_recall", cs.targetRecall());
+        ArrayNode entries = cat.putArray("categories");
+        for (CategorySweep.Entry e : cs.categories()) {
+            ObjectNode o = entries.addObject();
+            o.put("id", e.id());
+            o.put("positives", e.positives());
+            o.put("negatives", e.negatives());
+            o.put("without_category_probabilities", e.withoutDistribution());
+            number(o, "roc_auc", e.rocAuc());
+            suggestion(o, "threshold_for_precision", e.forPrecision());
+            suggestion(o, "threshold_for_recall", e.forRecall());
+        }
         return root;
     }
 
@@ -127,6 +145,17 @@ public final class EvalJson {
         number(o, "precision", e.precision());
         number(o, "f1", e.f1());
         number(o, "accuracy", e.accuracy());
+    }
+
+    private static void suggestion(ObjectNode o, String key, CategorySweep.Suggestion s) {
+        if (s == null) {
+            o.putNull(key);
+            return;
+        }
+        ObjectNode n = o.putObject(key);
+        n.put("threshold", s.threshold());
+        number(n, "precision", s.precision());
+        number(n, "recall", s.recall());
     }
 
     private static void proportion(ObjectNode o, Proportion p) {

@@ -39,6 +39,7 @@ public final class EvalResults {
     private final Proportion per;
     private final List<SampleResult> invalid;
     private final ThresholdSweep sweep;
+    private CategorySweep categorySweep;
 
     private EvalResults(
             List<SampleResult> results,
@@ -60,6 +61,20 @@ public final class EvalResults {
 
     /** Computes the figures; {@code policy} names and orders the categories. */
     public static EvalResults compute(List<SampleResult> results, Policy policy) {
+        return compute(results, policy, CategorySweep.DEFAULT_TARGET_PRECISION, CategorySweep.DEFAULT_TARGET_RECALL);
+    }
+
+    /**
+     * Computes the figures, with per-category threshold suggestions for a target precision and recall (NaN: none).
+     */
+    public static EvalResults compute(
+            List<SampleResult> results, Policy policy, double targetPrecision, double targetRecall) {
+        EvalResults r = computeFigures(results, policy);
+        r.categorySweep = CategorySweep.of(r.results, policy, targetPrecision, targetRecall);
+        return r;
+    }
+
+    private static EvalResults computeFigures(List<SampleResult> results, Policy policy) {
         ConfusionMatrix def = ConfusionMatrix.EMPTY;
         ConfusionMatrix all = ConfusionMatrix.EMPTY;
         Map<String, ConfusionMatrix> byCategory = new LinkedHashMap<>();
@@ -150,6 +165,11 @@ public final class EvalResults {
     /** ROC-AUC and the metrics at other unsafe thresholds, from P(Unsafe). */
     public ThresholdSweep thresholdSweep() {
         return sweep;
+    }
+
+    /** Per-category ROC-AUC of P(Unsafe) * P(c | Unsafe) and suggested category thresholds. */
+    public CategorySweep categorySweep() {
+        return categorySweep;
     }
 
     /** Samples with no verdict, in file order. */

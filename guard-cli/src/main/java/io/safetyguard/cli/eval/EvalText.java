@@ -31,6 +31,7 @@ public final class EvalText {
         out.printf("Category accuracy: %s  (predicted category id = expected id)%n", r.categoryAccuracy());
         out.printf("PER:               %s  (exception samples rated Safe)%n", r.per());
         sweep(out, r.thresholdSweep());
+        categorySweep(out, r.categorySweep());
         if (!r.invalid().isEmpty()) {
             out.println("Invalid samples (no verdict; left out of every metric):");
             for (SampleResult s : r.invalid()) {
@@ -65,6 +66,41 @@ public final class EvalText {
                     EvalMetrics.percent(e.specificity()),
                     EvalMetrics.percent(e.balancedAccuracy()));
         }
+    }
+
+    private static void categorySweep(PrintStream out, CategorySweep s) {
+        if (s.categories().stream().allMatch(e -> e.positives() + e.negatives() == 0)) {
+            out.println("Category sweep: no sample has P(Unsafe) and a category distribution");
+            return;
+        }
+        out.printf(
+                java.util.Locale.ROOT,
+                "Category sweep (score P(Unsafe) * P(c | Unsafe); pass a threshold as --category-threshold ID=t):%n"
+                        + "  id   pos  neg  ROC-AUC  t for precision >= %s    t for recall >= %s%n",
+                EvalMetrics.percent(s.targetPrecision()),
+                EvalMetrics.percent(s.targetRecall()));
+        for (CategorySweep.Entry e : s.categories()) {
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "  %-4s %-4d %-4d %-8s %-26s %s%n",
+                    e.id(),
+                    e.positives(),
+                    e.negatives(),
+                    Double.isNaN(e.rocAuc()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", e.rocAuc()),
+                    describe(e.forPrecision()),
+                    describe(e.forRecall()));
+        }
+    }
+
+    static String describe(CategorySweep.Suggestion s) {
+        return s == null
+                ? "none"
+                : String.format(
+                        java.util.Locale.ROOT,
+                        "%.4f (P %s, R %s)",
+                        s.threshold(),
+                        EvalMetrics.percent(s.precision()),
+                        EvalMetrics.percent(s.recall()));
     }
 
     private static void metrics(PrintStream out, String title, ConfusionMatrix m) {

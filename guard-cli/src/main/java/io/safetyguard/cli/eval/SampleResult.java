@@ -2,6 +2,7 @@ package io.safetyguard.cli.eval;
 
 import io.safetyguard.core.Rating;
 import io.safetyguard.core.Verdict;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,8 @@ import java.util.Objects;
  * @param ms         wall-clock milliseconds
  * @param policy     the fingerprint of the policy the sample was judged under; null if unknown
  * @param pUnsafe    the model's P(Unsafe); null when invalid or the backend does not compute it
+ * @param modelRating the rating the model wrote (before any threshold); null when invalid
+ * @param categoryProbabilities P(category | the rating the model wrote) by id; empty when unknown
  */
 public record SampleResult(
         LabeledSample sample,
@@ -24,7 +27,22 @@ public record SampleResult(
         String error,
         double ms,
         String policy,
-        Double pUnsafe) {
+        Double pUnsafe,
+        Rating modelRating,
+        Map<String, Double> categoryProbabilities) {
+
+    /** A result without the model's own rating and category distribution. */
+    public SampleResult(
+            LabeledSample sample,
+            Rating predicted,
+            String categoryId,
+            String category,
+            String error,
+            double ms,
+            String policy,
+            Double pUnsafe) {
+        this(sample, predicted, categoryId, category, error, ms, policy, pUnsafe, predicted, Map.of());
+    }
 
     /** A result without P(Unsafe). */
     public SampleResult(
@@ -40,6 +58,7 @@ public record SampleResult(
 
     public SampleResult {
         Objects.requireNonNull(sample, "sample");
+        categoryProbabilities = categoryProbabilities == null ? Map.of() : Map.copyOf(categoryProbabilities);
         if ((predicted == null) == (error == null)) {
             throw new IllegalArgumentException(
                     "a result has either a rating or an error: " + predicted + " / " + error);
@@ -61,7 +80,9 @@ public record SampleResult(
                 null,
                 ms,
                 v.policyFingerprint(),
-                v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null);
+                v.probabilityUnsafe().isPresent() ? v.probabilityUnsafe().getAsDouble() : null,
+                v.modelRating().orElse(null),
+                v.categoryProbabilities());
     }
 
     /** The result for an assessment that ended with an exception. */

@@ -49,7 +49,8 @@ class VerdictLogTest {
                 .contains("\"p_unsafe\":0.25")
                 .contains("\"error\":null")
                 .contains("\"policy\":\"abcdef012345\",")
-                .endsWith(",\"model_rating\":\"Unsafe\",\"unsafe_threshold\":null,\"generated_tokens\":null}");
+                .endsWith(
+                        ",\"model_rating\":\"Unsafe\",\"unsafe_threshold\":null,\"generated_tokens\":null,\"category_probabilities\":null}");
         assertThat(VerdictRecord.parse(line)).isEqualTo(r);
         VerdictRecord error = new VerdictRecord("/x.png", null, null, null, null, null, 1, "corrupt", "p");
         assertThat(VerdictRecord.parse(error.toJsonLine())).isEqualTo(error);

@@ -42,13 +42,16 @@ class VerdictRecordCategoryProbabilitiesTest {
     }
 
     @Test
-    void isAbsentWhenUnknown() {
+    void isNullWhenUnknownAndReadsBackEmpty() {
         VerdictRecord r = withProbabilities(null);
-        assertThat(r.toJsonLine()).doesNotContain("category_probabilities");
-        assertThat(VerdictRecord.parse(r.toJsonLine()).categoryProbabilities()).isNull();
-        assertThat(VerdictRecord.parse(r.toJsonLine().replace("}", ",\"category_probabilities\":null}"))
-                        .categoryProbabilities())
-                .isNull();
+        assertThat(r.categoryProbabilities()).isEmpty();
+        assertThat(r.toJsonLine()).contains("\"category_probabilities\":null");
+        assertThat(VerdictRecord.parse(r.toJsonLine()).categoryProbabilities()).isEmpty();
+        String older = r.toJsonLine().replace(",\"category_probabilities\":null", "");
+        assertThat(older).doesNotContain("category_probabilities");
+        assertThat(VerdictRecord.parse(older).categoryProbabilities())
+                .as("lines written before the key existed")
+                .isEmpty();
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.safetyguard.core.spi;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 
@@ -18,6 +21,9 @@ import java.util.OptionalDouble;
  * @param decodeMillis    generation time, or -1
  * @param decodeForwardMillis the part of {@code decodeMillis} spent in the model's forward passes (the rest is
  *                        sampling and bookkeeping per token), or -1 if unknown
+ * @param categoryProbabilities P(category = id | the rating the model wrote, the text before the category), for
+ *                        every category id the grammar allowed there ({@code "NA"} included), in policy order and
+ *                        summing to 1; empty when the backend could not read it
  */
 public record ModelOutput(
         String text,
@@ -27,11 +33,50 @@ public record ModelOutput(
         double encodeMillis,
         double prefillMillis,
         double decodeMillis,
-        double decodeForwardMillis) {
+        double decodeForwardMillis,
+        Map<String, Double> categoryProbabilities) {
 
     public ModelOutput {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(probabilityUnsafe, "probabilityUnsafe");
+        categoryProbabilities = Collections.unmodifiableMap(
+                new LinkedHashMap<>(Objects.requireNonNull(categoryProbabilities, "categoryProbabilities")));
+    }
+
+    /** An output without the category distribution. */
+    public ModelOutput(
+            String text,
+            OptionalDouble probabilityUnsafe,
+            int promptTokens,
+            int generatedTokens,
+            double encodeMillis,
+            double prefillMillis,
+            double decodeMillis,
+            double decodeForwardMillis) {
+        this(
+                text,
+                probabilityUnsafe,
+                promptTokens,
+                generatedTokens,
+                encodeMillis,
+                prefillMillis,
+                decodeMillis,
+                decodeForwardMillis,
+                Map.of());
+    }
+
+    /** This output with {@code probabilities} as its category distribution. */
+    public ModelOutput withCategoryProbabilities(Map<String, Double> probabilities) {
+        return new ModelOutput(
+                text,
+                probabilityUnsafe,
+                promptTokens,
+                generatedTokens,
+                encodeMillis,
+                prefillMillis,
+                decodeMillis,
+                decodeForwardMillis,
+                probabilities);
     }
 
     /** An output whose backend does not split the generation time. */
@@ -43,11 +88,20 @@ public record ModelOutput(
             double encodeMillis,
             double prefillMillis,
             double decodeMillis) {
-        this(text, probabilityUnsafe, promptTokens, generatedTokens, encodeMillis, prefillMillis, decodeMillis, -1);
+        this(
+                text,
+                probabilityUnsafe,
+                promptTokens,
+                generatedTokens,
+                encodeMillis,
+                prefillMillis,
+                decodeMillis,
+                -1,
+                Map.of());
     }
 
     /** An output that carries only text (test doubles, remote backends without logprobs). */
     public static ModelOutput ofText(String text) {
-        return new ModelOutput(text, OptionalDouble.empty(), -1, -1, -1, -1, -1, -1);
+        return new ModelOutput(text, OptionalDouble.empty(), -1, -1, -1, -1, -1, -1, Map.of());
     }
 }

@@ -8,6 +8,7 @@ import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.llamacpp.BatchStatistics;
 import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.llamacpp.PromptLayout;
+import io.safetyguard.llamacpp.internal.CategoryProbe;
 import io.safetyguard.llamacpp.internal.ComputeTurns;
 import io.safetyguard.llamacpp.internal.NativeBridge;
 import io.safetyguard.llamacpp.internal.RatingProbe;
@@ -59,6 +60,7 @@ final class BatchScheduler implements AutoCloseable {
     private final boolean reusePrefix;
     private final ContextBudget budget;
     private final RatingProbe ratingProbe;
+    private final CategoryProbe categoryProbe;
     private final OptionalLong seedOverride;
     private final GrammarSource grammars = new GrammarSource();
     private final ComputeTurns turns;
@@ -95,6 +97,7 @@ final class BatchScheduler implements AutoCloseable {
         this.sequences = sequences;
         this.budget = new ContextBudget(context.size() / sequences);
         this.ratingProbe = RatingProbe.build(model);
+        this.categoryProbe = CategoryProbe.build(model);
         this.seedOverride = seedOverride;
         this.prefillChunk = Math.max(1, Math.min(PREFILL_CHUNK, batchSize));
         this.freeSequences = new ArrayBlockingQueue<>(sequences);
@@ -214,7 +217,14 @@ final class BatchScheduler implements AutoCloseable {
                     model, grammar, opt.greedy(), (float) opt.temperature(), (float) opt.topP(), opt.topK(), (int)
                             (seed ^ (seed >>> 32)));
             SequenceGeneration generation = new SequenceGeneration(
-                    model, ratingProbe, sampler, grammar != null, opt, budget.contextSize() - promptTokens, listener);
+                    model,
+                    ratingProbe,
+                    categoryProbe,
+                    grammar != null ? categoryProbe.labels(request.policy()) : null,
+                    sampler,
+                    opt,
+                    budget.contextSize() - promptTokens,
+                    listener);
             job = new SequenceJob(
                     seq,
                     run,
@@ -235,7 +245,9 @@ final class BatchScheduler implements AutoCloseable {
                     g.tokens(),
                     embedded.encodeMs() + embedded.prepareMs(),
                     job.prefillMs,
-                    decodeMs);
+                    decodeMs,
+                    -1,
+                    g.categories());
         } catch (CancellationException | ModelException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -93,7 +93,8 @@ public final class Engine {
                         p.encodeMs(),
                         p.prefillMs(),
                         decodeMs,
-                        forwardMs);
+                        forwardMs,
+                        g.categories());
             } catch (CancellationException e) {
                 throw e;
             } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import io.safetyguard.llamacpp.ImagePipeline;
 import io.safetyguard.llamacpp.LlamaCppConfig;
 import io.safetyguard.llamacpp.NativeLibraryException;
 import io.safetyguard.llamacpp.PromptLayout;
+import io.safetyguard.llamacpp.internal.CategoryProbe;
 import io.safetyguard.llamacpp.internal.ContextMemory;
 import io.safetyguard.llamacpp.internal.ModelFiles;
 import io.safetyguard.llamacpp.internal.NativeBridge;
@@ -161,7 +162,8 @@ public final class ModelLoader {
                     ? new ReferencePrefill(vision, model, layout, prefix, config.reusePrefix(), budget)
                     : new MtmdPrefill(mtmd, layout, marker, budget);
             OptionalLong seed = config.seed();
-            TokenGenerator generator = new TokenGenerator(model, RatingProbe.build(model), seed, budget);
+            TokenGenerator generator =
+                    new TokenGenerator(model, RatingProbe.build(model), CategoryProbe.build(model), seed, budget);
             Engine engine = new Engine(
                     config,
                     layout,

@@ -2,6 +2,8 @@ package io.safetyguard.llamacpp.internal.engine;
 
 import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelException;
+import io.safetyguard.llamacpp.internal.CategoryProbe;
+import io.safetyguard.llamacpp.internal.CategoryReading;
 import io.safetyguard.llamacpp.internal.RatingProbe;
 import io.safetyguard.llamacpp.internal.jni.JsonObjectEnd;
 import io.safetyguard.llamacpp.internal.jni.LlamaContext;
@@ -9,6 +11,7 @@ import io.safetyguard.llamacpp.internal.jni.LlamaModel;
 import io.safetyguard.llamacpp.internal.jni.Sampler;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -21,6 +24,9 @@ final class SequenceGeneration {
 
     private final LlamaModel model;
     private final RatingProbe ratingProbe;
+    private final CategoryProbe categoryProbe;
+    private final CategoryProbe.Labels labels;
+    private CategoryReading category;
     private final Sampler sampler;
     private final EvaluationListener listener;
     private final int eogToken;
@@ -35,13 +41,17 @@ final class SequenceGeneration {
     SequenceGeneration(
             LlamaModel model,
             RatingProbe ratingProbe,
+            CategoryProbe categoryProbe,
+            CategoryProbe.Labels labels,
             Sampler sampler,
-            boolean constrained,
             GenerationOptions options,
             int room,
             EvaluationListener listener) {
         this.model = model;
         this.ratingProbe = ratingProbe;
+        this.categoryProbe = categoryProbe;
+        this.labels = labels;
+        boolean constrained = labels != null;
         this.sampler = sampler;
         this.listener = listener;
         this.eogToken = model.endOfGenerationToken();
@@ -79,6 +89,9 @@ final class SequenceGeneration {
                 ratingProbe.keepQuoteSeparate(ctx, sampler);
             }
         }
+        if (category != null && !category.finished()) {
+            category.beforeSample(ctx, sampler);
+        }
         int token = sampler.sample(ctx);
         if (token < 0) {
             throw new ModelException("llama.cpp could not sample a token: the grammar allows none after \""
@@ -87,8 +100,12 @@ final class SequenceGeneration {
         if (model.isEndOfGeneration(token)) {
             return false;
         }
+        if (category != null && !category.finished()) {
+            category.sampled(token);
+        }
         if (decision != null && decision.covers(token)) {
             pUnsafe = decision.probabilityUnsafe;
+            category = new CategoryReading(categoryProbe, labels, model.piece(token));
             if (observed != null) {
                 listener.ratingChoices(decision.safeTokens(), decision.unsafeTokens());
                 listener.ratingDecided(out.toString(StandardCharsets.UTF_8), observed, token, pUnsafe);
@@ -117,6 +134,7 @@ final class SequenceGeneration {
         return new TokenGenerator.Generated(
                 out.toString(StandardCharsets.UTF_8),
                 generated,
-                Double.isNaN(pUnsafe) ? OptionalDouble.empty() : OptionalDouble.of(pUnsafe));
+                Double.isNaN(pUnsafe) ? OptionalDouble.empty() : OptionalDouble.of(pUnsafe),
+                category == null ? Map.of() : category.result());
     }
 }

@@ -3,6 +3,8 @@ package io.safetyguard.llamacpp.internal.engine;
 import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.ModelRequest;
+import io.safetyguard.llamacpp.internal.CategoryProbe;
+import io.safetyguard.llamacpp.internal.CategoryReading;
 import io.safetyguard.llamacpp.internal.NativeBridge;
 import io.safetyguard.llamacpp.internal.RatingProbe;
 import io.safetyguard.llamacpp.internal.jni.JsonObjectEnd;
@@ -11,6 +13,7 @@ import io.safetyguard.llamacpp.internal.jni.LlamaModel;
 import io.safetyguard.llamacpp.internal.jni.Sampler;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
@@ -18,23 +21,34 @@ import java.util.concurrent.CancellationException;
 /**
  * The token-generation loop after the prefill: sample, stop at end-of-generation, at the end of the verdict's
  * JSON object or at the token limit, decode the token, repeat. With a grammar it reads P(Unsafe) at the rating
- * decision through {@link RatingProbe}.
+ * decision through {@link RatingProbe} and the category distribution through {@link CategoryReading}.
  */
 final class TokenGenerator {
 
     /** The answer text, its token count and P(Unsafe) when the rating decision was read. */
-    record Generated(String text, int tokens, OptionalDouble probabilityUnsafe) {}
+    record Generated(String text, int tokens, OptionalDouble probabilityUnsafe, Map<String, Double> categories) {
+        Generated(String text, int tokens, OptionalDouble probabilityUnsafe) {
+            this(text, tokens, probabilityUnsafe, Map.of());
+        }
+    }
 
     private final LlamaModel model;
     private final RatingProbe ratingProbe;
+    private final CategoryProbe categoryProbe;
     private final OptionalLong seedOverride;
     private final ContextBudget budget;
     private final int eogToken;
     private final GrammarSource grammars = new GrammarSource();
 
-    TokenGenerator(LlamaModel model, RatingProbe ratingProbe, OptionalLong seedOverride, ContextBudget budget) {
+    TokenGenerator(
+            LlamaModel model,
+            RatingProbe ratingProbe,
+            CategoryProbe categoryProbe,
+            OptionalLong seedOverride,
+            ContextBudget budget) {
         this.model = model;
         this.ratingProbe = ratingProbe;
+        this.categoryProbe = categoryProbe;
         this.seedOverride = seedOverride;
         this.budget = budget;
         this.eogToken = model.endOfGenerationToken();
@@ -50,7 +64,8 @@ final class TokenGenerator {
         try (Sampler sampler = Sampler.create(
                 model, grammar, opt.greedy(), (float) opt.temperature(), (float) opt.topP(), opt.topK(), (int)
                         (seed ^ (seed >>> 32)))) {
-            return loop(ctx, sampler, run, opt, nPast, grammar != null, listener);
+            CategoryProbe.Labels labels = grammar != null ? categoryProbe.labels(request.policy()) : null;
+            return loop(ctx, sampler, run, opt, nPast, labels, listener);
         } catch (RuntimeException e) {
             if (e instanceof CancellationException) {
                 throw e;
@@ -65,9 +80,11 @@ final class TokenGenerator {
             Run run,
             GenerationOptions opt,
             int nPast,
-            boolean constrained,
+            CategoryProbe.Labels labels,
             EvaluationListener listener)
             throws ModelException {
+        boolean constrained = labels != null;
+        CategoryReading category = null;
         int maxNew = Math.min(opt.maxNewTokens(), budget.contextSize() - nPast);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         JsonObjectEnd jsonEnd = constrained ? new JsonObjectEnd() : null;
@@ -95,6 +112,9 @@ final class TokenGenerator {
                     ratingProbe.keepQuoteSeparate(ctx, sampler);
                 }
             }
+            if (category != null && !category.finished()) {
+                category.beforeSample(ctx, sampler);
+            }
             int token = sampler.sample(ctx);
             if (token < 0) {
                 throw new ModelException("llama.cpp could not sample a token: the grammar allows none after \""
@@ -103,8 +123,12 @@ final class TokenGenerator {
             if (model.isEndOfGeneration(token)) {
                 break;
             }
+            if (category != null && !category.finished()) {
+                category.sampled(token);
+            }
             if (decision != null && decision.covers(token)) {
                 pUnsafe = decision.probabilityUnsafe;
+                category = new CategoryReading(categoryProbe, labels, model.piece(token));
                 if (observed != null) {
                     listener.ratingChoices(decision.safeTokens(), decision.unsafeTokens());
                     listener.ratingDecided(out.toString(StandardCharsets.UTF_8), observed, token, pUnsafe);
@@ -130,6 +154,7 @@ final class TokenGenerator {
         return new Generated(
                 out.toString(StandardCharsets.UTF_8),
                 generated,
-                Double.isNaN(pUnsafe) ? OptionalDouble.empty() : OptionalDouble.of(pUnsafe));
+                Double.isNaN(pUnsafe) ? OptionalDouble.empty() : OptionalDouble.of(pUnsafe),
+                category == null ? Map.of() : category.result());
     }
 }

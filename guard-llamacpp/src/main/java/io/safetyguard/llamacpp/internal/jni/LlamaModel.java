@@ -116,6 +116,11 @@ public final class LlamaModel extends NativeResource {
         return new String(readPiece(token), StandardCharsets.UTF_8);
     }
 
+    /** The bytes a token writes, read from the vocabulary without caching (for scans of it). */
+    public byte[] tokenBytes(int token) {
+        return readPiece(token);
+    }
+
     private byte[] readPiece(int token) {
         long h = enter();
         try {
