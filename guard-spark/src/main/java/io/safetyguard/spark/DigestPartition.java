@@ -43,7 +43,7 @@ final class DigestPartition implements MapPartitionsFunction<Row, Row> {
             @Override
             public Row next() {
                 Row in = rows.next();
-                String path = in.getString(0);
+                String path = files.qualify(in.getString(0));
                 try {
                     String digest = fromContent && !in.isNullAt(1)
                             ? HadoopFiles.digest((byte[]) in.get(1))

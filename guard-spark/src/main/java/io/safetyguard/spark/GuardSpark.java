@@ -199,8 +199,10 @@ public final class GuardSpark {
         out.add(readable.col(VerdictColumns.PATH));
         out.add(readable.col(VerdictColumns.DIGEST));
         VerdictColumns.verdictNames().forEach(n -> out.add(byDigest.col(n)));
+        // never broadcast the verdicts: building a broadcast has a timeout (spark.sql.broadcastTimeout), and
+        // judging a partition takes as long as it takes; a sort-merge join has no such limit
         Dataset<Row> joined = readable.join(
-                        byDigest,
+                        byDigest.hint("merge"),
                         readable.col(VerdictColumns.DIGEST).equalTo(byDigest.col(VerdictColumns.DIGEST)),
                         "inner")
                 .select(out.toArray(Column[]::new));

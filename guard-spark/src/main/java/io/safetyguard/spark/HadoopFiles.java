@@ -45,6 +45,20 @@ final class HadoopFiles implements Serializable {
         return conf;
     }
 
+    /**
+     * The path in the file system's full form ({@code file:/data/a.png}, {@code hdfs://nn/data/a.png}),
+     * so a path list and a folder listing name the same file alike (resume matches on it). A path
+     * that cannot be qualified is kept as given; reading it then reports why.
+     */
+    String qualify(String path) {
+        try {
+            Path p = new Path(path);
+            return p.getFileSystem(conf()).makeQualified(p).toString();
+        } catch (IOException | RuntimeException e) {
+            return path;
+        }
+    }
+
     /** Hex SHA-256 of the file's bytes, streamed (the file may be of any size). */
     String digest(String path) throws IOException {
         MessageDigest md = sha256();
