@@ -9,6 +9,7 @@ import io.safetyguard.llamacpp.LlamaCppModel;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
 import io.safetyguard.policy.Policy;
 import io.safetyguard.remote.RemoteSafetyModel;
+import io.safetyguard.spark.GuardJob;
 import java.io.IOException;
 import java.lang.module.Configuration;
 import java.lang.module.FindException;
@@ -151,6 +152,30 @@ class ModuleGraphTest {
                             .isNotEmpty()
                             .isSubsetOf(allowed));
         }
+    }
+
+    /**
+     * guard-spark stays on the class path (Spark and Scala are not modules; spark-submit loads the job
+     * jar through a class loader): no module-info, a stable automatic name, and no published module
+     * requires it.
+     */
+    @Test
+    void theSparkModuleIsAClassPathModuleThatNamesItself() throws Exception {
+        Path location = Path.of(GuardJob.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        if (Files.isDirectory(location)) {
+            assertThat(location.resolve("module-info.class")).doesNotExist();
+        } else {
+            try (JarFile jar = new JarFile(location.toFile())) {
+                assertThat(jar.getEntry("module-info.class")).isNull();
+                assertThat(jar.getManifest().getMainAttributes().getValue("Automatic-Module-Name"))
+                        .isEqualTo("io.safetyguard.spark");
+            }
+        }
+        assertThat(graph.modules()).noneMatch(m -> m.name().equals("io.safetyguard.spark"));
     }
 
     @Test

@@ -60,12 +60,15 @@ class SparkRemoteAuditIT {
                         .parquet(out.resolve(GuardSpark.PARQUET_DIR).toString())
                         .collectAsList();
                 assertThat(rows).hasSize(images.all().size());
-                Set<String> paths = rows.stream().map(r -> r.<String>getAs("path")).collect(Collectors.toSet());
+                Set<String> paths =
+                        rows.stream().map(r -> r.<String>getAs("path")).collect(Collectors.toSet());
                 assertThat(paths).hasSize(images.all().size());
                 assertThat(result.modelId()).startsWith("remote:");
-                assertThat(result.judged()).isEqualTo(images.unique().size() + images.corrupt().size() + 1);
+                assertThat(result.judged())
+                        .isEqualTo(images.unique().size() + images.corrupt().size() + 1);
                 assertThat(result.errors()).isEqualTo(images.corrupt().size() + 1);
-                assertThat(result.safe() + result.unsafe()).isEqualTo(images.unique().size() + images.duplicates().size());
+                assertThat(result.safe() + result.unsafe())
+                        .isEqualTo(images.unique().size() + images.duplicates().size());
                 for (Row r : rows) {
                     assertThat(r.<String>getAs("model_id")).isEqualTo(result.modelId());
                 }
