@@ -7,7 +7,9 @@ import io.safetyguard.cli.audit.InOrderAssessor;
 import io.safetyguard.cli.audit.ScanResult;
 import io.safetyguard.cli.audit.SourceScanner;
 import io.safetyguard.cli.audit.VerdictLog;
+import io.safetyguard.cli.audit.VerdictLogFormatException;
 import io.safetyguard.cli.audit.VerdictLogWriter;
+import io.safetyguard.cli.audit.VerdictPartFiles;
 import io.safetyguard.cli.audit.VerdictRecord;
 import io.safetyguard.core.ImageInput;
 import io.safetyguard.core.SafetyGuard;
@@ -54,6 +56,9 @@ import picocli.CommandLine.Spec;
             "Images: names ending .png .jpg .jpeg .jpe .gif .bmp .webp, and other files",
             "  whose content starts like PNG/JPEG/GIF/BMP/WebP. Other files are skipped",
             "  and counted; unreadable images become error lines.",
+            "",
+            "--report-only --from PATH renders DIR/report.html from verdict lines judged",
+            "  elsewhere (a Spark audit's verdicts-jsonl folder) without loading a model.",
             ""
         })
 final class AuditCommand implements Callable<Integer> {
@@ -118,11 +123,29 @@ final class AuditCommand implements Callable<Integer> {
     private final AtomicInteger stamped = new AtomicInteger();
     private final AtomicInteger notStamped = new AtomicInteger();
 
-    @Parameters(paramLabel = "SOURCE", arity = "1..*", description = "Folders, image files or lists of image paths.")
+    @Option(
+            names = "--report-only",
+            description = "Judge nothing: render DIR/report.html from the verdict lines in --from "
+                    + "(e.g. a Spark audit's verdicts-jsonl folder).")
+    boolean reportOnly;
+
+    @Option(
+            names = "--from",
+            paramLabel = "PATH",
+            description = "With --report-only: a verdicts JSONL file, or a folder of .json/.jsonl part files.")
+    Path from;
+
+    @Parameters(paramLabel = "SOURCE", arity = "0..*", description = "Folders, image files or lists of image paths.")
     List<Path> sources = new ArrayList<>();
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (reportOnly || from != null) {
+            return reportOnly();
+        }
+        if (sources.isEmpty()) {
+            throw new BadInputException("give at least one SOURCE (a folder, an image file or a list of paths)");
+        }
         PrintStream err = System.err;
         Path log = out.resolve(VerdictLog.FILE_NAME);
         checkOutputOptions(log);
@@ -279,6 +302,70 @@ final class AuditCommand implements Callable<Integer> {
                 CliLogging.note(err, "guard: note: not stamped: " + reason);
             }
         }
+    }
+
+    /**
+     * {@code --report-only --from PATH}: gathers the verdict lines of PATH into DIR/verdicts.jsonl and
+     * renders DIR/report.html from them, under the policy options given (which must be the policy the
+     * lines were judged under).
+     */
+    private int reportOnly() throws IOException {
+        if (!reportOnly || from == null) {
+            throw new BadInputException("--report-only and --from go together: --report-only --from PATH");
+        }
+        if (!sources.isEmpty()) {
+            throw new BadInputException("--report-only judges nothing; drop the SOURCE arguments " + sources);
+        }
+        if (resume) {
+            throw new BadInputException("--report-only renders what --from holds; --resume does not apply");
+        }
+        Path log = out.resolve(VerdictLog.FILE_NAME);
+        if (Files.isRegularFile(out)) {
+            throw new BadInputException("--out " + out + " is a file; give a folder (it is created if missing)");
+        }
+        if (Files.exists(log) && !overwrite) {
+            throw new BadInputException(
+                    log + " already exists: add --overwrite to replace it with the lines of " + from);
+        }
+        Policy policy = policyOptions.resolve();
+        Files.createDirectories(out);
+        Instant started = Instant.now();
+        long records;
+        try {
+            records = VerdictPartFiles.gather(from, log);
+        } catch (VerdictLogFormatException e) {
+            Files.deleteIfExists(log);
+            throw new BadInputException(e.getMessage(), e);
+        } catch (IOException e) {
+            Files.deleteIfExists(log);
+            throw new BadInputException("cannot read --from " + from + ": " + e.getMessage(), e);
+        }
+        List<String> warnings = new ArrayList<>();
+        loadDone(log, policy, warnings, System.err); // refuses lines of another policy
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("Report only", "verdicts from " + from);
+        AuditRunInfo run = new AuditRunInfo(
+                started,
+                Instant.now(),
+                List.of(from.toString()),
+                policy.name(),
+                policy.fingerprint(),
+                policy.render(),
+                "(judged elsewhere: " + from + ")",
+                "(judged elsewhere)",
+                "(judged elsewhere)",
+                Map.of(),
+                false,
+                settings,
+                (int) Math.min(Integer.MAX_VALUE, records),
+                0,
+                records,
+                0,
+                warnings);
+        Path html = out.resolve(AuditReport.FILE_NAME);
+        AuditSummary summary = AuditReport.write(log, html, policy, run, Math.max(0, galleryLimit));
+        printSummary(summary, run, log, html);
+        return failOnUnsafe && summary.unsafe() > 0 ? ExitCodes.UNSAFE : ExitCodes.OK;
     }
 
     private void checkOutputOptions(Path log) {

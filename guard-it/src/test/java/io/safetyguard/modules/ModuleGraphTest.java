@@ -10,6 +10,7 @@ import io.safetyguard.llamacpp.tools.tiny.TinyModelGenerator;
 import io.safetyguard.micrometer.SafetyGuardMetrics;
 import io.safetyguard.policy.Policy;
 import io.safetyguard.remote.RemoteSafetyModel;
+import io.safetyguard.spark.GuardJob;
 import java.io.IOException;
 import java.lang.module.Configuration;
 import java.lang.module.FindException;
@@ -164,6 +165,38 @@ class ModuleGraphTest {
      * no Automatic-Module-Name (the name "HdrHistogram" comes from the file name, without the version).
      */
     private static final Set<String> DERIVED_NAME_ALLOWED = Set.of("HdrHistogram");
+
+    /**
+     * guard-spark stays on the class path (Spark and Scala are not modules; spark-submit loads the job
+     * jar through a class loader): no module-info, a stable automatic name, and no published module
+     * requires it.
+     */
+    @Test
+    void theSparkModuleIsAClassPathModuleThatNamesItself() throws Exception {
+        Path location = Path.of(GuardJob.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        if (Files.isDirectory(location)) {
+            assertThat(location.resolve("module-info.class")).doesNotExist();
+        } else {
+            try (JarFile jar = new JarFile(location.toFile())) {
+                assertThat(jar.getEntry("module-info.class")).isNull();
+                assertThat(jar.getManifest().getMainAttributes().getValue("Automatic-Module-Name"))
+                        .isEqualTo("io.safetyguard.spark");
+            }
+        }
+        // (as an automatic module on this path it is resolved with the others; none of ours may require it)
+        for (ResolvedModule m : graph.modules()) {
+            if (m.name().startsWith("io.safetyguard.")
+                    && !m.reference().descriptor().isAutomatic()) {
+                assertThat(m.reference().descriptor().requires())
+                        .as(m.name())
+                        .noneMatch(r -> r.name().equals("io.safetyguard.spark"));
+            }
+        }
+    }
 
     @Test
     void automaticModulesAmongTheDependenciesNameThemselves() throws IOException {
