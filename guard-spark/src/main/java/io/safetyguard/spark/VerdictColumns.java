@@ -10,10 +10,12 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The output schema, in one place: the keys of {@code guard audit}'s {@code verdicts.jsonl} (same
- * names, same meaning, same order), then the two columns a distributed job needs to resume safely
+ * names, same meaning, same order; {@code category_probabilities} is a map column), then the two
+ * columns a distributed job needs to resume safely
  * ({@code rating_source}, {@code model_id}). A new column is one line in {@link #VERDICT}.
  *
  * <p>Rows are {@code path, digest} followed by the verdict columns. The verdict columns depend on
@@ -43,6 +45,7 @@ public final class VerdictColumns {
             column("model_rating", DataTypes.StringType, o -> verdict(o, v -> v.modelRating().map(r -> r.label()).orElse(null))),
             column("unsafe_threshold", DataTypes.DoubleType, o -> verdict(o, v -> v.unsafeThreshold().isPresent() ? v.unsafeThreshold().getAsDouble() : null)),
             column("generated_tokens", DataTypes.IntegerType, o -> verdict(o, v -> v.generatedTokens().isPresent() ? v.generatedTokens().getAsInt() : null)),
+            column("category_probabilities", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), o -> verdict(o, v -> v.categoryProbabilities().isEmpty() ? null : CollectionConverters.asScala(v.categoryProbabilities()))),
             column("rating_source", DataTypes.StringType, o -> verdict(o, v -> v.ratingSource().name())),
             column(MODEL_ID, DataTypes.StringType, ImageOutcome::modelId));
     // spotless:on
