@@ -24,8 +24,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$EXTRA" in '${'*) EXTRA="" ;; esac
-[ -n "$EXTRA" ] || exit 0
 [ -n "$OUT_DIR" ] || die "--out-dir is required"
+
+# Platforms an earlier run merged are listed next to the output folder (not inside it: that goes into
+# the jar). They are removed first, so a rebuild with other (or no) extra folders leaves none behind.
+RECORD="${OUT_DIR%/}.merged"
+if [ -f "$RECORD" ]; then
+  while IFS= read -r p; do [ -n "$p" ] && rm -rf "$OUT_DIR/natives/$p"; done < "$RECORD"
+  rm -f "$RECORD"
+fi
+[ -n "$EXTRA" ] || exit 0
 
 # the commit this build pins (build-natives.sh next to this script)
 PINNED="$(sed -n 's/^LLAMA_COMMIT="\([0-9a-f]*\)".*/\1/p' "$(dirname "${BASH_SOURCE[0]}")/build-natives.sh")"
@@ -52,6 +60,7 @@ merge_bundle() {
   fi
   rm -rf "$dest"; mkdir -p "$dest"
   cp "$src"/* "$dest/"
+  echo "$platform" >> "$RECORD"
   log "merged natives/$platform ($(prop backend "$src/build.properties")) from $src"
 }
 

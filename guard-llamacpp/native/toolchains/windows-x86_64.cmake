@@ -10,10 +10,12 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-# libstdc++, libgcc and winpthread linked in statically, so every DLL needs only Windows' own DLLs
-# and its siblings in the bundle (checked by WindowsNativesIT with objdump).
 # Debian 12's MinGW-w64 headers lack a Windows 10 API structure that ggml-cpu.c uses (see the header).
 set(CMAKE_C_FLAGS_INIT "-include ${CMAKE_CURRENT_LIST_DIR}/mingw-compat.h")
-set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
-set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
+# libstdc++, libgcc and winpthread linked in statically, so every DLL needs only Windows' own DLLs
+# and its siblings in the bundle (checked by PackagedNativesTest with objdump). --exclude-libs keeps
+# each DLL from re-exporting the runtime's symbols: otherwise ggml-cpu.dll would get _Unwind_Resume
+# both from libgcc_eh.a and from ggml-base.dll's import library (a duplicate definition).
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++ -Wl,--exclude-libs,ALL")
+set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++ -Wl,--exclude-libs,ALL")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
