@@ -231,8 +231,8 @@ public final class NativeLibraryLoader {
 
     static String unsupportedPlatformMessage(String platform, String osName, String osArch, Set<String> packaged) {
         return "no llama.cpp native libraries for this platform (" + platform + ", os.name=" + osName + ", os.arch="
-                + osArch + "). This jar carries natives for "
-                + (packaged.isEmpty() ? "no platform" : String.join(", ", packaged))
+                + osArch + "). This jar carries "
+                + (packaged.isEmpty() ? "none" : String.join(", ", packaged))
                 + ". Build them on this machine with `mvn -pl guard-llamacpp -am package` (needs cmake, a C++ "
                 + "compiler, git and npm; see guard-llamacpp/native/build-natives.sh), or point -D" + DIR_PROPERTY
                 + " / " + DIR_ENV + " at a folder made by that script.";
