@@ -3,6 +3,7 @@ package io.safetyguard.llamacpp.internal.natives;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** How the loader names platforms, tells musl from glibc and explains a platform it has no natives for. */
@@ -45,7 +46,10 @@ class NativePlatformTest {
     @Test
     void anUnsupportedPlatformGetsTheListOfPlatformsTheJarCarries() {
         String message = NativeLibraryLoader.unsupportedPlatformMessage(
-                "freebsd-x86_64", "FreeBSD", "amd64", Set.of("linux-aarch64", "linux-x86_64", "windows-x86_64"));
+                "freebsd-x86_64",
+                "FreeBSD",
+                "amd64",
+                new TreeSet<>(Set.of("linux-aarch64", "linux-x86_64", "windows-x86_64")));
         assertThat(message)
                 .contains("freebsd-x86_64", "os.name=FreeBSD", "os.arch=amd64")
                 .contains("linux-aarch64, linux-x86_64, windows-x86_64")
