@@ -3,7 +3,6 @@ package io.safetyguard.llamacpp;
 import io.safetyguard.core.image.DecodedImage;
 import io.safetyguard.core.spi.ModelOutput;
 import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,7 +20,7 @@ public final class GreedyVerdictMain {
 
     private GreedyVerdictMain() {}
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         if (args.length != 3) {
             System.err.println("usage: GreedyVerdictMain MODEL MMPROJ IMAGE");
             System.exit(2);
@@ -32,7 +31,7 @@ public final class GreedyVerdictMain {
     }
 
     /** The greedy full-verdict answer for one image, on one thread, as one line. */
-    static String verdict(Path model, Path mmproj, Path image) throws IOException {
+    static String verdict(Path model, Path mmproj, Path image) throws Exception {
         DecodedImage decoded = TestSupport.decode(
                 Files.readAllBytes(image), image.getFileName().toString());
         try (LlamaCppModel m = LlamaCppModel.open(
