@@ -32,6 +32,10 @@
 #                       server; no web UI, no network access at build time)
 #   --server-only       only build llama-server and print its path
 #   --print-server-path print where llama-server is (or would be) and exit
+#   --target PLATFORM   cross-compile the CPU natives for linux-aarch64 (g++-aarch64-linux-gnu) or
+#                       windows-x86_64 (g++-mingw-w64-x86-64-posix) with native/toolchains/PLATFORM.cmake;
+#                       default: this machine's platform
+#   --if-toolchain      with --target: skip with a message (exit 0) when the cross compiler is not installed
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
@@ -51,12 +55,12 @@ SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SO
 
 SHIM_DIR=""; OUT_DIR=""; BACKEND="cpu"; CUDA_ARCH=""; LLAMA_DIR="${LLAMA_CPP_DIR:-}"
 JAVA_HOME_ARG="${JAVA_HOME:-}"; JOBS=""; WITH_CLI=0; CLI_ONLY=0; PRINT_CLI=0; EXTRA_CMAKE=""
-WITH_SERVER=0; SERVER_ONLY=0; PRINT_SERVER=0
+WITH_SERVER=0; SERVER_ONLY=0; PRINT_SERVER=0; TARGET=""; IF_TOOLCHAIN=0
 while [ $# -gt 0 ]; do
   arg="$1"; shift
   case "$arg" in
     --*=*) val="${arg#*=}"; arg="${arg%%=*}" ;;
-    --shim-dir|--out-dir|--backend|--cuda-arch|--llama-dir|--java-home|--jobs|--cli|--server|--cmake-args)
+    --shim-dir|--out-dir|--backend|--cuda-arch|--llama-dir|--java-home|--jobs|--cli|--server|--cmake-args|--target)
       [ $# -gt 0 ] || die "$arg needs a value"; val="$1"; shift ;;
     *) val="" ;;
   esac
@@ -77,7 +81,9 @@ while [ $# -gt 0 ]; do
     --with-server) WITH_SERVER=1 ;;
     --server-only) WITH_SERVER=1; SERVER_ONLY=1 ;;
     --print-server-path) PRINT_SERVER=1 ;;
-    -h|--help)   sed -n '2,35p' "$SCRIPT_PATH"; exit 0 ;;
+    --target)    TARGET="$val" ;;
+    --if-toolchain) IF_TOOLCHAIN=1 ;;
+    -h|--help)   sed -n '2,40p' "$SCRIPT_PATH"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -106,6 +112,33 @@ esac
 PLATFORM="$OS-$ARCH"
 if [ "$BACKEND" = metal ] && [ "$OS" != macos ]; then die "--backend metal needs macOS"; fi
 
+# Cross builds: another platform's CPU natives from the same patched tree, with a CMake toolchain file
+# (native/toolchains/<platform>.cmake) naming the cross compilers.
+CROSS=0; TOOLCHAIN=""; CROSS_PREFIX=""
+case "$TARGET" in ''|'${'*) TARGET="" ;; esac
+if [ -n "$TARGET" ] && [ "$TARGET" != "$PLATFORM" ]; then
+  case "$TARGET" in
+    linux-aarch64)  CROSS_PREFIX=aarch64-linux-gnu-;  CROSS_CC=aarch64-linux-gnu-gcc;  CROSS_CXX=aarch64-linux-gnu-g++
+                    CROSS_PKG=g++-aarch64-linux-gnu; OS=linux; ARCH=aarch64; LIBEXT=so ;;
+    windows-x86_64) CROSS_PREFIX=x86_64-w64-mingw32-; CROSS_CC=x86_64-w64-mingw32-gcc-posix; CROSS_CXX=x86_64-w64-mingw32-g++-posix
+                    CROSS_PKG=g++-mingw-w64-x86-64-posix; OS=windows; ARCH=x86_64; LIBEXT=dll ;;
+    *) die "unknown --target '$TARGET' (cross builds: linux-aarch64, windows-x86_64; or this machine's $PLATFORM)" ;;
+  esac
+  [ "$OS-$ARCH" != "$PLATFORM" ] || die "internal: --target $TARGET is the host platform"
+  [ "$(uname -s)" = Linux ] || die "cross builds for $TARGET run on Linux build machines (Debian's cross toolchains)"
+  [ "$BACKEND" = cpu ] || die "cross builds are CPU-only (got --backend $BACKEND); build GPU backends on the target platform"
+  if ! command -v "$CROSS_CXX" >/dev/null 2>&1 || ! command -v "$CROSS_CC" >/dev/null 2>&1; then
+    if [ "$IF_TOOLCHAIN" = 1 ]; then
+      log "skipping the $TARGET natives: the cross compiler $CROSS_CXX is not installed (apt-get install $CROSS_PKG); the jar will not carry natives/$TARGET/"
+      exit 0
+    fi
+    die "the $TARGET cross build needs $CROSS_CXX: apt-get install $CROSS_PKG"
+  fi
+  CROSS=1; PLATFORM="$TARGET"; CC="$CROSS_CC"; CXX="$CROSS_CXX"
+  TOOLCHAIN="$(dirname "$SCRIPT_PATH")/toolchains/$TARGET.cmake"
+  [ -f "$TOOLCHAIN" ] || die "missing toolchain file $TOOLCHAIN"
+fi
+
 case "$JOBS" in ''|0|'${'*) JOBS="" ;; esac
 if [ -z "$JOBS" ]; then
   JOBS="$( (command -v nproc >/dev/null && nproc) || sysctl -n hw.ncpu 2>/dev/null || echo 2)"
@@ -133,6 +166,8 @@ COMPILER_ID="$("$CXX_BIN" --version 2>&1 | head -1) / $("$CC_BIN" --version 2>&1
 # ---------------------------------------------------------------------------------------------
 # Lock the cache while we work on it (two builds at once would otherwise race).
 LOCK_FILE="$CACHE_ROOT/.lock"
+# a cross build has its own lock, so that it does not hold up the host platform's builds for minutes
+if [ "$CROSS" = 1 ]; then LOCK_FILE="$CACHE_ROOT/.lock-$PLATFORM"; fi
 if command -v flock >/dev/null 2>&1; then
   exec 9>"$LOCK_FILE"
   if ! flock -n 9; then log "waiting for another native build to release $LOCK_FILE"; flock 9; fi
@@ -255,8 +290,14 @@ if [ -n "$EXTRA_CMAKE" ]; then
 fi
 if [ "$OS" = linux ]; then
   LLAMA_FLAGS+=('-DCMAKE_INSTALL_RPATH=$ORIGIN')
-else
+elif [ "$OS" = macos ]; then
   LLAMA_FLAGS+=('-DCMAKE_INSTALL_RPATH=@loader_path' -DCMAKE_INSTALL_NAME_DIR=@rpath)
+fi
+TOOLCHAIN_FLAGS=()
+if [ "$CROSS" = 1 ]; then
+  TOOLCHAIN_FLAGS=("-DCMAKE_TOOLCHAIN_FILE=$TOOLCHAIN")
+  # the toolchain files are part of the key (they carry e.g. the static runtime flags, compat headers)
+  COMPILER_ID="$COMPILER_ID / toolchain $(cd "$(dirname "$TOOLCHAIN")" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256)"
 fi
 if [ "$BACKEND" = cuda ]; then
   command -v nvcc >/dev/null 2>&1 || die "the CUDA build needs the CUDA toolkit ('nvcc' is not on PATH). Install it (https://developer.nvidia.com/cuda-downloads, or apt-get install nvidia-cuda-toolkit) or build the CPU backend (drop -Pcuda / -Dsafetyguard.native.backend=cuda)."
@@ -303,7 +344,8 @@ if [ ${#PATCHES[@]} -gt 0 ]; then
   log "llama.cpp source with ${#PATCHES[@]} SafetyGuard patch(es): $BUILD_SRC"
 fi
 LLAMA_KEY="$(key_of "$SRC_ID" "$BACKEND" "${LLAMA_FLAGS[*]}" "$COMPILER_ID" "cmake $CMAKE_VER" "$PLATFORM" "$SCRIPT_HASH")"
-LLAMA_OUT="$CACHE_ROOT/natives/llama-$BACKEND-$LLAMA_KEY"
+KIND="$BACKEND"; if [ "$CROSS" = 1 ]; then KIND="$BACKEND-$PLATFORM"; fi
+LLAMA_OUT="$CACHE_ROOT/natives/llama-$KIND-$LLAMA_KEY"
 
 # Optional tools (llama-mtmd-cli for benchmarks, llama-server for guard-remote's tests): static, from
 # the same tree, in ONE build dir that is kept, so ggml, llama and llama-common compile once for both.
@@ -371,6 +413,9 @@ build_tools() {
   if [ "$WITH_SERVER" = 1 ]; then build_tool llama-server; fi
 }
 
+if [ "$CROSS" = 1 ] && { [ "$WITH_CLI" = 1 ] || [ "$WITH_SERVER" = 1 ]; }; then
+  die "the llama.cpp tools (--with-cli, --with-server) are built for this machine only, not with --target"
+fi
 if [ "$CLI_ONLY" = 1 ] || [ "$SERVER_ONLY" = 1 ]; then
   build_tools
   if [ "$CLI_ONLY" = 1 ];    then echo "$TOOLS_OUT/bin/llama-mtmd-cli"; fi
@@ -389,7 +434,7 @@ else
   log "building llama.cpp $LLAMA_TAG ($BACKEND, $JOBS jobs) into $LLAMA_OUT; this takes a few minutes once"
   rm -rf "$LLAMA_OUT"; mkdir -p "$LLAMA_OUT"
   t0=$SECONDS
-  cmake -S "$BUILD_SRC" -B "$LLAMA_OUT/build" "${LLAMA_FLAGS[@]}" \
+  cmake -S "$BUILD_SRC" -B "$LLAMA_OUT/build" "${LLAMA_FLAGS[@]}" ${TOOLCHAIN_FLAGS[@]+"${TOOLCHAIN_FLAGS[@]}"} \
         "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" \
         "-DCMAKE_INSTALL_PREFIX=$LLAMA_OUT/install" -DCMAKE_INSTALL_LIBDIR=lib > "$LLAMA_OUT/configure.log" 2>&1 \
     || { tail -40 "$LLAMA_OUT/configure.log" >&2; die "configuring llama.cpp failed (log: $LLAMA_OUT/configure.log)"; }
@@ -407,9 +452,17 @@ fi
 [ -n "$JAVA_HOME_ARG" ] || JAVA_HOME_ARG="$(dirname "$(dirname "$(readlink -f "$(command -v javac || command -v java)")")")"
 [ -f "$JAVA_HOME_ARG/include/jni.h" ] || die "no JDK headers at $JAVA_HOME_ARG/include/jni.h; set JAVA_HOME to a JDK (not a JRE), e.g. apt-get install openjdk-17-jdk-headless"
 SHIM_HASH="$( cd "$SHIM_DIR" && find . -type f \( -name '*.c' -o -name '*.cpp' -o -name '*.h' -o -name 'CMakeLists.txt' \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256)"
-JNI_HASH="$(sha256 < "$JAVA_HOME_ARG/include/jni.h")"
+# jni_md.h: the JDK's for Linux and macOS targets (a Linux JDK's linux/jni_md.h fits every Linux
+# architecture); our own for Windows, since a Linux JDK has no win32/jni_md.h
+case "$OS" in
+  linux)   JNI_MD_DIR="$JAVA_HOME_ARG/include/linux" ;;
+  macos)   JNI_MD_DIR="$JAVA_HOME_ARG/include/darwin" ;;
+  windows) JNI_MD_DIR="$(dirname "$SCRIPT_PATH")/jni-win32" ;;
+esac
+[ -f "$JNI_MD_DIR/jni_md.h" ] || die "no jni_md.h in $JNI_MD_DIR (the JDK at $JAVA_HOME_ARG has no headers for $OS)"
+JNI_HASH="$(cat "$JAVA_HOME_ARG/include/jni.h" "$JNI_MD_DIR/jni_md.h" | sha256)"
 SHIM_KEY="$(key_of "$LLAMA_KEY" "$SHIM_HASH" "$JNI_HASH" "$COMPILER_ID" "$SCRIPT_HASH")"
-SHIM_OUT="$CACHE_ROOT/natives/jni-$BACKEND-$SHIM_KEY"
+SHIM_OUT="$CACHE_ROOT/natives/jni-$KIND-$SHIM_KEY"
 BUNDLE="$SHIM_OUT/bundle"
 if [ -f "$SHIM_OUT/.complete" ]; then
   touch "$SHIM_OUT/.complete"
@@ -418,8 +471,8 @@ else
   log "building the JNI shim into $SHIM_OUT"
   rm -rf "$SHIM_OUT"; mkdir -p "$SHIM_OUT"
   cmake -S "$SHIM_DIR" -B "$SHIM_OUT/build" -DCMAKE_BUILD_TYPE=Release \
-        "-DLLAMA_PREFIX=$LLAMA_OUT/install" "-DLLAMA_SRC=$BUILD_SRC" "-DJNI_HOME=$JAVA_HOME_ARG" \
-        "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" > "$SHIM_OUT/configure.log" 2>&1 \
+        "-DLLAMA_PREFIX=$LLAMA_OUT/install" "-DLLAMA_SRC=$BUILD_SRC" "-DJNI_HOME=$JAVA_HOME_ARG" "-DJNI_MD_DIR=$JNI_MD_DIR" \
+        ${TOOLCHAIN_FLAGS[@]+"${TOOLCHAIN_FLAGS[@]}"} "-DCMAKE_C_COMPILER=$CC_BIN" "-DCMAKE_CXX_COMPILER=$CXX_BIN" > "$SHIM_OUT/configure.log" 2>&1 \
     || { tail -40 "$SHIM_OUT/configure.log" >&2; die "configuring the JNI shim failed (log: $SHIM_OUT/configure.log)"; }
   cmake --build "$SHIM_OUT/build" -j "$JOBS" > "$SHIM_OUT/build.log" 2>&1 \
     || { cat "$SHIM_OUT/build.log" >&2; die "building the JNI shim failed (log: $SHIM_OUT/build.log)"; }
@@ -432,7 +485,13 @@ else
   order+=(ggml llama mtmd)
   : > "$BUNDLE/libraries.txt"
   for name in "${order[@]}"; do
-    if [ "$OS" = linux ]; then
+    if [ "$OS" = windows ]; then
+      # DLLs are installed into bin/; dependents import them by file name
+      real=""
+      for cand in "$name.dll" "lib$name.dll"; do [ -f "$LLAMA_OUT/install/bin/$cand" ] && real="$LLAMA_OUT/install/bin/$cand"; done
+      [ -n "$real" ] || die "missing $name.dll in $LLAMA_OUT/install/bin"
+      soname="$(basename "$real")"
+    elif [ "$OS" = linux ]; then
       real="$(readlink -f "$LLAMA_OUT/install/lib/lib$name.so")"
       [ -f "$real" ] || { [ "$name" = ggml-blas ] && continue; die "missing $LLAMA_OUT/install/lib/lib$name.so"; }
       soname="$(readelf -d "$real" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
@@ -447,12 +506,16 @@ else
     chmod 644 "$BUNDLE/$soname"
     echo "$soname" >> "$BUNDLE/libraries.txt"
   done
-  shim="$SHIM_OUT/build/libsafetyguard_jni.$LIBEXT"
+  shim_name="libsafetyguard_jni.$LIBEXT"
+  if [ "$OS" = windows ]; then shim_name="safetyguard_jni.dll"; fi
+  shim="$SHIM_OUT/build/$shim_name"
   [ -f "$shim" ] || die "the shim build produced no $shim"
   cp "$shim" "$BUNDLE/"
-  echo "libsafetyguard_jni.$LIBEXT" >> "$BUNDLE/libraries.txt"
-  if [ "$OS" = linux ] && command -v strip >/dev/null 2>&1; then
-    for f in "$BUNDLE"/*.so*; do strip --strip-unneeded "$f"; done
+  echo "$shim_name" >> "$BUNDLE/libraries.txt"
+  if [ "$OS" = linux ] && command -v "${CROSS_PREFIX}strip" >/dev/null 2>&1; then
+    for f in "$BUNDLE"/*.so*; do "${CROSS_PREFIX}strip" --strip-unneeded "$f"; done
+  elif [ "$OS" = windows ]; then
+    for f in "$BUNDLE"/*.dll; do "${CROSS_PREFIX}strip" --strip-unneeded "$f"; done
   fi
   {
     echo "llama.cpp.tag=$LLAMA_TAG"
@@ -477,8 +540,8 @@ fi
 # Forget builds of this kind that no build has used for 14 days (other keys: older llama.cpp flags,
 # shim versions, script versions). The current ones were just touched.
 # (cli-* is the layout before the shared tools build dir.)
-for old in "$CACHE_ROOT/natives/llama-$BACKEND-"* "$CACHE_ROOT/natives/jni-$BACKEND-"* \
-           "$CACHE_ROOT/natives/tools-$BACKEND-"* "$CACHE_ROOT/natives/cli-$BACKEND-"*; do
+for old in "$CACHE_ROOT/natives/llama-$KIND-"* "$CACHE_ROOT/natives/jni-$KIND-"* \
+           "$CACHE_ROOT/natives/tools-$KIND-"* "$CACHE_ROOT/natives/cli-$KIND-"*; do
   [ -d "$old" ] || continue
   [ "$old" = "$LLAMA_OUT" ] || [ "$old" = "$SHIM_OUT" ] || [ "$old" = "$TOOLS_OUT" ] && continue
   if [ ! -f "$old/.complete" ] || [ -n "$(find "$old/.complete" -mtime +14 2>/dev/null)" ]; then

@@ -131,7 +131,7 @@ public final class BenchSummary {
 
     /**
      * How many full-rationale answers equal mtmd-cli's up to and including the opening quote of the rating value
-     * ({@code {"rating": "}), the step before the one where the two sides choose differently: SafetyGuard writes that
+     * (<code>{"rating": "</code>), the step before the one where the two sides choose differently: SafetyGuard writes that
      * quote as a token of its own (see {@code RatingProbe} in guard-llamacpp), while mtmd-cli may take a token that
      * writes the quote and the value's first letter at once ({@code "S} in qwen2's vocabulary); the texts can part
      * from there. Answers without a rating key do not count.

@@ -114,7 +114,16 @@ public final class NativeLibraryLoader {
     }
 
     static String os() {
-        String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        return normaliseOs(System.getProperty("os.name", ""));
+    }
+
+    static String arch() {
+        return normaliseArch(System.getProperty("os.arch", ""));
+    }
+
+    /** The resource-path name of an {@code os.name}: linux, macos, windows, or the name itself, simplified. */
+    static String normaliseOs(String osName) {
+        String name = osName.toLowerCase(Locale.ROOT);
         if (name.contains("linux")) {
             return "linux";
         }
@@ -127,8 +136,9 @@ public final class NativeLibraryLoader {
         return name.replaceAll("[^a-z0-9]", "");
     }
 
-    static String arch() {
-        String a = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    /** The resource-path name of an {@code os.arch}: x86_64 (also amd64, x64), aarch64 (also arm64), ... */
+    static String normaliseArch(String osArch) {
+        String a = osArch.toLowerCase(Locale.ROOT);
         return switch (a) {
             case "amd64", "x86_64", "x64" -> "x86_64";
             case "aarch64", "arm64" -> "aarch64";
@@ -160,15 +170,11 @@ public final class NativeLibraryLoader {
         String base = RESOURCE_ROOT + platform + "/";
         URL manifest = NativeLibraryLoader.class.getResource(base + MANIFEST);
         if (manifest == null) {
-            Set<String> packaged = packagedPlatforms();
-            throw new NativeLibraryException("no llama.cpp native libraries for this platform (" + platform
-                    + ", os.name="
-                    + System.getProperty("os.name") + ", os.arch=" + System.getProperty("os.arch")
-                    + "). This jar carries "
-                    + (packaged.isEmpty() ? "none" : String.join(", ", packaged))
-                    + ". Build them on this machine with `mvn -pl guard-llamacpp -am package` (needs cmake, a C++ "
-                    + "compiler, git and npm; see guard-llamacpp/native/build-natives.sh), or point -D" + DIR_PROPERTY
-                    + " / " + DIR_ENV + " at a folder made by that script.");
+            throw new NativeLibraryException(unsupportedPlatformMessage(
+                    platform, System.getProperty("os.name"), System.getProperty("os.arch"), packagedPlatforms()));
+        }
+        if ("linux".equals(os()) && LinuxLibc.isMusl()) {
+            throw new NativeLibraryException(muslMessage(platform));
         }
         try {
             List<String> names = readManifest(base);
@@ -221,6 +227,23 @@ public final class NativeLibraryLoader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static String unsupportedPlatformMessage(String platform, String osName, String osArch, Set<String> packaged) {
+        return "no llama.cpp native libraries for this platform (" + platform + ", os.name=" + osName + ", os.arch="
+                + osArch + "). This jar carries "
+                + (packaged.isEmpty() ? "none" : String.join(", ", packaged))
+                + ". Build them on this machine with `mvn -pl guard-llamacpp -am package` (needs cmake, a C++ "
+                + "compiler, git and npm; see guard-llamacpp/native/build-natives.sh), or point -D" + DIR_PROPERTY
+                + " / " + DIR_ENV + " at a folder made by that script.";
+    }
+
+    static String muslMessage(String platform) {
+        return "this JVM runs on musl libc (e.g. Alpine Linux), but the jar's natives/" + platform
+                + "/ libraries are built for glibc and would not load. Run on a glibc-based system or image "
+                + "(Debian, Ubuntu, RHEL; e.g. eclipse-temurin:17-jre), or build the natives on this system with "
+                + "guard-llamacpp/native/build-natives.sh and point -D" + DIR_PROPERTY + " / " + DIR_ENV
+                + " at the folder it writes.";
     }
 
     private static void loadFrom(Path dir) {

@@ -1,0 +1,241 @@
+package io.safetyguard.llamacpp.internal.natives;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Static checks of the natives this build packaged for each platform, including those cross-compiled
+ * for platforms this machine cannot run: every bundle lists files that exist, its shim exports a JNI
+ * symbol for every {@code native} method of the Java side, and the Windows DLLs import nothing but
+ * Windows' own DLLs and each other (libstdc++, libgcc and winpthread are linked in statically).
+ */
+class PackagedNativesTest {
+
+    /** DLLs every Windows installation has; anything else a bundle DLL imports must be in the bundle. */
+    private static final Set<String> WINDOWS_SYSTEM_DLLS = Set.of(
+            "kernel32.dll",
+            "msvcrt.dll",
+            "advapi32.dll",
+            "user32.dll",
+            "ws2_32.dll",
+            "bcrypt.dll",
+            "ntdll.dll",
+            "shell32.dll",
+            "ole32.dll",
+            "ucrtbase.dll");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyPackagedBundleIsComplete() throws IOException {
+        Set<String> platforms = NativeLibraryLoader.packagedPlatforms();
+        assertThat(platforms).as("the jar carries this machine's natives").contains(NativeLibraryLoader.platform());
+        for (String platform : platforms) {
+            Path bundle = bundle(platform);
+            List<String> libs = libraries(bundle);
+            assertThat(libs).as(platform).isNotEmpty();
+            for (String lib : libs) {
+                assertThat(bundle.resolve(lib)).as(platform + " lists " + lib).isRegularFile();
+            }
+            String props = Files.readString(bundle.resolve("build.properties"), StandardCharsets.UTF_8);
+            assertThat(props).as(platform).contains("platform=" + platform + "\n");
+        }
+    }
+
+    @Test
+    void everyLinuxShimExportsEveryNativeMethod() throws Exception {
+        Assumptions.assumeTrue(onPath("readelf"), "readelf (binutils) is not installed");
+        Set<String> expected = expectedJniSymbols();
+        for (String platform : NativeLibraryLoader.packagedPlatforms()) {
+            if (!platform.startsWith("linux-")) {
+                continue;
+            }
+            Path shim = bundle(platform).resolve("libsafetyguard_jni.so");
+            Set<String> exported = new TreeSet<>();
+            for (String line : run("readelf", "-W", "--dyn-syms", shim.toString())) {
+                String[] f = line.trim().split("\\s+");
+                // Num: Value Size Type Bind Vis Ndx Name; defined (Ndx not UND) global functions
+                if (f.length >= 8 && f[3].equals("FUNC") && !f[6].equals("UND")) {
+                    exported.add(f[7].replaceAll("@.*", ""));
+                }
+            }
+            assertThat(exported).as(platform + " shim exports").containsAll(expected);
+        }
+    }
+
+    @Test
+    void theWindowsDllsExportTheJniSymbolsAndImportOnlySystemDllsAndEachOther() throws Exception {
+        Assumptions.assumeTrue(
+                NativeLibraryLoader.packagedPlatforms().contains("windows-x86_64"),
+                "this build made no windows-x86_64 natives (apt-get install g++-mingw-w64-x86-64-posix)");
+        String objdump = "x86_64-w64-mingw32-objdump";
+        Assumptions.assumeTrue(
+                onPath(objdump), objdump + " is not installed (apt-get install binutils-mingw-w64-x86-64)");
+        Path bundle = bundle("windows-x86_64");
+        List<String> dlls = libraries(bundle);
+        Set<String> ownDlls = new TreeSet<>();
+        dlls.forEach(d -> ownDlls.add(d.toLowerCase(Locale.ROOT)));
+        assertThat(dlls).contains("safetyguard_jni.dll").allMatch(d -> d.endsWith(".dll"));
+        for (String dll : dlls) {
+            List<String> dump = run(objdump, "-p", bundle.resolve(dll).toString());
+            assertThat(dump).as(dll + " is a PE32+ x86-64 DLL").anyMatch(l -> l.contains("pei-x86-64"));
+            List<String> imports = dump.stream()
+                    .filter(l -> l.trim().startsWith("DLL Name:"))
+                    .map(l -> l.trim().substring("DLL Name:".length()).trim().toLowerCase(Locale.ROOT))
+                    .toList();
+            assertThat(imports).as(dll + " imports").isNotEmpty();
+            for (String imported : imports) {
+                assertThat(WINDOWS_SYSTEM_DLLS.contains(imported)
+                                || imported.startsWith("api-ms-win-")
+                                || ownDlls.contains(imported))
+                        .as(
+                                "%s imports %s, which is neither a Windows system DLL nor in the bundle %s",
+                                dll, imported, ownDlls)
+                        .isTrue();
+            }
+            // dependencies must come earlier in libraries.txt: the loader loads in that order
+            int position = dlls.indexOf(dll);
+            for (String imported : imports) {
+                if (ownDlls.contains(imported)) {
+                    assertThat(indexIgnoringCase(dlls, imported))
+                            .as(dll + " loads after " + imported)
+                            .isLessThan(position);
+                }
+            }
+        }
+        Set<String> exported = new TreeSet<>();
+        for (String line :
+                run(objdump, "-p", bundle.resolve("safetyguard_jni.dll").toString())) {
+            // export table lines: "\t[   3] Java_io_safetyguard_..."
+            String t = line.trim();
+            if (t.startsWith("[") && t.contains("]")) {
+                exported.add(t.substring(t.indexOf(']') + 1).trim());
+            }
+        }
+        assertThat(exported)
+                .as("safetyguard_jni.dll exports")
+                .containsAll(expectedJniSymbols())
+                .contains("JNI_OnLoad");
+    }
+
+    private static int indexIgnoringCase(List<String> list, String name) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** "Java_<class>_<method>" for every native method of the classes compiled into this module. */
+    static Set<String> expectedJniSymbols() throws IOException, URISyntaxException, ClassNotFoundException {
+        URL here = NativeLibraryLoader.class.getResource("NativeLibraryLoader.class");
+        assertThat(here).isNotNull();
+        Assumptions.assumeTrue("file".equals(here.getProtocol()), "classes are not in a folder: " + here);
+        Path classes = Path.of(here.toURI()).getParent();
+        for (int i = 0; i < "io.safetyguard.llamacpp.internal.natives".split("\\.").length; i++) {
+            classes = classes.getParent();
+        }
+        Set<String> symbols = new TreeSet<>();
+        Path root = classes;
+        try (Stream<Path> files = Files.walk(root.resolve("io/safetyguard/llamacpp"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                String name = root.relativize(f).toString().replace(File.separatorChar, '.');
+                name = name.substring(0, name.length() - ".class".length());
+                Class<?> c = Class.forName(name, false, PackagedNativesTest.class.getClassLoader());
+                for (Method m : c.getDeclaredMethods()) {
+                    if (Modifier.isNative(m.getModifiers())) {
+                        symbols.add("Java_" + mangle(c.getName()) + "_" + mangle(m.getName()));
+                    }
+                }
+            }
+        }
+        assertThat(symbols).as("native methods found").hasSizeGreaterThan(10);
+        return symbols;
+    }
+
+    /** JNI's short-name mangling for names without Unicode: '_' becomes "_1", '.' and '$' as in the spec. */
+    static String mangle(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (char ch : name.toCharArray()) {
+            switch (ch) {
+                case '.' -> sb.append('_');
+                case '_' -> sb.append("_1");
+                case '$' -> sb.append("_00024");
+                default -> sb.append(ch);
+            }
+        }
+        return sb.toString();
+    }
+
+    private Path bundle(String platform) throws IOException {
+        String base = "/natives/" + platform + "/";
+        URL manifest = NativeLibraryLoader.class.getResource(base + "libraries.txt");
+        assertThat(manifest).as(base).isNotNull();
+        Path out = dir.resolve(platform);
+        Files.createDirectories(out);
+        List<String> names = new ArrayList<>(readLines(base + "libraries.txt"));
+        names.add("libraries.txt");
+        names.add("build.properties");
+        for (String name : names) {
+            try (InputStream in = NativeLibraryLoader.class.getResourceAsStream(base + name)) {
+                if (in != null) {
+                    Files.write(out.resolve(name), in.readAllBytes());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> libraries(Path bundle) throws IOException {
+        return Files.readAllLines(bundle.resolve("libraries.txt"), StandardCharsets.UTF_8).stream()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty() && !s.startsWith("#"))
+                .toList();
+    }
+
+    private static List<String> readLines(String resource) throws IOException {
+        try (InputStream in = NativeLibraryLoader.class.getResourceAsStream(resource)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty() && !s.startsWith("#"))
+                    .toList();
+        }
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        return path != null
+                && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, program)));
+    }
+
+    private static List<String> run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command)).isZero();
+        return new String(out, StandardCharsets.UTF_8).lines().toList();
+    }
+}
