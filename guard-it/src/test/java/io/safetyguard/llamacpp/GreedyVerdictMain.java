@@ -38,7 +38,8 @@ public final class GreedyVerdictMain {
                 LlamaCppConfig.builder(model, mmproj).threads(1).warmup(false).build())) {
             ModelOutput out = m.evaluate(
                     TestSupport.request(decoded, TestSupport.FULL_VERDICT, TestSupport.greedy(MAX_NEW_TOKENS)));
-            return out.text().replace("\n", "\\n");
+            // one line: the answer may hold line breaks and carriage returns (random weights write any whitespace)
+            return out.text().replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
         }
     }
 }
