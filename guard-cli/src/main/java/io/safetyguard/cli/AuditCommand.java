@@ -223,8 +223,7 @@ final class AuditCommand implements Callable<Integer> {
                         });
             }
             Instant finished = Instant.now();
-            Map<String, String> settings =
-                    GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold());
+            Map<String, String> settings = session.describe(modelOptions, policy);
             settings.put("Resume", Boolean.toString(resume));
             settings.put("Gallery limit", Integer.toString(galleryLimit));
             settings.putAll(frameOptions.describe());

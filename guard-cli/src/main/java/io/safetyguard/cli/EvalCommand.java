@@ -125,7 +125,7 @@ final class EvalCommand implements Callable<Integer> {
                     guard.modelInfo().displayName(),
                     guard.modelInfo().metadata(),
                     session.tiny(),
-                    GuardSession.describe(modelOptions, session.options(), session.unsafeThreshold()));
+                    session.describe(modelOptions, base));
         }
         EvalResults evaluated = EvalResults.compute(results, base, precisionTarget, recallTarget);
         EvalText.print(evaluated, System.out);

@@ -9,7 +9,9 @@ import io.safetyguard.core.spi.SafetyModel;
 import io.safetyguard.llamacpp.ImagePipeline;
 import io.safetyguard.policy.Policy;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -90,6 +92,20 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
             model.close();
             throw e;
         }
+    }
+
+    /** Model, decoding and threshold settings of this session under {@code policy}, for reports. */
+    Map<String, String> describe(ModelOptions m, Policy policy) {
+        Map<String, String> rows = describe(m, options, unsafeThreshold);
+        // what decides: the policy's own thresholds, overridden per id by the guard's (--category-threshold)
+        Map<String, Double> categoryThresholds = new LinkedHashMap<>(policy.thresholds());
+        categoryThresholds.putAll(guard.categoryThresholds());
+        if (!categoryThresholds.isEmpty()) {
+            List<String> entries = new ArrayList<>();
+            categoryThresholds.forEach((id, t) -> entries.add(id + " " + t));
+            rows.put("Category thresholds", String.join(", ", entries));
+        }
+        return rows;
     }
 
     /** Model and decoding settings, for reports. */

@@ -20,6 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +70,8 @@ class RemoteAuditCommandTest {
                     "--endpoint-concurrency",
                     "2",
                     "--verdict-only",
+                    "--category-threshold", // no distribution over HTTP without logprobs: the rating stands
+                    "O3=0.2",
                     "--quiet",
                     "--out",
                     out.toString(),
@@ -87,7 +91,13 @@ class RemoteAuditCommandTest {
                 paths.add(l.get("path").asText());
             }
             assertThat(paths).hasSize(12);
-            assertThat(Files.readString(out.resolve("report.html"))).contains(urlA, urlB);
+            String report = Files.readString(out.resolve("report.html"));
+            assertThat(report).contains(urlA, urlB);
+            Element thresholds = Jsoup.parse(report).getElementById("run-category-thresholds");
+            assertThat(thresholds)
+                    .as("the report's settings list the category thresholds in effect")
+                    .isNotNull();
+            assertThat(thresholds.text()).isEqualTo("O3 0.2");
         } finally {
             a.stop(0);
             b.stop(0);
