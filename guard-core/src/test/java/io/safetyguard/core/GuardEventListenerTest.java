@@ -241,7 +241,13 @@ class GuardEventListenerTest {
                 .build()) {
             guard.assess(image(2));
         }
-        // the model's end may come after the failure (the call stops waiting); it does come
+        // the model's end may come after the failure (the call stops waiting), even after close() returned,
+        // from the model runner's thread; it does come
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!slow.only().contains("modelEnd") && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
         assertThat(slow.only()).startsWith("started", "miss", "model").contains("failed[TIMEOUT]", "modelEnd");
     }
 
