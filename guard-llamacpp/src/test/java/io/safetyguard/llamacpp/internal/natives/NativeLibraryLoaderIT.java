@@ -87,7 +87,8 @@ class NativeLibraryLoaderIT {
                 .startsWith("exit=3")
                 .contains("no llama.cpp native libraries for this platform")
                 .contains("sparcv9")
-                .contains("This jar carries " + NativeLibraryLoader.platform())
+                .contains("This jar carries " + String.join(", ", NativeLibraryLoader.packagedPlatforms()))
+                .contains(NativeLibraryLoader.platform())
                 .contains("build-natives.sh")
                 .contains(NativeLibraryLoader.DIR_PROPERTY);
     }
