@@ -86,7 +86,9 @@ final class BatchScheduler implements AutoCloseable {
             boolean reusePrefix,
             OptionalLong seedOverride,
             int batchSize,
-            ComputeTurns turns) {
+            ComputeTurns turns,
+            RatingProbe ratingProbe,
+            CategoryProbe categoryProbe) {
         this.model = model;
         this.turns = turns;
         this.batch = new SequenceBatch(context);
@@ -96,8 +98,8 @@ final class BatchScheduler implements AutoCloseable {
         this.reusePrefix = reusePrefix;
         this.sequences = sequences;
         this.budget = new ContextBudget(context.size() / sequences);
-        this.ratingProbe = RatingProbe.build(model);
-        this.categoryProbe = CategoryProbe.build(model);
+        this.ratingProbe = ratingProbe;
+        this.categoryProbe = categoryProbe;
         this.seedOverride = seedOverride;
         this.prefillChunk = Math.max(1, Math.min(PREFILL_CHUNK, batchSize));
         this.freeSequences = new ArrayBlockingQueue<>(sequences);
@@ -121,7 +123,9 @@ final class BatchScheduler implements AutoCloseable {
             int contextSize,
             ReferenceImagePipeline vision,
             PromptLayout layout,
-            int[] prefixTokens)
+            int[] prefixTokens,
+            RatingProbe ratingProbe,
+            CategoryProbe categoryProbe)
             throws ModelException {
         int n = config.sequences();
         NativeBridge.clearRecentProblems();
@@ -150,7 +154,9 @@ final class BatchScheduler implements AutoCloseable {
                 config.reusePrefix(),
                 config.seed(),
                 config.batchSize(),
-                turns(config));
+                turns(config),
+                ratingProbe,
+                categoryProbe);
         s.thread.start();
         return s;
     }

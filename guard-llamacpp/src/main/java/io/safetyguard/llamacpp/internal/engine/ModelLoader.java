@@ -134,8 +134,11 @@ public final class ModelLoader {
             ContextPool pool = null;
             BatchScheduler batch = null;
             int actualCtx;
+            // built once per model (each scans the whole vocabulary); shared by both ways of generating
+            RatingProbe ratingProbe = RatingProbe.build(model);
+            CategoryProbe categoryProbe = CategoryProbe.build(model);
             if (config.sequences() > 1) {
-                batch = BatchScheduler.start(model, config, nCtx, vision, layout, prefix);
+                batch = BatchScheduler.start(model, config, nCtx, vision, layout, prefix, ratingProbe, categoryProbe);
                 created.push(batch);
                 actualCtx = batch.contextSize();
             } else {
@@ -162,8 +165,7 @@ public final class ModelLoader {
                     ? new ReferencePrefill(vision, model, layout, prefix, config.reusePrefix(), budget)
                     : new MtmdPrefill(mtmd, layout, marker, budget);
             OptionalLong seed = config.seed();
-            TokenGenerator generator =
-                    new TokenGenerator(model, RatingProbe.build(model), CategoryProbe.build(model), seed, budget);
+            TokenGenerator generator = new TokenGenerator(model, ratingProbe, categoryProbe, seed, budget);
             Engine engine = new Engine(
                     config,
                     layout,
