@@ -13,11 +13,14 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 # Debian 12's MinGW-w64 headers lack a Windows 10 API structure that ggml-cpu.c uses (see the header).
 set(CMAKE_C_FLAGS_INIT "-include ${CMAKE_CURRENT_LIST_DIR}/mingw-compat.h")
 # libstdc++, libgcc and winpthread linked in statically, so every DLL needs only Windows' own DLLs
-# and its siblings in the bundle (checked by PackagedNativesTest with objdump).
-# NOT WORKING YET (so the Maven execution is opt-in): without --exclude-libs, ggml-base.dll re-exports
-# libgcc's _Unwind_Resume and ggml-cpu.dll's link sees it twice; with --exclude-libs,ALL, ggml-base.dll
-# no longer exports the internal symbols ggml-cpu.dll needs (quantize_row_q8_K_ref ...). See
-# native/README.md, Windows, for the way forward.
-set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++ -Wl,--exclude-libs,ALL")
-set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++ -Wl,--exclude-libs,ALL")
+# and its siblings in the bundle (checked by PackagedNativesTest with objdump). MinGW exports every
+# symbol of a DLL without dllexport annotations, the runtime's too: ggml-base.dll would re-export
+# libgcc's _Unwind_Resume, and ggml-cpu.dll, which links libgcc as well, would see it twice. So the
+# runtime archives are kept out of the exports by name. Not "--exclude-libs,ALL": CMake hands a
+# target's own objects to the MinGW linker as an archive (objects.a), and ALL would hide them too
+# (ggml-cpu.dll then misses ggml-base's quantize_row_q8_K_ref and friends).
+set(SAFETYGUARD_MINGW_RUNTIME_FLAGS
+    "-static -static-libgcc -static-libstdc++ -Wl,--exclude-libs,libgcc.a:libgcc_eh.a:libstdc++.a:libwinpthread.a:libpthread.a")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "${SAFETYGUARD_MINGW_RUNTIME_FLAGS}")
+set(CMAKE_MODULE_LINKER_FLAGS_INIT "${SAFETYGUARD_MINGW_RUNTIME_FLAGS}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
