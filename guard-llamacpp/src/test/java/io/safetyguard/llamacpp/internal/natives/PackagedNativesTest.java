@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,29 @@ class PackagedNativesTest {
             String props = Files.readString(bundle.resolve("build.properties"), StandardCharsets.UTF_8);
             assertThat(props).as(platform).contains("platform=" + platform + "\n");
         }
+    }
+
+    /**
+     * A cross build is skipped with only a log line when its compiler is missing; where the compiler is
+     * installed (CI installs both), a missing platform means the build broke, not that it was skipped.
+     */
+    @Test
+    void everyInstalledCrossCompilerPutItsPlatformIntoTheJar() {
+        Assumptions.assumeFalse(
+                Boolean.getBoolean("safetyguard.native.cross.skip"),
+                "cross builds are off (-Dsafetyguard.native.cross.skip=true)");
+        Assumptions.assumeTrue(
+                NativeLibraryLoader.platform().startsWith("linux-"), "cross builds run on Linux build machines");
+        Map<String, String> crossCompilers = Map.of(
+                "linux-aarch64", "aarch64-linux-gnu-g++",
+                "windows-x86_64", "x86_64-w64-mingw32-g++-posix");
+        crossCompilers.forEach((platform, compiler) -> {
+            if (!platform.equals(NativeLibraryLoader.platform()) && onPath(compiler)) {
+                assertThat(NativeLibraryLoader.packagedPlatforms())
+                        .as("%s is installed, so the jar must carry natives/%s/", compiler, platform)
+                        .contains(platform);
+            }
+        });
     }
 
     @Test
@@ -124,19 +148,38 @@ class PackagedNativesTest {
                 }
             }
         }
-        Set<String> exported = new TreeSet<>();
-        for (String line :
-                run(objdump, "-p", bundle.resolve("safetyguard_jni.dll").toString())) {
-            // export table lines: "\t[   3] Java_io_safetyguard_..."
-            String t = line.trim();
-            if (t.startsWith("[") && t.contains("]")) {
-                exported.add(t.substring(t.indexOf(']') + 1).trim());
-            }
+        for (String dll : dlls) {
+            // each DLL carries its own static copy of MinGW's runtime; re-exporting it would give the next
+            // DLL's link a second definition (the toolchain file keeps those archives out of the exports)
+            assertThat(exports(objdump, bundle.resolve(dll)))
+                    .as(dll + " exports no MinGW runtime symbols")
+                    .noneMatch(symbol -> symbol.startsWith("_Unwind_")
+                            || symbol.startsWith("__gxx_personality")
+                            || symbol.startsWith("__cxa_")
+                            || symbol.startsWith("pthread_"));
         }
+        Set<String> exported = exports(objdump, bundle.resolve("safetyguard_jni.dll"));
         assertThat(exported)
                 .as("safetyguard_jni.dll exports")
                 .containsAll(expectedJniSymbols())
                 .contains("JNI_OnLoad");
+    }
+
+    /** The names in a DLL's export table (objdump lines "\t[   3] Java_io_safetyguard_..."). */
+    private static Set<String> exports(String objdump, Path dll) throws IOException, InterruptedException {
+        Set<String> exported = new TreeSet<>();
+        boolean inTable = false;
+        for (String line : run(objdump, "-p", dll.toString())) {
+            String t = line.trim();
+            if (t.startsWith("[Ordinal/Name Pointer] Table")) {
+                inTable = true;
+            } else if (inTable && t.startsWith("[") && t.contains("]")) {
+                exported.add(t.substring(t.indexOf(']') + 1).trim());
+            } else if (inTable && !t.isEmpty()) {
+                inTable = false;
+            }
+        }
+        return exported;
     }
 
     private static int indexIgnoringCase(List<String> list, String name) {
