@@ -11,6 +11,7 @@ import io.safetyguard.cli.audit.VerdictLogFormatException;
 import io.safetyguard.cli.audit.VerdictLogWriter;
 import io.safetyguard.cli.audit.VerdictPartFiles;
 import io.safetyguard.cli.audit.VerdictRecord;
+import io.safetyguard.core.FailureMode;
 import io.safetyguard.core.ImageInput;
 import io.safetyguard.core.SafetyGuard;
 import io.safetyguard.policy.Policy;
@@ -74,6 +75,9 @@ final class AuditCommand implements Callable<Integer> {
 
     @Mixin
     FrameOptions frameOptions = new FrameOptions();
+
+    @Mixin
+    TrustEmbeddedOption trust = new TrustEmbeddedOption();
 
     @Option(
             names = "--out",
@@ -199,7 +203,8 @@ final class AuditCommand implements Callable<Integer> {
             throws IOException, InterruptedException {
         String fingerprint = policy.fingerprint();
         Instant started = Instant.now();
-        try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, err);
+        try (GuardSession session = GuardSession.open(
+                        modelOptions, decoding, policy, FailureMode.FAIL_CLOSED, trust.trustEmbedded, err);
                 VerdictLogWriter writer = resume ? VerdictLogWriter.append(log) : VerdictLogWriter.truncate(log);
                 ProgressDisplay progress = ProgressDisplay.start(
                         "audit", scan.images().size(), scan.images().size() - todo.size(), GuardCli.quiet(spec), err)) {

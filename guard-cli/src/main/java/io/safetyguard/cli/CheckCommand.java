@@ -33,7 +33,8 @@ import picocli.CommandLine.Parameters;
             "Check images against a policy and print one JSON line per image:",
             "image, rating, category, rationale, p_unsafe, cached, ms (and error when no verdict could be made),",
             "then model_rating, rating_source, unsafe_threshold and generated_tokens, then category_probabilities",
-            "(category id to P(category | the rating written), null when unknown) and category_thresholds.",
+            "(category id to P(category | the rating written), null when unknown) and category_thresholds,",
+            "then source: where the verdict came from (MODEL, CACHE, EMBEDDED with --trust-embedded, FAILURE).",
             "With --frames N, an animated GIF/WebP is judged frame by frame and its line adds",
             "frame_count, frame_rule and frames (index, time_ms, rating, category, p_unsafe, error per frame).",
             "Exit code 2 when an image could not be judged (its line has error and the fail-closed rating;",
@@ -55,6 +56,9 @@ final class CheckCommand implements Callable<Integer> {
 
     @Mixin
     FrameOptions frameOptions = new FrameOptions();
+
+    @Mixin
+    TrustEmbeddedOption trust = new TrustEmbeddedOption();
 
     @Option(
             names = "--fail-open",
@@ -104,7 +108,8 @@ final class CheckCommand implements Callable<Integer> {
         FailureMode failureMode = failOpen ? FailureMode.FAIL_OPEN : FailureMode.FAIL_CLOSED;
         boolean anyUnsafe = false;
         boolean anyUnjudged = false;
-        try (GuardSession session = GuardSession.open(modelOptions, decoding, policy, failureMode, System.err)) {
+        try (GuardSession session =
+                GuardSession.open(modelOptions, decoding, policy, failureMode, trust.trustEmbedded, System.err)) {
             if (byFrame) {
                 return checkByFrame(session);
             }
@@ -205,10 +210,18 @@ final class CheckCommand implements Callable<Integer> {
             line.putNull("unsafe_threshold");
         }
         line.putNull("generated_tokens");
+        line.put("source", commonSource(v));
         if (v.isAnimated()) {
             FramesRecord.of(v).writeTo(line);
         }
         return line.toString();
+    }
+
+    /** The source every frame's verdict shares (e.g. all CACHE on a second look), null when they differ. */
+    private static String commonSource(FramesVerdict v) {
+        List<VerdictSource> sources =
+                v.frames().stream().map(f -> f.verdict().source()).distinct().toList();
+        return sources.size() == 1 ? sources.get(0).name() : null;
     }
 
     /** The --write-metadata stamper, or null without the option; refuses inconsistent options up front. */
@@ -272,6 +285,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         putMap(line, "category_probabilities", v.categoryProbabilities());
         putMap(line, "category_thresholds", v.categoryThresholds());
+        line.put("source", v.source().name());
         return line.toString();
     }
 

@@ -39,6 +39,20 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
             Policy policy,
             FailureMode failureMode,
             PrintStream err) {
+        return open(modelOptions, decoding, policy, failureMode, false, err);
+    }
+
+    /**
+     * @param trustEmbedded take verdicts stamped in the images' metadata when they match (see
+     *     {@link SafetyGuard.Builder#trustEmbeddedVerdicts})
+     */
+    static GuardSession open(
+            ModelOptions modelOptions,
+            DecodingOptions decoding,
+            Policy policy,
+            FailureMode failureMode,
+            boolean trustEmbedded,
+            PrintStream err) {
         GenerationOptions requested = decoding.toGenerationOptions();
         OptionalDouble threshold = decoding.toUnsafeThreshold();
         Map<String, Double> categoryThresholds = decoding.toCategoryThresholds(policy);
@@ -84,7 +98,8 @@ record GuardSession(SafetyGuard guard, GenerationOptions options, OptionalDouble
                     .generationOptions(options)
                     .failureMode(failureMode)
                     .cache(CacheConfig.defaults())
-                    .parallelism(modelOptions.effectiveParallel());
+                    .parallelism(modelOptions.effectiveParallel())
+                    .trustEmbeddedVerdicts(trustEmbedded);
             threshold.ifPresent(builder::unsafeThreshold);
             categoryThresholds.forEach(builder::categoryThreshold);
             return new GuardSession(builder.build(), options, threshold, tiny);

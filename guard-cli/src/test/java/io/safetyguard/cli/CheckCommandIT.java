@@ -73,6 +73,7 @@ class CheckCommandIT {
                     .as("P(Unsafe) in every verdict: %s", lines[i])
                     .isTrue();
             assertThat(line.get("rating_source").asText()).isEqualTo("MODEL");
+            assertThat(line.get("source").asText()).isEqualTo(i == 3 ? "CACHE" : "MODEL");
             assertThat(line.get("model_rating")).isEqualTo(line.get("rating"));
             assertThat(line.get("unsafe_threshold").isNull()).isTrue();
             assertThat(line.get("generated_tokens").asInt()).isPositive();
@@ -83,6 +84,7 @@ class CheckCommandIT {
         JsonNode first = JSON.readTree(lines[0]);
         JsonNode again = JSON.readTree(lines[3]);
         assertThat(again.get("cached").asBoolean()).isTrue();
+        assertThat(again.get("source").asText()).isEqualTo("CACHE");
         assertThat(again.get("rating")).isEqualTo(first.get("rating"));
         assertThat(again.get("category")).isEqualTo(first.get("category"));
         assertThat(again.get("rationale")).isEqualTo(first.get("rationale"));

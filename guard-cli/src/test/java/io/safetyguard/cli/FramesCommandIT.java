@@ -95,11 +95,15 @@ class FramesCommandIT {
         assertThat(clip.get("rating").asText()).isEqualTo(unsafe >= 2 ? "Unsafe" : "Safe");
         assertThat(clip.get("p_unsafe").asDouble()).isEqualTo(maxP);
         assertThat(clip.get("rating_source").asText()).isEqualTo("FRAME_RULE");
+        assertThat(clip.get("source").asText())
+                .as("distinct frames, each a model run")
+                .isEqualTo("MODEL");
 
         JsonNode still = JSON.readTree(lines[1]);
         assertThat(still.has("frames")).isFalse();
         assertThat(still.has("frame_count")).isFalse();
         assertThat(still.get("rating_source").asText()).isEqualTo("MODEL");
+        assertThat(still.get("source").asText()).isEqualTo("MODEL");
     }
 
     @Test

@@ -140,6 +140,76 @@ class WriteMetadataIT {
         assertThat(layout.targetFor(folder.resolve("circles.gif"))).doesNotExist();
     }
 
+    @Test
+    void trustEmbeddedTakesTheStampInsteadOfTheModelOnlyWhenAsked() throws IOException {
+        Path out = dir.resolve("trust-out");
+        List<String> stampArgs = tiny.args("check");
+        stampArgs.addAll(List.of(
+                "--write-metadata",
+                "--out",
+                out.toString(),
+                images.resolve("landscape.png").toString()));
+        CliRun stamping = CliRun.of(stampArgs.toArray(String[]::new));
+        assertThat(stamping.exitCode()).as(stamping.stderr()).isZero();
+        JsonNode stamped = JSON.readTree(stamping.stdoutText().strip());
+        assertThat(stamped.get("source").asText()).isEqualTo("MODEL");
+        Path copy = Path.of(stamped.get("metadata").asText());
+
+        List<String> trusting = tiny.args("check");
+        trusting.add("--trust-embedded");
+        CliRun trusted = CliRun.of(withImage(trusting, copy));
+        assertThat(trusted.exitCode()).as(trusted.stderr()).isZero();
+        JsonNode fromStamp = JSON.readTree(trusted.stdoutText().strip());
+        assertThat(fromStamp.get("source").asText()).isEqualTo("EMBEDDED");
+        assertThat(fromStamp.get("generated_tokens").isNull())
+                .as("no tokens generated: the model did not run: %s", fromStamp)
+                .isTrue();
+        assertThat(fromStamp.get("cached").asBoolean()).isFalse();
+        for (String key : List.of("rating", "category", "rationale", "p_unsafe")) {
+            assertThat(fromStamp.get(key)).as(key).isEqualTo(stamped.get(key));
+        }
+
+        CliRun untrusted = CliRun.of(withImage(tiny.args("check"), copy));
+        assertThat(untrusted.exitCode()).as(untrusted.stderr()).isZero();
+        JsonNode fromModel = JSON.readTree(untrusted.stdoutText().strip());
+        assertThat(fromModel.get("source").asText()).isEqualTo("MODEL");
+        assertThat(fromModel.get("generated_tokens").asInt()).isPositive();
+    }
+
+    @Test
+    void auditTrustsEmbeddedVerdictsWithTheFlag() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("audit-trust-in"));
+        List<String> stampArgs = tiny.args("check");
+        stampArgs.addAll(List.of(
+                "--write-metadata",
+                "--out",
+                folder.toString(),
+                images.resolve("cup.jpg").toString()));
+        CliRun stamping = CliRun.of(stampArgs.toArray(String[]::new));
+        assertThat(stamping.exitCode()).as(stamping.stderr()).isZero();
+        JsonNode stamped = JSON.readTree(stamping.stdoutText().strip());
+
+        Path out = dir.resolve("audit-trust-out");
+        List<String> args = tiny.args("audit");
+        args.addAll(List.of("--out", out.toString(), "--trust-embedded", folder.toString()));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        List<String> log = Files.readAllLines(out.resolve("verdicts.jsonl"));
+        assertThat(log).hasSize(1);
+        JsonNode line = JSON.readTree(log.get(0));
+        assertThat(line.get("generated_tokens").isNull())
+                .as("the stamp was taken, the model did not run: %s", line)
+                .isTrue();
+        for (String key : List.of("rating", "category", "rationale", "p_unsafe")) {
+            assertThat(line.get(key)).as(key).isEqualTo(stamped.get(key));
+        }
+    }
+
+    private static String[] withImage(List<String> args, Path image) {
+        args.add(image.toString());
+        return args.toArray(String[]::new);
+    }
+
     private static void assertSamePixels(Path a, Path b) throws IOException {
         ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT);
         DecodedImage x = decoder.decode(a);

@@ -3,16 +3,68 @@ package io.safetyguard.core.image;
 import java.awt.AlphaComposite;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The canvas an animation is drawn on, as a browser keeps it: transparent at the start, each frame
  * drawn at its offset, areas cleared or restored between frames. Drawing is clipped to the canvas.
  */
 final class FrameCanvas {
+
+    /** What happens to a frame's rectangle after the frame was shown. */
+    enum Disposal {
+        /** Leave the frame on the canvas. */
+        KEEP,
+        /** Clear its rectangle to transparent. */
+        CLEAR,
+        /** Put back the canvas as it was before the frame was drawn. */
+        RESTORE_PREVIOUS
+    }
+
+    /** Where a frame goes on the canvas, how it is drawn and disposed of, and when it appears. */
+    record Placement(int x, int y, int width, int height, boolean blend, Disposal disposal, long startMillis) {}
+
+    /** An animation's frames as its format stores them: placements from the headers, pixels decoded on demand. */
+    interface Frames {
+        Placement placement(int index);
+
+        /** Frame {@code index}'s own pixels, {@code placement(index).width() x height()}. */
+        BufferedImage pixels(int index) throws ImageDecodingException;
+    }
+
     private final BufferedImage image;
 
     FrameCanvas(int width, int height) {
         this.image = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
+    }
+
+    /**
+     * Composes frames 0..{@code indices[last]} in order on a fresh canvas and returns the canvas as it is
+     * after each frame at {@code indices} (sorted, distinct, in range) was drawn, before it is disposed of.
+     */
+    static List<AnimationFrame> compose(int width, int height, int[] indices, Frames frames)
+            throws ImageDecodingException {
+        int last = indices[indices.length - 1];
+        FrameCanvas canvas = new FrameCanvas(width, height);
+        List<AnimationFrame> out = new ArrayList<>(indices.length);
+        int next = 0;
+        for (int i = 0; i <= last; i++) {
+            Placement p = frames.placement(i);
+            BufferedImage pixels = frames.pixels(i);
+            BufferedImage before = p.disposal() == Disposal.RESTORE_PREVIOUS ? canvas.snapshot() : null;
+            canvas.draw(pixels, p.x(), p.y(), p.blend());
+            if (indices[next] == i) {
+                out.add(new AnimationFrame(i, p.startMillis(), canvas.snapshot()));
+                next++;
+            }
+            if (p.disposal() == Disposal.CLEAR) {
+                canvas.clear(p.x(), p.y(), p.width(), p.height());
+            } else if (before != null) {
+                canvas.restore(before);
+            }
+        }
+        return out;
     }
 
     /**

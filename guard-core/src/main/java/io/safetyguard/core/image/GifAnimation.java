@@ -25,7 +25,16 @@ final class GifAnimation implements AnimationReader {
     private static final int DISPOSE_TO_BACKGROUND = 2;
     private static final int DISPOSE_TO_PREVIOUS = 3;
 
-    private record Frame(int left, int top, int width, int height, int disposal, long startMillis) {}
+    private record Frame(int left, int top, int width, int height, int disposal, long startMillis) {
+        FrameCanvas.Placement placement() {
+            FrameCanvas.Disposal after = switch (disposal) {
+                case DISPOSE_TO_BACKGROUND -> FrameCanvas.Disposal.CLEAR;
+                case DISPOSE_TO_PREVIOUS -> FrameCanvas.Disposal.RESTORE_PREVIOUS;
+                default -> FrameCanvas.Disposal.KEEP;
+            };
+            return new FrameCanvas.Placement(left, top, width, height, true, after, startMillis);
+        }
+    }
 
     private final byte[] data;
     private final String name;
@@ -171,8 +180,6 @@ final class GifAnimation implements AnimationReader {
         for (int i = 0; i <= last; i++) {
             framePixels += (long) frames.get(i).width * frames.get(i).height;
         }
-        FrameCanvas canvas = new FrameCanvas(canvasWidth, canvasHeight);
-        List<AnimationFrame> out = new ArrayList<>(indices.length);
         ImageReader reader;
         try {
             reader = Readers.create(ImageFormat.GIF);
@@ -182,23 +189,17 @@ final class GifAnimation implements AnimationReader {
         try (EndGuardedImageInputStream in = new EndGuardedImageInputStream(data)) {
             reader.setInput(in, false, false);
             in.allowPixels(framePixels);
-            int next = 0;
-            for (int i = 0; i <= last; i++) {
-                Frame f = frames.get(i);
-                BufferedImage pixels = readFrame(reader, i, f);
-                BufferedImage before = f.disposal == DISPOSE_TO_PREVIOUS ? canvas.snapshot() : null;
-                canvas.draw(pixels, f.left, f.top, true);
-                if (indices[next] == i) {
-                    out.add(new AnimationFrame(i, f.startMillis, canvas.snapshot()));
-                    next++;
+            return FrameCanvas.compose(canvasWidth, canvasHeight, indices, new FrameCanvas.Frames() {
+                @Override
+                public FrameCanvas.Placement placement(int index) {
+                    return frames.get(index).placement();
                 }
-                if (f.disposal == DISPOSE_TO_BACKGROUND) {
-                    canvas.clear(f.left, f.top, f.width, f.height);
-                } else if (before != null) {
-                    canvas.restore(before);
+
+                @Override
+                public BufferedImage pixels(int index) throws ImageDecodingException {
+                    return readFrame(reader, index, frames.get(index));
                 }
-            }
-            return out;
+            });
         } catch (IOException e) {
             throw corrupt("cannot decode: " + e.getMessage());
         } finally {

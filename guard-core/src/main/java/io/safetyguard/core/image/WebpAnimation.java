@@ -33,7 +33,12 @@ final class WebpAnimation implements AnimationReader {
             boolean dispose,
             long startMillis,
             byte[] bitstream,
-            int offset) {}
+            int offset) {
+        FrameCanvas.Placement placement() {
+            FrameCanvas.Disposal after = dispose ? FrameCanvas.Disposal.CLEAR : FrameCanvas.Disposal.KEEP;
+            return new FrameCanvas.Placement(x, y, width, height, blend, after, startMillis);
+        }
+    }
 
     private final String name;
     private final ImageDecoder decoder;
@@ -161,30 +166,30 @@ final class WebpAnimation implements AnimationReader {
 
     @Override
     public List<AnimationFrame> compose(int[] indices) throws ImageDecodingException {
-        int last = indices[indices.length - 1];
-        FrameCanvas canvas = new FrameCanvas(canvasWidth, canvasHeight);
-        List<AnimationFrame> out = new ArrayList<>(indices.length);
-        int next = 0;
-        for (int i = 0; i <= last; i++) {
-            Frame f = frames.get(i);
-            String frameName = name + " frame " + i + " (ANMF at byte " + f.offset + ")";
-            BufferedImage pixels = decoder.readImage(f.bitstream, frameName);
-            if (pixels.getWidth() != f.width || pixels.getHeight() != f.height) {
-                throw corrupt(
-                        name,
-                        "frame " + i + " (ANMF at byte " + f.offset + ") declares " + f.width + "x" + f.height
-                                + " but its image data is " + pixels.getWidth() + "x" + pixels.getHeight());
+        return FrameCanvas.compose(canvasWidth, canvasHeight, indices, new FrameCanvas.Frames() {
+            @Override
+            public FrameCanvas.Placement placement(int index) {
+                return frames.get(index).placement();
             }
-            canvas.draw(pixels, f.x, f.y, f.blend);
-            if (indices[next] == i) {
-                out.add(new AnimationFrame(i, f.startMillis, canvas.snapshot()));
-                next++;
+
+            @Override
+            public BufferedImage pixels(int index) throws ImageDecodingException {
+                return decodeFrame(index);
             }
-            if (f.dispose) {
-                canvas.clear(f.x, f.y, f.width, f.height);
-            }
+        });
+    }
+
+    private BufferedImage decodeFrame(int i) throws ImageDecodingException {
+        Frame f = frames.get(i);
+        String frameName = name + " frame " + i + " (ANMF at byte " + f.offset + ")";
+        BufferedImage pixels = decoder.readImage(f.bitstream, frameName);
+        if (pixels.getWidth() != f.width || pixels.getHeight() != f.height) {
+            throw corrupt(
+                    name,
+                    "frame " + i + " (ANMF at byte " + f.offset + ") declares " + f.width + "x" + f.height
+                            + " but its image data is " + pixels.getWidth() + "x" + pixels.getHeight());
         }
-        return out;
+        return pixels;
     }
 
     private record Chunk(String fourCc, int start, int payload, int size, int next) {}

@@ -222,7 +222,7 @@ final class BatchScheduler implements AutoCloseable {
             sampler = Sampler.create(
                     model, grammar, opt.greedy(), (float) opt.temperature(), (float) opt.topP(), opt.topK(), (int)
                             (seed ^ (seed >>> 32)));
-            SequenceGeneration generation = new SequenceGeneration(
+            AnswerSampling generation = new AnswerSampling(
                     model,
                     ratingProbe,
                     categoryProbe,

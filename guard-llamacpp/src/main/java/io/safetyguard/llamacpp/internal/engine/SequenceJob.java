@@ -8,7 +8,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One evaluation inside the {@link BatchScheduler}: its sequence, the prompt still to decode (prefix tokens,
- * image embeddings, policy and answer header), then its {@link SequenceGeneration}, and the outcome its caller
+ * image embeddings, policy and answer header), then its {@link AnswerSampling}, and the outcome its caller
  * waits for. Touched by the scheduler's thread only, except {@link #requestStop} and the outcome.
  */
 final class SequenceJob {
@@ -20,7 +20,7 @@ final class SequenceJob {
     private final int embeddingWidth;
     private final int imageTokens;
     private final int[] suffix;
-    final SequenceGeneration generation;
+    final AnswerSampling generation;
     /** The next free position of this sequence. */
     int position;
 
@@ -45,7 +45,7 @@ final class SequenceJob {
             int embeddingWidth,
             int imageTokens,
             int[] suffix,
-            SequenceGeneration generation) {
+            AnswerSampling generation) {
         this.seq = seq;
         this.run = run;
         this.prefix = prefix;

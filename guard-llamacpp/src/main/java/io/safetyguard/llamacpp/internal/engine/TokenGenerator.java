@@ -4,24 +4,19 @@ import io.safetyguard.core.spi.GenerationOptions;
 import io.safetyguard.core.spi.ModelException;
 import io.safetyguard.core.spi.ModelRequest;
 import io.safetyguard.llamacpp.internal.CategoryProbe;
-import io.safetyguard.llamacpp.internal.CategoryReading;
 import io.safetyguard.llamacpp.internal.NativeBridge;
 import io.safetyguard.llamacpp.internal.RatingProbe;
-import io.safetyguard.llamacpp.internal.jni.JsonObjectEnd;
 import io.safetyguard.llamacpp.internal.jni.LlamaContext;
 import io.safetyguard.llamacpp.internal.jni.LlamaModel;
 import io.safetyguard.llamacpp.internal.jni.Sampler;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 
 /**
- * The token-generation loop after the prefill: sample, stop at end-of-generation, at the end of the verdict's
- * JSON object or at the token limit, decode the token, repeat. With a grammar it reads P(Unsafe) at the rating
- * decision through {@link RatingProbe} and the category distribution through {@link CategoryReading}.
+ * The token-generation loop after the prefill for a context of its own: {@link AnswerSampling} samples the next
+ * token (and reads the rating and category probabilities), this loop decodes it, until the answer is complete.
  */
 final class TokenGenerator {
 
@@ -37,7 +32,6 @@ final class TokenGenerator {
     private final CategoryProbe categoryProbe;
     private final OptionalLong seedOverride;
     private final ContextBudget budget;
-    private final int eogToken;
     private final GrammarSource grammars = new GrammarSource();
 
     TokenGenerator(
@@ -51,7 +45,6 @@ final class TokenGenerator {
         this.categoryProbe = categoryProbe;
         this.seedOverride = seedOverride;
         this.budget = budget;
-        this.eogToken = model.endOfGenerationToken();
     }
 
     /** Generates into {@code ctx}, whose last decode left the logits of position {@code nPast - 1}. */
@@ -83,78 +76,19 @@ final class TokenGenerator {
             CategoryProbe.Labels labels,
             EvaluationListener listener)
             throws ModelException {
-        boolean constrained = labels != null;
-        CategoryReading category = null;
-        int maxNew = Math.min(opt.maxNewTokens(), budget.contextSize() - nPast);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        JsonObjectEnd jsonEnd = constrained ? new JsonObjectEnd() : null;
-        boolean probing = constrained; // until the rating value has begun
-        double pUnsafe = Double.NaN;
-        int generated = 0;
+        AnswerSampling answer = new AnswerSampling(
+                model, ratingProbe, categoryProbe, labels, sampler, opt, budget.contextSize() - nPast, listener);
         int pos = nPast;
-        while (generated < maxNew) {
+        while (answer.hasRoom()) {
             run.check();
-            if (listener.wantsLogits(generated)) {
-                listener.logits(generated, ctx.allLogits()); // before any grammar or suppression touches them
-            }
-            RatingProbe.Decision decision = null;
-            float[] observed = null;
-            if (probing && out.size() > RatingProbe.MAX_BYTES_BEFORE_VALUE) {
-                probing = false; // not the verdict grammar: its rating value would have begun by now
-            }
-            if (probing) {
-                String soFar = out.toString(StandardCharsets.UTF_8);
-                if (RatingProbe.valueOpened(soFar)) {
-                    decision = ratingProbe.read(ctx, sampler);
-                    probing = false; // the next token starts the value either way
-                    observed = decision != null && listener.wantsRatingLogits() ? ctx.allLogits() : null;
-                } else if (RatingProbe.beforeValue(soFar)) {
-                    ratingProbe.keepQuoteSeparate(ctx, sampler);
-                }
-            }
-            if (category != null && !category.finished()) {
-                category.beforeSample(ctx, sampler);
-            }
-            int token = sampler.sample(ctx);
-            if (token < 0) {
-                throw new ModelException("llama.cpp could not sample a token: the grammar allows none after \""
-                        + out.toString(StandardCharsets.UTF_8) + "\"");
-            }
-            if (model.isEndOfGeneration(token)) {
+            if (!answer.next(ctx)) {
                 break;
             }
-            if (category != null && !category.finished()) {
-                category.sampled(token);
-            }
-            if (decision != null && decision.covers(token)) {
-                pUnsafe = decision.probabilityUnsafe;
-                category = new CategoryReading(categoryProbe, labels, model.piece(token));
-                if (observed != null) {
-                    listener.ratingChoices(decision.safeTokens(), decision.unsafeTokens());
-                    listener.ratingDecided(out.toString(StandardCharsets.UTF_8), observed, token, pUnsafe);
-                }
-            }
-            listener.tokenGenerated(generated, token);
-            byte[] piece = model.piece(token);
-            out.write(piece, 0, piece.length);
-            generated++;
-            if (jsonEnd != null && jsonEnd.feed(piece) && eogToken >= 0 && sampler.accepts(eogToken)) {
-                // the JSON object is closed and the grammar accepts the end here: the verdict
-                // grammar allows nothing else, so skip the forward pass that would only yield EOG
-                break;
-            }
-            if (generated >= maxNew) {
-                break;
-            }
-            int rc = ctx.decodeToken(token, pos++);
+            int rc = ctx.decodeToken(answer.pending(), pos++);
             if (rc != 0) {
                 throw budget.decodeFailure(run, rc, "generating");
             }
         }
-        return new Generated(
-                out.toString(StandardCharsets.UTF_8),
-                generated,
-                Double.isNaN(pUnsafe) ? OptionalDouble.empty() : OptionalDouble.of(pUnsafe),
-                category == null ? Map.of() : category.result());
+        return answer.result();
     }
 }

@@ -15,12 +15,13 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * One sequence's answer in a batched context, one token at a time: {@link TokenGenerator}'s loop turned inside
- * out, because here the forward pass is shared and the {@link BatchScheduler} decides when it runs. Each call of
- * {@link #next} reads the logits the context has selected for this sequence, samples (grammar, rating probe and
- * end of the JSON object as in {@link TokenGenerator}) and says whether a token is left to decode.
+ * The sampling side of one answer, one token per {@link #next} call: reads the logits the context holds for this
+ * answer, samples (grammar, rating probe and end of the JSON object), reads P(Unsafe) at the rating decision
+ * through {@link RatingProbe} and the category distribution through {@link CategoryReading}, and says whether a
+ * token is left to decode. Who decodes that token is the caller's business: {@link TokenGenerator} decodes it
+ * alone, the {@link BatchScheduler} in a forward pass shared with other sequences.
  */
-final class SequenceGeneration {
+final class AnswerSampling {
 
     private final LlamaModel model;
     private final RatingProbe ratingProbe;
@@ -38,7 +39,7 @@ final class SequenceGeneration {
     private int generated;
     private int pending = -1;
 
-    SequenceGeneration(
+    AnswerSampling(
             LlamaModel model,
             RatingProbe ratingProbe,
             CategoryProbe categoryProbe,
@@ -58,6 +59,11 @@ final class SequenceGeneration {
         this.maxNew = Math.min(options.maxNewTokens(), room);
         this.jsonEnd = constrained ? new JsonObjectEnd() : null;
         this.probing = constrained;
+    }
+
+    /** Whether the token limit still allows another token; {@link #next} returns false once it does not. */
+    boolean hasRoom() {
+        return generated < maxNew;
     }
 
     /**
@@ -83,7 +89,7 @@ final class SequenceGeneration {
             String soFar = out.toString(StandardCharsets.UTF_8);
             if (RatingProbe.valueOpened(soFar)) {
                 decision = ratingProbe.read(ctx, sampler);
-                probing = false;
+                probing = false; // the next token starts the value either way
                 observed = decision != null && listener.wantsRatingLogits() ? ctx.allLogits() : null;
             } else if (RatingProbe.beforeValue(soFar)) {
                 ratingProbe.keepQuoteSeparate(ctx, sampler);
@@ -116,7 +122,9 @@ final class SequenceGeneration {
         out.write(piece, 0, piece.length);
         generated++;
         if (jsonEnd != null && jsonEnd.feed(piece) && eogToken >= 0 && sampler.accepts(eogToken)) {
-            return false; // the verdict grammar allows nothing after the closed object
+            // the JSON object is closed and the grammar accepts the end here: the verdict grammar allows
+            // nothing else, so skip the forward pass that would only yield EOG
+            return false;
         }
         if (generated >= maxNew) {
             return false;
