@@ -49,7 +49,7 @@ class WindowsNativesUnderWineIT {
     private static final String MINGW_CXX = "x86_64-w64-mingw32-g++-posix";
     private static final String MINGW_OBJDUMP = "x86_64-w64-mingw32-objdump";
     private static final int NEW_TOKENS = 8;
-    /** Measured differences are below 1e-4 (libm's exp and friends differ between glibc and msvcrt). */
+    /** Room for libm (exp, tanh, …) to differ between glibc and msvcrt; another test image moves the logits more. */
     private static final double LOGIT_TOLERANCE = 1e-3;
 
     private static final Path HARNESS_SOURCE = Path.of("../guard-llamacpp/native/wine/natives_harness.cpp");
@@ -104,17 +104,14 @@ class WindowsNativesUnderWineIT {
         Path image = dir.resolve("pattern.ppm");
         Files.write(image, ppm(TestSupport.pattern(48, 36, 7)));
 
-        NativesHarnessRun onLinux = NativesHarnessRun.parse(run(
-                List.of(
-                        nativeHarness.toString(),
-                        linux.toString(),
-                        symbols.toString(),
-                        pair.model().toString(),
-                        pair.mmproj().toString(),
-                        image.toString(),
-                        String.valueOf(NEW_TOKENS)),
-                Map.of(),
-                "linux"));
+        NativesHarnessRun onLinux = runNatively(nativeHarness, linux, symbols, pair, image);
+        // what the comparison below can see: another image moves the logits by more than the tolerance
+        Path otherImage = dir.resolve("other.ppm");
+        Files.write(otherImage, ppm(TestSupport.pattern(48, 36, 8)));
+        NativesHarnessRun otherOnLinux = runNatively(nativeHarness, linux, symbols, pair, otherImage);
+        assertThat(onLinux.maxLogitDifference(otherOnLinux))
+                .as("top-5 logit difference between two test images (sensitivity of this test)")
+                .isGreaterThan(LOGIT_TOLERANCE);
 
         long t0 = System.nanoTime();
         NativesHarnessRun underWine = NativesHarnessRun.parse(run(
@@ -134,8 +131,11 @@ class WindowsNativesUnderWineIT {
                         "WINEDLLOVERRIDES", "mscoree=;mshtml="),
                 "wine"));
         System.out.printf(
-                "harness under Wine: %.1f s; Linux tokens %s; max top-5 logit difference %.2e%n",
-                (System.nanoTime() - t0) / 1e9, onLinux.tokens(), onLinux.maxLogitDifference(underWine));
+                "harness under Wine: %.1f s; Linux tokens %s; max top-5 logit difference %.2e (another image: %.2e)%n",
+                (System.nanoTime() - t0) / 1e9,
+                onLinux.tokens(),
+                onLinux.maxLogitDifference(underWine),
+                onLinux.maxLogitDifference(otherOnLinux));
 
         assertThat(underWine.loaded()).as("DLLs loaded under Wine").isEqualTo(libraries(windows));
         assertThat(onLinux.loaded()).as("libraries loaded on Linux").isEqualTo(libraries(linux));
@@ -154,6 +154,21 @@ class WindowsNativesUnderWineIT {
         assertThat(onLinux.maxLogitDifference(underWine))
                 .as("largest difference of the top-5 logits, Wine vs Linux")
                 .isLessThan(LOGIT_TOLERANCE);
+    }
+
+    private static NativesHarnessRun runNatively(
+            Path harness, Path bundle, Path symbols, TinyModelPair pair, Path image) throws Exception {
+        return NativesHarnessRun.parse(run(
+                List.of(
+                        harness.toString(),
+                        bundle.toString(),
+                        symbols.toString(),
+                        pair.model().toString(),
+                        pair.mmproj().toString(),
+                        image.toString(),
+                        String.valueOf(NEW_TOKENS)),
+                Map.of(),
+                "the harness on Linux"));
     }
 
     /** The jar's natives/PLATFORM/ folder, copied out of the class path. */
