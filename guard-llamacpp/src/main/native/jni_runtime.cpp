@@ -85,6 +85,7 @@ jclass         g_bridge     = nullptr;  // global ref to io.safetyguard.llamacpp
 jmethodID      g_log_method = nullptr;  // static void log(int level, byte[] text)
 pthread_key_t  g_detach_key;
 std::once_flag g_init_once;
+std::once_flag g_backend_init_once;
 
 // ------------------------------------------------------------------------------------------------
 // Logging: every llama.cpp / ggml / mtmd log line goes to NativeBridge.log(int, byte[]).
@@ -163,14 +164,22 @@ SG_BRIDGE(jint, abiVersion)(JNIEnv *, jclass) {
     return SG_ABI_VERSION;
 }
 
+// The log bridge and the abort hook: first, so that loading a CPU variant already logs into Java.
 SG_BRIDGE(void, init)(JNIEnv * env, jclass) {
     SG_TRY
     std::call_once(g_init_once, [] {
         ggml_set_abort_callback(sg_ggml_abort);
         llama_log_set(sg_log, nullptr);
         mtmd_helper_log_set(sg_log, nullptr);  // also calls mtmd_log_set
-        llama_backend_init();
     });
+    SG_CATCH(env, )
+}
+
+// llama_backend_init, after the CPU backend is registered: with no backend registered it would itself search the
+// JVM's bin folder and the working directory for backend modules (ggml_backend_load_all).
+SG_BRIDGE(void, backendInit)(JNIEnv * env, jclass) {
+    SG_TRY
+    std::call_once(g_backend_init_once, [] { llama_backend_init(); });
     SG_CATCH(env, )
 }
 

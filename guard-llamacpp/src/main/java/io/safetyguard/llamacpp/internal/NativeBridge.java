@@ -66,6 +66,7 @@ public final class NativeBridge {
             }
             init();
             cpuVariant = loadCpuBackend();
+            backendInit();
             initialised = true;
         }
     }
@@ -222,7 +223,11 @@ public final class NativeBridge {
 
     static native int abiVersion();
 
+    /** Installs the log bridge and the abort hook (once). */
     static native void init();
+
+    /** llama_backend_init (once); after the CPU backend is registered, see {@link #loadCpuBackend()}. */
+    static native void backendInit();
 
     /** Whether ggml has a CPU backend registered (a fixed bundle's ggml-cpu, or a loaded variant). */
     static native boolean hasCpuBackend();
