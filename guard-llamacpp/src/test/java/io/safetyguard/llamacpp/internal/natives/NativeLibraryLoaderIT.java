@@ -150,27 +150,18 @@ class NativeLibraryLoaderIT {
             "zen4", List.of("sse42", "avx", "f16c", "fma", "avx2", "bmi2", "avx512", "vbmi", "vnni", "bf16"),
             "alderlake", List.of("sse42", "avx", "f16c", "fma", "avx2", "bmi2", "avx_vnni"));
 
-    private static final Map<String, Integer> FEATURE_WEIGHT = Map.of(
-            "fma",
-            1,
-            "f16c",
-            2,
-            "sse42",
-            4,
-            "bmi2",
-            8,
-            "avx",
-            16,
-            "avx2",
-            32,
-            "avx_vnni",
-            64,
-            "avx512",
-            128,
-            "vbmi",
-            256,
-            "bf16",
-            512);
+    private static final Map<String, Integer> FEATURE_WEIGHT = Map.ofEntries(
+            Map.entry("fma", 1),
+            Map.entry("f16c", 2),
+            Map.entry("sse42", 4),
+            Map.entry("bmi2", 8),
+            Map.entry("avx", 16),
+            Map.entry("avx2", 32),
+            Map.entry("avx_vnni", 64),
+            Map.entry("avx512", 128),
+            Map.entry("vbmi", 256),
+            Map.entry("bf16", 512),
+            Map.entry("vnni", 1024));
 
     private static boolean has(Set<String> flags, String feature) {
         return switch (feature) {
