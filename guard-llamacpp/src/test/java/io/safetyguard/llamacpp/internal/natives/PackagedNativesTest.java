@@ -63,9 +63,13 @@ class PackagedNativesTest {
             String props = Files.readString(bundle.resolve("build.properties"), StandardCharsets.UTF_8);
             assertThat(props).as(platform).contains("platform=" + platform + "\n");
             List<String> variants = variantFiles(bundle);
-            if (platform.endsWith("-x86_64") && props.contains("backend=cpu\n")) {
+            if (platform.endsWith("-x86_64") && props.contains("backend=cpu\n") && !props.contains("cpu.variants=")) {
+                // a fixed build on purpose (--cpu-variants none, or CPU flags such as -DGGML_NATIVE=ON)
+                assertThat(props).as(platform).containsAnyOf("cpu.requires=", "-DGGML_NATIVE=ON", "-DGGML_AVX");
+                assertThat(libs).as(platform + " libraries.txt").anyMatch(l -> l.contains("ggml-cpu"));
+            } else if (platform.endsWith("-x86_64") && props.contains("backend=cpu\n")) {
                 // the x86-64 CPU bundles dispatch: ggml-cpu is not loaded by Java, one variant per CPU generation
-                assertThat(props).as(platform).contains("cpu.variants=").doesNotContain("cpu.requires=");
+                assertThat(props).as(platform).doesNotContain("cpu.requires=");
                 assertThat(variants)
                         .as(platform + " " + CpuVariants.LIST)
                         .hasSizeGreaterThanOrEqualTo(2)
