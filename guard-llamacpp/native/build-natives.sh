@@ -36,6 +36,11 @@
 #                       windows-x86_64 (g++-mingw-w64-x86-64-posix) with native/toolchains/PLATFORM.cmake;
 #                       default: this machine's platform
 #   --if-toolchain      with --target: skip with a message (exit 0) when the cross compiler is not installed
+#   --cpu-variants LIST x86-64 CPU backend only: the ggml-cpu variants to build as loadable modules, one of
+#                       which the shim picks at run time for the CPU it runs on (comma-separated names from
+#                       ggml/src/CMakeLists.txt GGML_CPU_ALL_VARIANTS; default $DEFAULT_CPU_VARIANTS), or
+#                       "none" for one ggml-cpu with the fixed Haswell baseline (the default when --cmake-args
+#                       sets CPU flags such as -DGGML_NATIVE=ON)
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
@@ -46,6 +51,9 @@ LLAMA_CMAKE_VERSION="0.4.0"
 NPM_PACKAGE="node-llama-cpp"
 NPM_VERSION="3.21.1"
 DEFAULT_CUDA_ARCH="75;80;86;89;90"
+# x86-64 CPU variants (native/README.md, CPU-feature dispatch): any x86-64 CPU, today's AVX2 baseline,
+# AVX-512 with VBMI/VNNI/BF16 (AMD Zen 4/5, Intel Sapphire Rapids and later).
+DEFAULT_CPU_VARIANTS="x64,haswell,zen4"
 # ---------------------------------------------------------------------------------------------
 
 log()  { echo "[build-natives] $*" >&2; }
@@ -55,12 +63,12 @@ SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SO
 
 SHIM_DIR=""; OUT_DIR=""; BACKEND="cpu"; CUDA_ARCH=""; LLAMA_DIR="${LLAMA_CPP_DIR:-}"
 JAVA_HOME_ARG="${JAVA_HOME:-}"; JOBS=""; WITH_CLI=0; CLI_ONLY=0; PRINT_CLI=0; EXTRA_CMAKE=""
-WITH_SERVER=0; SERVER_ONLY=0; PRINT_SERVER=0; TARGET=""; IF_TOOLCHAIN=0
+WITH_SERVER=0; SERVER_ONLY=0; PRINT_SERVER=0; TARGET=""; IF_TOOLCHAIN=0; CPU_VARIANTS=""
 while [ $# -gt 0 ]; do
   arg="$1"; shift
   case "$arg" in
     --*=*) val="${arg#*=}"; arg="${arg%%=*}" ;;
-    --shim-dir|--out-dir|--backend|--cuda-arch|--llama-dir|--java-home|--jobs|--cli|--server|--cmake-args|--target)
+    --shim-dir|--out-dir|--backend|--cuda-arch|--llama-dir|--java-home|--jobs|--cli|--server|--cmake-args|--target|--cpu-variants)
       [ $# -gt 0 ] || die "$arg needs a value"; val="$1"; shift ;;
     *) val="" ;;
   esac
@@ -83,7 +91,8 @@ while [ $# -gt 0 ]; do
     --print-server-path) PRINT_SERVER=1 ;;
     --target)    TARGET="$val" ;;
     --if-toolchain) IF_TOOLCHAIN=1 ;;
-    -h|--help)   sed -n '2,40p' "$SCRIPT_PATH"; exit 0 ;;
+    --cpu-variants) CPU_VARIANTS="$val" ;;
+    -h|--help)   sed -n '2,45p' "$SCRIPT_PATH"; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -92,6 +101,7 @@ case "$LLAMA_DIR" in '${'*) LLAMA_DIR="${LLAMA_CPP_DIR:-}" ;; esac
 case "$CUDA_ARCH" in ''|'${'*) CUDA_ARCH="$DEFAULT_CUDA_ARCH" ;; esac
 case "$BACKEND" in ''|'${'*) BACKEND=cpu ;; esac
 case "$EXTRA_CMAKE" in '${'*) EXTRA_CMAKE="" ;; esac
+case "$CPU_VARIANTS" in '${'*) CPU_VARIANTS="" ;; esac
 case "$BACKEND" in cpu|cuda|metal|vulkan) ;; *) die "unknown backend '$BACKEND' (use cpu, cuda, metal or vulkan)" ;; esac
 
 CACHE_ROOT="${SAFETYGUARD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/safetyguard}"
@@ -288,6 +298,28 @@ if [ -n "$EXTRA_CMAKE" ]; then
   read -r -a extra_args <<< "$EXTRA_CMAKE"
   LLAMA_FLAGS+=("${extra_args[@]}")
 fi
+# CPU-feature dispatch (x86-64 CPU builds): ggml-cpu as several loadable modules, each compiled for one
+# CPU generation and scoring itself against the running CPU (GGML_BACKEND_DL); the shim loads the best.
+# Our patch 0002 makes GGML_CPU_VARIANTS pick a few of ggml's GGML_CPU_ALL_VARIANTS list.
+CPU_FLAGS_GIVEN=0
+case " $EXTRA_CMAKE " in *-DGGML_NATIVE=*|*-DGGML_AVX*|*-DGGML_FMA=*|*-DGGML_F16C=*|*-DGGML_BMI2=*|*-DGGML_SSE42=*) CPU_FLAGS_GIVEN=1 ;; esac
+if [ "$ARCH" = x86_64 ] && [ "$BACKEND" = cpu ]; then
+  if [ -z "$CPU_VARIANTS" ]; then
+    if [ "$CPU_FLAGS_GIVEN" = 1 ]; then CPU_VARIANTS=none; else CPU_VARIANTS="$DEFAULT_CPU_VARIANTS"; fi
+  elif [ "$CPU_VARIANTS" != none ] && [ "$CPU_FLAGS_GIVEN" = 1 ]; then
+    die "--cpu-variants $CPU_VARIANTS builds each variant with its own CPU flags; drop the CPU flags from --cmake-args ('$EXTRA_CMAKE') or use --cpu-variants none"
+  fi
+elif [ -n "$CPU_VARIANTS" ] && [ "$CPU_VARIANTS" != none ]; then
+  die "--cpu-variants is for x86-64 CPU builds (this one: $PLATFORM, backend $BACKEND)"
+else
+  CPU_VARIANTS=none
+fi
+CPU_VARIANT_LIST=()
+if [ "$CPU_VARIANTS" != none ]; then
+  IFS=',; ' read -r -a CPU_VARIANT_LIST <<< "$CPU_VARIANTS"
+  [ ${#CPU_VARIANT_LIST[@]} -gt 0 ] || die "--cpu-variants: no variant named"
+  LLAMA_FLAGS+=(-DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON "-DGGML_CPU_VARIANTS=$(IFS=';'; echo "${CPU_VARIANT_LIST[*]}")")
+fi
 if [ "$OS" = linux ]; then
   LLAMA_FLAGS+=('-DCMAKE_INSTALL_RPATH=$ORIGIN')
 elif [ "$OS" = macos ]; then
@@ -480,7 +512,9 @@ else
   # The bundle: every library under the name its dependents NEED (the soname), no symlinks,
   # plus libraries.txt (load order) and build.properties.
   mkdir -p "$BUNDLE"
-  order=(ggml-base ggml-cpu)
+  order=(ggml-base)
+  # dispatched: the variants are not loaded by Java; the shim loads one (cpu-variants.txt lists them)
+  [ ${#CPU_VARIANT_LIST[@]} -gt 0 ] || order+=(ggml-cpu)
   case "$BACKEND" in cuda) order+=(ggml-cuda) ;; metal) order+=(ggml-blas ggml-metal) ;; vulkan) order+=(ggml-vulkan) ;; esac
   order+=(ggml llama mtmd)
   : > "$BUNDLE/libraries.txt"
@@ -506,6 +540,20 @@ else
     chmod 644 "$BUNDLE/$soname"
     echo "$soname" >> "$BUNDLE/libraries.txt"
   done
+  : > "$BUNDLE/cpu-variants.txt"
+  for v in ${CPU_VARIANT_LIST[@]+"${CPU_VARIANT_LIST[@]}"}; do
+    # MODULE libraries (no soname, nobody imports them) installed into bin/; ggml's naming is kept:
+    # libggml-cpu-<v>.so, ggml-cpu-<v>.dll
+    real=""
+    for cand in "lib/libggml-cpu-$v.$LIBEXT" "bin/libggml-cpu-$v.$LIBEXT" "bin/ggml-cpu-$v.$LIBEXT"; do
+      [ -f "$LLAMA_OUT/install/$cand" ] && { real="$LLAMA_OUT/install/$cand"; break; }
+    done
+    [ -n "$real" ] || die "missing the ggml-cpu-$v module in $LLAMA_OUT/install/{lib,bin}"
+    vname="libggml-cpu-$v.$LIBEXT"; [ "$OS" = windows ] && vname="ggml-cpu-$v.dll"
+    cp "$real" "$BUNDLE/$vname"; chmod 644 "$BUNDLE/$vname"
+    echo "$vname" >> "$BUNDLE/cpu-variants.txt"
+  done
+  [ -s "$BUNDLE/cpu-variants.txt" ] || rm -f "$BUNDLE/cpu-variants.txt"
   shim_name="libsafetyguard_jni.$LIBEXT"
   if [ "$OS" = windows ]; then shim_name="safetyguard_jni.dll"; fi
   shim="$SHIM_OUT/build/$shim_name"
@@ -530,7 +578,12 @@ else
     [ "$BACKEND" = cuda ] && echo "cuda.architectures=$CUDA_ARCH"
     echo "cmake.args=${LLAMA_FLAGS[*]}"
     # the x86-64 baseline of GGML_NATIVE=OFF (ggml/CMakeLists.txt INS_ENB); unknown with custom flags
-    [ "$ARCH" = x86_64 ] && [ "$BACKEND" != metal ] && [ -z "$EXTRA_CMAKE" ] && echo "cpu.requires=sse4_2,avx,avx2,fma,f16c,bmi2"
+    # (dispatched bundles instead name their variants; the shim checks the CPU through ggml's scores)
+    if [ ${#CPU_VARIANT_LIST[@]} -gt 0 ]; then
+      echo "cpu.variants=$(IFS=','; echo "${CPU_VARIANT_LIST[*]}")"
+    elif [ "$ARCH" = x86_64 ] && [ "$BACKEND" != metal ] && [ -z "$EXTRA_CMAKE" ]; then
+      echo "cpu.requires=sse4_2,avx,avx2,fma,f16c,bmi2"
+    fi
     true
   } > "$BUNDLE/build.properties"
   rm -rf "$SHIM_OUT/build"

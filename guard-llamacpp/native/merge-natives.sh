@@ -50,11 +50,15 @@ merge_bundle() {
   [ "$built_for" = "$platform" ] || die "$src is in a folder named $platform but its build.properties says platform=$built_for"
   commit="$(prop llama.cpp.commit "$src/build.properties")"
   [ "$commit" = "$PINNED" ] || die "$src was built from llama.cpp commit ${commit:-?}, this build pins $PINNED; rebuild it from this source tree"
-  while IFS= read -r lib; do
-    lib="${lib%$'\r'}"
-    case "$lib" in ''|'#'*) continue ;; esac
-    [ -f "$src/$lib" ] || die "$src/libraries.txt lists $lib, which is missing there"
-  done < "$src/libraries.txt"
+  local list
+  for list in libraries.txt cpu-variants.txt; do   # cpu-variants.txt: the CPU variant modules of a dispatched build
+    [ -f "$src/$list" ] || continue
+    while IFS= read -r lib; do
+      lib="${lib%$'\r'}"
+      case "$lib" in ''|'#'*) continue ;; esac
+      [ -f "$src/$lib" ] || die "$src/$list lists $lib, which is missing there"
+    done < "$src/$list"
+  done
   if [ -d "$dest" ] && [ -n "${BUILT_HERE[$platform]:-}" ]; then
     die "natives/$platform comes both from this build and from $src; drop one (e.g. -Dsafetyguard.native.cross.skip=true, or leave that folder out of -Dsafetyguard.native.extra)"
   fi

@@ -10,7 +10,8 @@
 // usage: natives_harness BUNDLE_DIR JNI_SYMBOLS_FILE MODEL MMPROJ IMAGE_PPM N_TOKENS
 //   JNI_SYMBOLS_FILE: one exported symbol name per line (JNI_OnLoad, Java_...)
 //   IMAGE_PPM:        a binary PPM (P6, maxval 255): the test image as RGB pixels, as the Java side passes them
-// stdout: "loaded NAME" per library, "jni-symbols N", "chunks ...", per generated token
+// stdout: "loaded NAME" per library, for a dispatched bundle "cpu-variant-score FILE N" per CPU variant module and
+// "cpu-variant FILE" (the one loaded: the highest score, as the Java loader chooses), "jni-symbols N", "chunks ...", per generated token
 // "token ID HEX_OF_PIECE top ID:LOGIT ..." (the five most likely tokens, best first) and a final
 // "tokens=ID ID ..." line. Exit status 0 on success; 1 with "error: ..." on stderr.
 //
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "ggml-backend.h"
 #include "llama.h"
 #include "mtmd-helper.h"
 #include "mtmd.h"
@@ -145,15 +147,41 @@ int main(int argc, char ** argv) {
 #endif
 
     // 1. the bundle, in libraries.txt order
-    Library llama = nullptr, mtmd = nullptr, shim = nullptr;
+    Library ggml = nullptr, llama = nullptr, mtmd = nullptr, shim = nullptr;
     for (const std::string & name : non_blank_lines(bundle + sep + "libraries.txt")) {
         Library h = open_library(bundle + sep + name);
         std::printf("loaded %s\n", name.c_str());
+        if (name == "ggml.dll" || name.rfind("libggml.so", 0) == 0) ggml = h;
         if (name.find("llama") != std::string::npos) llama = h;
         if (name.find("mtmd") != std::string::npos) mtmd = h;
         if (name.find("safetyguard_jni") != std::string::npos) shim = h;
     }
     if (llama == nullptr || mtmd == nullptr || shim == nullptr) fail("libraries.txt lacks llama, mtmd or the JNI shim");
+
+    // 1b. a dispatched bundle: ggml-cpu comes as variant modules (cpu-variants.txt), none loaded yet. Like the
+    // Java loader, take the one with the highest ggml_backend_score() on this CPU and register it before
+    // llama_backend_init (which would otherwise search the working directory for modules itself).
+    std::ifstream has_variants(bundle + sep + "cpu-variants.txt");
+    if (has_variants) {
+        has_variants.close();
+        if (ggml == nullptr) fail("libraries.txt lacks ggml, which loads the CPU variant modules");
+        const auto load_backend = required<decltype(&ggml_backend_load)>(ggml, "ggml", "ggml_backend_load");
+        std::string best;
+        int         best_score = 0;
+        for (const std::string & variant : non_blank_lines(bundle + sep + "cpu-variants.txt")) {
+            Library module = open_library(bundle + sep + variant);
+            const auto score = required<int (*)()>(module, variant.c_str(), "ggml_backend_score");
+            const int  s     = score();
+            std::printf("cpu-variant-score %s %d\n", variant.c_str(), s);
+            if (s > best_score) {
+                best_score = s;
+                best       = variant;
+            }
+        }
+        if (best.empty()) fail("no CPU variant in " + bundle + " runs on this CPU");
+        if (load_backend((bundle + sep + best).c_str()) == nullptr) fail("ggml_backend_load refused " + best);
+        std::printf("cpu-variant %s\n", best.c_str());
+    }
 
     // 2. the shim's JNI entry points
     const std::vector<std::string> symbols = non_blank_lines(argv[2]);

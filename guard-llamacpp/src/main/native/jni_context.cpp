@@ -19,13 +19,24 @@ bool abort_callback(void * data) {
 
 // Without a pool of its own, ggml's CPU backend starts and joins its worker threads for every graph, i.e. for
 // every generated token. A persistent pool keeps them (spinning briefly, then asleep) between decodes.
+// The pools belong to the CPU backend, which may be a runtime-loaded variant: its functions come from the registry.
+using threadpool_new_fn  = ggml_threadpool_t (*)(ggml_threadpool_params *);
+using threadpool_free_fn = void (*)(ggml_threadpool_t);
+
+void free_threadpool(ggml_threadpool_t pool) {
+    auto pool_free = reinterpret_cast<threadpool_free_fn>(sg::cpu_proc("ggml_threadpool_free"));
+    if (pool != nullptr && pool_free != nullptr) pool_free(pool);
+}
+
 bool attach_threadpools(sg::Context * c, int32_t n_threads, int32_t n_threads_batch) {
+    auto pool_new = reinterpret_cast<threadpool_new_fn>(sg::cpu_proc("ggml_threadpool_new"));
+    if (pool_new == nullptr) return false;
     ggml_threadpool_params tp = ggml_threadpool_params_default(n_threads);
-    c->threadpool = ggml_threadpool_new(&tp);
+    c->threadpool = pool_new(&tp);
     if (c->threadpool == nullptr) return false;
     if (n_threads_batch != n_threads) {
         ggml_threadpool_params tpb = ggml_threadpool_params_default(n_threads_batch);
-        c->threadpool_batch = ggml_threadpool_new(&tpb);
+        c->threadpool_batch = pool_new(&tpb);
         if (c->threadpool_batch == nullptr) return false;
     }
     llama_attach_threadpool(c->ctx, c->threadpool, c->threadpool_batch);
@@ -35,8 +46,8 @@ bool attach_threadpools(sg::Context * c, int32_t n_threads, int32_t n_threads_ba
 void free_context(sg::Context * c) {
     if (c->batch_cap > 0) llama_batch_free(c->batch);
     if (c->ctx != nullptr) llama_free(c->ctx);  // before the pools it uses
-    if (c->threadpool_batch != nullptr) ggml_threadpool_free(c->threadpool_batch);
-    if (c->threadpool != nullptr) ggml_threadpool_free(c->threadpool);
+    free_threadpool(c->threadpool_batch);
+    free_threadpool(c->threadpool);
     delete c;
 }
 

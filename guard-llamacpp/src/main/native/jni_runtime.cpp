@@ -1,5 +1,6 @@
 // io.safetyguard.llamacpp.internal.NativeBridge: JNI_OnLoad, the ABI version, llama.cpp initialisation, the log
-// bridge into Java, and the calls that need no native object. Also the helpers shared by every source file.
+// bridge into Java, loading the CPU backend variant Java chose, and the calls that need no native object. Also the
+// helpers shared by every source file.
 
 #include "jni_shim.h"
 
@@ -9,13 +10,22 @@
 
 #include <pthread.h>
 
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#define NOMINMAX
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
+
 #include "ggml.h"
+#include "ggml-backend.h"
 #include "mtmd.h"
 #include "mtmd-helper.h"
 
 // Bump when a native method is added, removed, renamed, moved to another class or changes its signature or
 // semantics; NativeBridge.ABI_VERSION must match (it checks after loading).
-#define SG_ABI_VERSION 8
+#define SG_ABI_VERSION 9
 
 #define SG_BRIDGE(ret, name) extern "C" JNIEXPORT ret JNICALL Java_io_safetyguard_llamacpp_internal_NativeBridge_##name
 
@@ -61,6 +71,11 @@ jbyteArray to_bytes(JNIEnv * env, const char * data, size_t n) {
     return arr;
 }
 
+void * cpu_proc(const char * name) {
+    ggml_backend_reg_t reg = ggml_backend_reg_by_name("CPU");
+    return reg == nullptr ? nullptr : ggml_backend_reg_get_proc_address(reg, name);
+}
+
 }  // namespace sg
 
 namespace {
@@ -70,6 +85,7 @@ jclass         g_bridge     = nullptr;  // global ref to io.safetyguard.llamacpp
 jmethodID      g_log_method = nullptr;  // static void log(int level, byte[] text)
 pthread_key_t  g_detach_key;
 std::once_flag g_init_once;
+std::once_flag g_backend_init_once;
 
 // ------------------------------------------------------------------------------------------------
 // Logging: every llama.cpp / ggml / mtmd log line goes to NativeBridge.log(int, byte[]).
@@ -148,15 +164,90 @@ SG_BRIDGE(jint, abiVersion)(JNIEnv *, jclass) {
     return SG_ABI_VERSION;
 }
 
+// The log bridge and the abort hook: first, so that loading a CPU variant already logs into Java.
 SG_BRIDGE(void, init)(JNIEnv * env, jclass) {
     SG_TRY
     std::call_once(g_init_once, [] {
         ggml_set_abort_callback(sg_ggml_abort);
         llama_log_set(sg_log, nullptr);
         mtmd_helper_log_set(sg_log, nullptr);  // also calls mtmd_log_set
-        llama_backend_init();
     });
     SG_CATCH(env, )
+}
+
+// llama_backend_init, after the CPU backend is registered: with no backend registered it would itself search the
+// JVM's bin folder and the working directory for backend modules (ggml_backend_load_all).
+SG_BRIDGE(void, backendInit)(JNIEnv * env, jclass) {
+    SG_TRY
+    std::call_once(g_backend_init_once, [] { llama_backend_init(); });
+    SG_CATCH(env, )
+}
+
+// ------------------------------------------------------------------------------------------------
+// CPU-feature dispatch: the bundle carries ggml-cpu as several modules (libggml-cpu-<variant>.so,
+// ggml-cpu-<variant>.dll), each compiled for one CPU generation. Java asks each for its score (0: this CPU lacks
+// an instruction set it was compiled for), chooses one, and has ggml load and register it. The scores are
+// ggml's own (ggml_backend_score, ggml-cpu/arch/x86/cpu-feats.cpp).
+
+SG_BRIDGE(jboolean, hasCpuBackend)(JNIEnv *, jclass) {
+    return ggml_backend_reg_by_name("CPU") != nullptr ? JNI_TRUE : JNI_FALSE;
+}
+
+// The module's ggml_backend_score() on this CPU; opens the module just for the call and closes it again.
+SG_BRIDGE(jint, cpuVariantScore)(JNIEnv * env, jclass, jbyteArray path) {
+    std::string p;
+    if (!sg::to_string(env, path, p)) return -1;
+    SG_TRY
+    using score_fn = int (*)();
+#ifdef _WIN32
+    const int wn = MultiByteToWideChar(CP_UTF8, 0, p.c_str(), -1, nullptr, 0);
+    std::wstring wp(wn > 0 ? static_cast<size_t>(wn) : 0, L'\0');
+    if (wn > 0) MultiByteToWideChar(CP_UTF8, 0, p.c_str(), -1, &wp[0], wn);
+    HMODULE h = LoadLibraryExW(wp.c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
+    if (h == nullptr) {
+        sg::throw_state(env, "cannot open " + p + " (Windows error " + std::to_string(GetLastError()) + ")");
+        return -1;
+    }
+    auto score = reinterpret_cast<score_fn>(reinterpret_cast<void *>(GetProcAddress(h, "ggml_backend_score")));
+    const int s = score != nullptr ? score() : -1;
+    FreeLibrary(h);
+#else
+    void * h = dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr) {
+        const char * err = dlerror();
+        sg::throw_state(env, std::string("cannot open ") + (err != nullptr ? err : p.c_str()));
+        return -1;
+    }
+    auto score = reinterpret_cast<score_fn>(dlsym(h, "ggml_backend_score"));
+    const int s = score != nullptr ? score() : -1;
+    dlclose(h);
+#endif
+    if (s < 0) {
+        sg::throw_state(env, p + " has no ggml_backend_score: not a ggml CPU variant module");
+    }
+    return static_cast<jint>(s);
+    SG_CATCH(env, -1)
+}
+
+// Loads and registers the module as ggml's CPU backend; returns the CPU's description (ggml's device description),
+// or throws when ggml refuses it (the reason is in the log).
+SG_BRIDGE(jstring, loadCpuBackend)(JNIEnv * env, jclass, jbyteArray path) {
+    std::string p;
+    if (!sg::to_string(env, path, p)) return nullptr;
+    SG_TRY
+    if (ggml_backend_reg_by_name("CPU") != nullptr) {
+        sg::throw_state(env, "a CPU backend is already registered; cannot load " + p);
+        return nullptr;
+    }
+    ggml_backend_reg_t reg = ggml_backend_load(p.c_str());
+    if (reg == nullptr) {
+        sg::throw_state(env, "ggml could not load the CPU backend " + p);
+        return nullptr;
+    }
+    const char * desc = ggml_backend_reg_dev_count(reg) > 0 ? ggml_backend_dev_description(ggml_backend_reg_dev_get(reg, 0))
+                                                             : "";
+    return env->NewStringUTF(desc != nullptr ? desc : "");
+    SG_CATCH(env, nullptr)
 }
 
 SG_BRIDGE(jstring, systemInfo)(JNIEnv * env, jclass) {

@@ -30,7 +30,9 @@
 #include <new>
 #include <string>
 
-#include "ggml-cpu.h"
+// Not ggml-cpu.h: the CPU backend may be a module the shim loads at run time (CPU-feature dispatch), so the shim
+// reaches it only through ggml's backend registry (see jni_runtime.cpp, cpu_proc).
+#include "ggml-backend.h"
 #include "llama.h"
 
 // extern "C" entry point for native method `name` of io.safetyguard.llamacpp.internal.jni.<cls>. The symbol
@@ -76,6 +78,10 @@ struct Context {
     int32_t            output = -1;
     int32_t            n_step_outputs = 0;
 };
+
+// A function of the CPU backend by name (ggml_backend_reg_get_proc_address), or null when no CPU backend is
+// registered or it has no such function.
+void * cpu_proc(const char * name);
 
 // The logits row the readers use now (see Context::output); null when there is none.
 inline float * current_logits(Context * c) { return llama_get_logits_ith(c->ctx, c->output); }

@@ -6,15 +6,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one run of guard-llamacpp/native/wine/natives_harness.cpp printed: the libraries it loaded, how
+ * What one run of guard-llamacpp/native/wine/natives_harness.cpp printed: the libraries it loaded, the
+ * CPU variant module it registered (null for a bundle with one fixed ggml-cpu), how
  * many JNI symbols it found, and per generated token the greedy choice with the five most likely tokens
  * and their logits.
  */
-record NativesHarnessRun(List<String> loaded, int jniSymbols, List<Integer> tokens, List<Map<Integer, Float>> top) {
+record NativesHarnessRun(
+        List<String> loaded, String cpuVariant, int jniSymbols, List<Integer> tokens, List<Map<Integer, Float>> top) {
 
     static NativesHarnessRun parse(String stdout) {
         List<String> loaded = new ArrayList<>();
         int jni = -1;
+        String cpuVariant = null;
         List<Integer> tokens = new ArrayList<>();
         List<Map<Integer, Float>> top = new ArrayList<>();
         for (String line : stdout.lines().toList()) {
@@ -22,6 +25,7 @@ record NativesHarnessRun(List<String> loaded, int jniSymbols, List<Integer> toke
             switch (f[0]) {
                 case "loaded" -> loaded.add(f[1]);
                 case "jni-symbols" -> jni = Integer.parseInt(f[1]);
+                case "cpu-variant" -> cpuVariant = f[1];
                 case "token" -> {
                     // token ID HEX top ID:LOGIT ID:LOGIT ...
                     tokens.add(Integer.parseInt(f[1]));
@@ -38,7 +42,7 @@ record NativesHarnessRun(List<String> loaded, int jniSymbols, List<Integer> toke
         if (tokens.isEmpty() || jni < 0) {
             throw new AssertionError("no token or jni-symbols lines in the harness output:\n" + stdout);
         }
-        return new NativesHarnessRun(List.copyOf(loaded), jni, List.copyOf(tokens), List.copyOf(top));
+        return new NativesHarnessRun(List.copyOf(loaded), cpuVariant, jni, List.copyOf(tokens), List.copyOf(top));
     }
 
     /** The largest logit difference over the tokens both runs rank in their top five, step by step. */

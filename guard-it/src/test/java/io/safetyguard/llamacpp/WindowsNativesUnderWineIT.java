@@ -140,6 +140,14 @@ class WindowsNativesUnderWineIT {
         assertThat(underWine.loaded()).as("DLLs loaded under Wine").isEqualTo(libraries(windows));
         assertThat(onLinux.loaded()).as("libraries loaded on Linux").isEqualTo(libraries(linux));
         assertThat(underWine.jniSymbols()).isEqualTo(winSymbols.size());
+        // a dispatched bundle: the same CPU variant chosen under Wine as on Linux (libggml-cpu-zen4.so and
+        // ggml-cpu-zen4.dll), so that both runs compute with the same kernels
+        if (Files.exists(windows.resolve("cpu-variants.txt"))) {
+            assertThat(underWine.cpuVariant()).as("CPU variant under Wine").isNotNull();
+            assertThat(variantName(underWine.cpuVariant()))
+                    .as("CPU variant under Wine vs Linux")
+                    .isEqualTo(variantName(onLinux.cpuVariant()));
+        }
         assertThat(underWine.tokens())
                 .as("greedy tokens under Wine vs Linux")
                 .hasSize(NEW_TOKENS)
@@ -154,6 +162,11 @@ class WindowsNativesUnderWineIT {
         assertThat(onLinux.maxLogitDifference(underWine))
                 .as("largest difference of the top-5 logits, Wine vs Linux")
                 .isLessThan(LOGIT_TOLERANCE);
+    }
+
+    /** "zen4" of libggml-cpu-zen4.so or ggml-cpu-zen4.dll (null stays null, so a missing one fails the test). */
+    private static String variantName(String file) {
+        return file == null ? null : file.replaceFirst("^(lib)?ggml-cpu-", "").replaceFirst("\\.(so|dll)$", "");
     }
 
     private static NativesHarnessRun runNatively(
@@ -180,6 +193,14 @@ class WindowsNativesUnderWineIT {
         try (InputStream in = NativeLibraryLoader.class.getResourceAsStream(base + "libraries.txt")) {
             assertThat(in).as(base + "libraries.txt").isNotNull();
             names.addAll(nonBlankLines(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        }
+        // a dispatched bundle's CPU variant modules, which libraries.txt does not list
+        try (InputStream in = NativeLibraryLoader.class.getResourceAsStream(base + "cpu-variants.txt")) {
+            if (in != null) {
+                List<String> variants = nonBlankLines(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                names.add("cpu-variants.txt");
+                names.addAll(variants);
+            }
         }
         for (String name : names) {
             try (InputStream in = NativeLibraryLoader.class.getResourceAsStream(base + name)) {

@@ -10,7 +10,8 @@ public final class NativeLoaderProbe {
     public static void main(String[] args) {
         try {
             NativeBridge.ensureInitialised();
-            System.out.println("LOADED " + NativeLibraryLoader.loadedFrom() + " llama.cpp " + NativeBridge.version());
+            System.out.println("LOADED " + NativeLibraryLoader.loadedFrom() + " llama.cpp " + NativeBridge.version()
+                    + " cpu " + NativeBridge.cpuVariant());
         } catch (RuntimeException e) {
             System.out.println("FAILED " + e.getMessage());
             System.exit(3);

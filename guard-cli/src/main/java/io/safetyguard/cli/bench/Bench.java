@@ -275,6 +275,7 @@ public final class Bench {
         Map<String, String> meta = model.info().metadata();
         env.put("llama.cpp", meta.getOrDefault("llama.cpp.commit", "unknown"));
         env.put("native backend", meta.getOrDefault("native.backend", "unknown"));
+        env.put("CPU variant", meta.getOrDefault("native.cpuVariant", "unknown"));
         env.put(
                 "model",
                 options.model().getFileName() + " + " + options.mmproj().getFileName());

@@ -1,9 +1,14 @@
 package io.safetyguard.llamacpp.internal;
 
 import io.safetyguard.llamacpp.LlamaCppModel;
+import io.safetyguard.llamacpp.NativeLibraryException;
+import io.safetyguard.llamacpp.internal.natives.CpuVariants;
 import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The process-wide part of {@code libsafetyguard_jni} (src/main/native/jni_runtime.cpp): loading and the ABI check,
@@ -14,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 public final class NativeBridge {
 
     /** Must equal SG_ABI_VERSION in src/main/native/jni_runtime.cpp; bump both when a native method changes. */
-    static final int ABI_VERSION = 8;
+    static final int ABI_VERSION = 9;
 
     public static final int CHUNK_TEXT = 0;
     public static final int CHUNK_IMAGE = 1;
@@ -28,6 +33,7 @@ public final class NativeBridge {
     private static final ThreadLocal<java.util.function.BooleanSupplier> ERRORS_EXPECTED = new ThreadLocal<>();
 
     private static volatile boolean initialised;
+    private static volatile String cpuVariant = "";
 
     private NativeBridge() {}
 
@@ -59,8 +65,65 @@ public final class NativeBridge {
                                 + NativeLibraryLoader.DIR_PROPERTY + " override.");
             }
             init();
+            cpuVariant = loadCpuBackend();
+            backendInit();
             initialised = true;
         }
+    }
+
+    /**
+     * Which build of ggml's CPU backend runs: the variant's name (e.g. {@code zen4}) for a bundle with CPU-feature
+     * dispatch, {@code built-in} for a bundle with one fixed ggml-cpu; empty before {@link #ensureInitialised()}.
+     */
+    public static String cpuVariant() {
+        return cpuVariant;
+    }
+
+    /** For a dispatched bundle, scores its CPU variants, loads the chosen one and logs the choice once. */
+    private static String loadCpuBackend() {
+        Path dir = NativeLibraryLoader.loadedFrom();
+        List<Path> files = CpuVariants.listedIn(dir);
+        if (files.isEmpty()) {
+            if (!hasCpuBackend()) {
+                throw new NativeLibraryException("the native bundle in " + dir + " has no CPU backend: no ggml-cpu "
+                        + "in libraries.txt and no " + CpuVariants.LIST + ". Rebuild it with "
+                        + "guard-llamacpp/native/build-natives.sh.");
+            }
+            return "built-in";
+        }
+        List<CpuVariants.Candidate> candidates = new ArrayList<>();
+        for (Path f : files) {
+            String name = CpuVariants.variantName(f);
+            try {
+                candidates.add(new CpuVariants.Candidate(name, f, cpuVariantScore(utf8(f.toString())), null));
+            } catch (RuntimeException e) {
+                candidates.add(new CpuVariants.Candidate(name, f, -1, e.getMessage()));
+            }
+        }
+        String cpu = CpuVariants.describeCpu();
+        CpuVariants.Candidate chosen = CpuVariants.choose(candidates, CpuVariants.requested(), dir, cpu);
+        String device;
+        try {
+            device = loadCpuBackend(utf8(chosen.file().toString()));
+        } catch (RuntimeException e) {
+            throw new NativeLibraryException(
+                    "cannot load the CPU variant " + chosen.describe() + " from " + dir + " on this CPU (" + cpu + "): "
+                            + e.getMessage() + "; " + orUnknown(recentProblems()),
+                    e);
+        }
+        System.getLogger("io.safetyguard.llamacpp")
+                .log(
+                        System.Logger.Level.INFO,
+                        "llama.cpp CPU backend: variant " + chosen.name()
+                                + (CpuVariants.requested() != null
+                                        ? " (requested by " + CpuVariants.VARIANT_PROPERTY + ")"
+                                        : "")
+                                + " of "
+                                + candidates.stream()
+                                        .map(CpuVariants.Candidate::describe)
+                                        .toList()
+                                + " on " + device);
+        return chosen.name();
     }
 
     public static byte[] utf8(String s) {
@@ -160,7 +223,20 @@ public final class NativeBridge {
 
     static native int abiVersion();
 
+    /** Installs the log bridge and the abort hook (once). */
     static native void init();
+
+    /** llama_backend_init (once); after the CPU backend is registered, see {@link #loadCpuBackend()}. */
+    static native void backendInit();
+
+    /** Whether ggml has a CPU backend registered (a fixed bundle's ggml-cpu, or a loaded variant). */
+    static native boolean hasCpuBackend();
+
+    /** ggml_backend_score() of a CPU variant module on this CPU (0: it cannot run here); throws if it cannot open. */
+    static native int cpuVariantScore(byte[] path);
+
+    /** Loads and registers a CPU variant module as ggml's CPU backend; returns the CPU's description. */
+    static native String loadCpuBackend(byte[] path);
 
     public static native String systemInfo();
 

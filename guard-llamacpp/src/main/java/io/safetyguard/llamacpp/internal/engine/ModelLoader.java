@@ -244,6 +244,8 @@ public final class ModelLoader {
         meta.put("llama.cpp.commit", NativeLibraryLoader.buildInfo().getProperty("llama.cpp.commit", "unknown"));
         meta.put("native.backend", NativeLibraryLoader.buildInfo().getProperty("backend", "unknown"));
         meta.put("native.systemInfo", NativeBridge.systemInfo().strip());
+        // which ggml-cpu build runs: a variant's name (CPU-feature dispatch) or "built-in" (one fixed build)
+        meta.put("native.cpuVariant", NativeBridge.cpuVariant());
         meta.put("architecture", files.architecture());
         meta.put("llavaguard.version", files.llavaGuardVersion().orElse("unknown"));
         meta.put("promptLayout", layout.name());

@@ -24,6 +24,8 @@ import java.util.TreeSet;
 /**
  * Loads the native libraries of the llama.cpp backend: ggml-base → ggml-cpu (→ ggml-cuda/metal) →
  * ggml → llama → mtmd → safetyguard_jni, in the order listed in the bundle's {@code libraries.txt}.
+ * A bundle with CPU-feature dispatch lists no ggml-cpu there: its CPU variant modules (see {@link CpuVariants})
+ * are extracted next to the libraries but not loaded here; the shim loads one once it is initialised.
  *
  * <p>Where they come from, first match wins:
  * <ol>
@@ -177,7 +179,7 @@ public final class NativeLibraryLoader {
             throw new NativeLibraryException(muslMessage(platform));
         }
         try {
-            List<String> names = readManifest(base);
+            List<String> names = readList(base, MANIFEST);
             // Hash the content first: the extraction folder is named after it.
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             List<byte[]> contents = new ArrayList<>();
@@ -185,6 +187,10 @@ public final class NativeLibraryLoader {
             all.add(MANIFEST);
             if (NativeLibraryLoader.class.getResource(base + BUILD_INFO) != null) {
                 all.add(BUILD_INFO);
+            }
+            if (NativeLibraryLoader.class.getResource(base + CpuVariants.LIST) != null) {
+                all.add(CpuVariants.LIST);
+                all.addAll(readList(base, CpuVariants.LIST));
             }
             for (String name : all) {
                 byte[] data = readResource(base + name);
@@ -338,8 +344,8 @@ public final class NativeLibraryLoader {
         return missing;
     }
 
-    private static List<String> readManifest(String base) throws IOException {
-        String text = new String(readResource(base + MANIFEST), StandardCharsets.UTF_8);
+    private static List<String> readList(String base, String listName) throws IOException {
+        String text = new String(readResource(base + listName), StandardCharsets.UTF_8);
         return text.lines()
                 .map(String::strip)
                 .filter(s -> !s.isEmpty() && !s.startsWith("#"))

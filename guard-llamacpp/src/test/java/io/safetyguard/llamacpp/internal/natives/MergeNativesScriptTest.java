@@ -68,6 +68,22 @@ class MergeNativesScriptTest {
     }
 
     @Test
+    void aDispatchedBundleIsMergedWithItsCpuVariantsAndRefusedWithoutOne() throws Exception {
+        Path win = bundle(dir.resolve("win/windows-x86_64"), "windows-x86_64", PINNED);
+        Files.write(win.resolve("cpu-variants.txt"), List.of("ggml-cpu-x64.dll", "ggml-cpu-zen4.dll"));
+        Files.writeString(win.resolve("ggml-cpu-x64.dll"), "binary of x64");
+        Result r = merge(dir.resolve("out"), win.toString());
+        assertThat(r.exit).isNotZero();
+        assertThat(r.output).contains("cpu-variants.txt lists ggml-cpu-zen4.dll, which is missing there");
+
+        Files.writeString(win.resolve("ggml-cpu-zen4.dll"), "binary of zen4");
+        r = merge(dir.resolve("out"), win.toString());
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(dir.resolve("out/natives/windows-x86_64/ggml-cpu-zen4.dll")).exists();
+        assertThat(dir.resolve("out/natives/windows-x86_64/cpu-variants.txt")).exists();
+    }
+
+    @Test
     void aRebuildReplacesWhatAnEarlierRunMergedAndDropsItWhenNoLongerAsked() throws Exception {
         Path out = dir.resolve("out");
         Path mac = bundle(dir.resolve("mac/macos-aarch64"), "macos-aarch64", PINNED);

@@ -3,13 +3,18 @@ package io.safetyguard.llamacpp.internal.natives;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.safetyguard.llamacpp.NativeLoaderProbe;
+import io.safetyguard.llamacpp.internal.NativeBridge;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,6 +133,93 @@ class NativeLibraryLoaderIT {
                             .count())
                     .isEqualTo(1);
         }
+    }
+
+    /**
+     * The /proc/cpuinfo flags each x86-64 variant needs and ggml's score weight for each of its feature groups
+     * (ggml/src/CMakeLists.txt GGML_CPU_ALL_VARIANTS, ggml-cpu/arch/x86/cpu-feats.cpp), written down independently
+     * of the shim, which asks the variants themselves.
+     */
+    private static final Map<String, List<String>> VARIANT_FEATURES = Map.of(
+            "x64", List.of(),
+            "sse42", List.of("sse42"),
+            "sandybridge", List.of("sse42", "avx"),
+            "haswell", List.of("sse42", "avx", "f16c", "fma", "avx2", "bmi2"),
+            "skylakex", List.of("sse42", "avx", "f16c", "fma", "avx2", "bmi2", "avx512"),
+            "icelake", List.of("sse42", "avx", "f16c", "fma", "avx2", "bmi2", "avx512", "vbmi", "vnni"),
+            "zen4", List.of("sse42", "avx", "f16c", "fma", "avx2", "bmi2", "avx512", "vbmi", "vnni", "bf16"),
+            "alderlake", List.of("sse42", "avx", "f16c", "fma", "avx2", "bmi2", "avx_vnni"));
+
+    private static final Map<String, Integer> FEATURE_WEIGHT = Map.ofEntries(
+            Map.entry("fma", 1),
+            Map.entry("f16c", 2),
+            Map.entry("sse42", 4),
+            Map.entry("bmi2", 8),
+            Map.entry("avx", 16),
+            Map.entry("avx2", 32),
+            Map.entry("avx_vnni", 64),
+            Map.entry("avx512", 128),
+            Map.entry("vbmi", 256),
+            Map.entry("bf16", 512),
+            Map.entry("vnni", 1024));
+
+    private static boolean has(Set<String> flags, String feature) {
+        return switch (feature) {
+            case "sse42" -> flags.contains("sse4_2");
+            case "avx512" -> flags.containsAll(List.of("avx512f", "avx512cd", "avx512vl", "avx512dq", "avx512bw"));
+            case "vbmi" -> flags.contains("avx512vbmi");
+            case "vnni" -> flags.contains("avx512_vnni");
+            case "bf16" -> flags.contains("avx512_bf16");
+            default -> flags.contains(feature);
+        };
+    }
+
+    @Test
+    void theChosenCpuVariantIsTheBestThisCpuSupports() throws IOException {
+        NativeBridge.ensureInitialised();
+        String listed = NativeLibraryLoader.buildInfo().getProperty("cpu.variants", "");
+        Assumptions.assumeFalse(listed.isEmpty(), "this bundle has one fixed ggml-cpu (no CPU-feature dispatch)");
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        Assumptions.assumeTrue(Files.isReadable(cpuinfo), "no /proc/cpuinfo");
+        String flagsLine = Files.readAllLines(cpuinfo).stream()
+                .filter(l -> l.startsWith("flags"))
+                .findFirst()
+                .orElseThrow();
+        Set<String> flags = new TreeSet<>(
+                List.of(flagsLine.substring(flagsLine.indexOf(':') + 1).trim().split("\\s+")));
+        String best = null;
+        int bestScore = 0;
+        for (String variant : listed.split(",")) {
+            List<String> needs = VARIANT_FEATURES.get(variant);
+            assertThat(needs)
+                    .as("features of variant " + variant + " known to this test")
+                    .isNotNull();
+            if (needs.stream().allMatch(f -> has(flags, f))) {
+                int score = 1 + needs.stream().mapToInt(FEATURE_WEIGHT::get).sum();
+                if (score > bestScore) {
+                    best = variant;
+                    bestScore = score;
+                }
+            }
+        }
+        assertThat(NativeBridge.cpuVariant())
+                .as("variant chosen among " + listed)
+                .isEqualTo(best);
+    }
+
+    @Test
+    void aRequestedCpuVariantIsLoadedAndAnUnknownOneIsRefusedNamingThePresentOnes() throws Exception {
+        NativeLibraryLoader.load();
+        Assumptions.assumeFalse(
+                NativeLibraryLoader.buildInfo().getProperty("cpu.variants", "").isEmpty(),
+                "this bundle has one fixed ggml-cpu (no CPU-feature dispatch)");
+        String forced = runProbe("-D" + CpuVariants.VARIANT_PROPERTY + "=x64");
+        assertThat(forced).startsWith("exit=0").contains(" cpu x64");
+        String unknown = runProbe("-D" + CpuVariants.VARIANT_PROPERTY + "=pentium2");
+        assertThat(unknown)
+                .startsWith("exit=3")
+                .contains("safetyguard.cpu.variant=pentium2 names no CPU variant")
+                .contains("x64 (score 1)");
     }
 
     @Test

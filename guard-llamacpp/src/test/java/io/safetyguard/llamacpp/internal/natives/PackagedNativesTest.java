@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Static checks of the natives this build packaged for each platform, including those cross-compiled
  * for platforms this machine cannot run: every bundle lists files that exist, its shim exports a JNI
  * symbol for every {@code native} method of the Java side, and the Windows DLLs import nothing but
- * Windows' own DLLs and each other (libstdc++, libgcc and winpthread are linked in statically).
+ * Windows' own DLLs and each other (libstdc++, libgcc and winpthread are linked in statically). Bundles with
+ * CPU-feature dispatch: the ggml-cpu variant modules are present, export what ggml's loader looks up, and nothing
+ * that is loaded links ggml-cpu.
  */
 class PackagedNativesTest {
 
@@ -61,6 +63,58 @@ class PackagedNativesTest {
             }
             String props = Files.readString(bundle.resolve("build.properties"), StandardCharsets.UTF_8);
             assertThat(props).as(platform).contains("platform=" + platform + "\n");
+            List<String> variants = variantFiles(bundle);
+            if (platform.endsWith("-x86_64") && props.contains("backend=cpu\n") && !props.contains("cpu.variants=")) {
+                // a fixed build on purpose (--cpu-variants none, or CPU flags such as -DGGML_NATIVE=ON)
+                assertThat(props).as(platform).containsAnyOf("cpu.requires=", "-DGGML_NATIVE=ON", "-DGGML_AVX");
+                assertThat(libs).as(platform + " libraries.txt").anyMatch(l -> l.contains("ggml-cpu"));
+            } else if (platform.endsWith("-x86_64") && props.contains("backend=cpu\n")) {
+                // the x86-64 CPU bundles dispatch: ggml-cpu is not loaded by Java, one variant per CPU generation
+                assertThat(props).as(platform).doesNotContain("cpu.requires=");
+                assertThat(variants)
+                        .as(platform + " " + CpuVariants.LIST)
+                        .hasSizeGreaterThanOrEqualTo(2)
+                        .anyMatch(v -> CpuVariants.variantName(Path.of(v)).equals("x64"));
+                assertThat(libs).as(platform + " libraries.txt").noneMatch(l -> l.contains("ggml-cpu"));
+                String listed = props.lines()
+                        .filter(l -> l.startsWith("cpu.variants="))
+                        .findFirst()
+                        .orElseThrow()
+                        .substring("cpu.variants=".length());
+                assertThat(variants.stream()
+                                .map(v -> CpuVariants.variantName(Path.of(v)))
+                                .toList())
+                        .as(platform)
+                        .containsExactly(listed.split(","));
+            }
+            for (String v : variants) {
+                assertThat(bundle.resolve(v)).as(platform + " lists " + v).isRegularFile();
+            }
+        }
+    }
+
+    @Test
+    void linuxCpuVariantsExportWhatGgmlLooksUpAndNothingLoadedNeedsGgmlCpu() throws Exception {
+        Assumptions.assumeTrue(onPath("readelf"), "readelf (binutils) is not installed");
+        Path bundle = bundle("linux-x86_64");
+        List<String> variants = variantFiles(bundle);
+        Assumptions.assumeFalse(variants.isEmpty(), "this linux-x86_64 bundle has one fixed ggml-cpu");
+        for (String v : variants) {
+            Set<String> exported = new TreeSet<>();
+            for (String line :
+                    run("readelf", "-W", "--dyn-syms", bundle.resolve(v).toString())) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 8 && f[3].equals("FUNC") && !f[6].equals("UND")) {
+                    exported.add(f[7].replaceAll("@.*", ""));
+                }
+            }
+            assertThat(exported).as(v).contains("ggml_backend_init", "ggml_backend_score");
+        }
+        for (String lib : libraries(bundle)) {
+            List<String> needed = run("readelf", "-d", bundle.resolve(lib).toString()).stream()
+                    .filter(l -> l.contains("(NEEDED)"))
+                    .toList();
+            assertThat(needed).as(lib + " needs").noneMatch(l -> l.contains("ggml-cpu"));
         }
     }
 
@@ -117,7 +171,11 @@ class PackagedNativesTest {
         Assumptions.assumeTrue(
                 onPath(objdump), objdump + " is not installed (apt-get install binutils-mingw-w64-x86-64)");
         Path bundle = bundle("windows-x86_64");
-        List<String> dlls = libraries(bundle);
+        List<String> loaded = libraries(bundle);
+        List<String> variants = variantFiles(bundle);
+        // the variants come after everything Java loads: the shim loads one once the rest is in place
+        List<String> dlls = new ArrayList<>(loaded);
+        dlls.addAll(variants);
         Set<String> ownDlls = new TreeSet<>();
         dlls.forEach(d -> ownDlls.add(d.toLowerCase(Locale.ROOT)));
         assertThat(dlls).contains("safetyguard_jni.dll").allMatch(d -> d.endsWith(".dll"));
@@ -144,8 +202,14 @@ class PackagedNativesTest {
                 if (ownDlls.contains(imported)) {
                     assertThat(indexIgnoringCase(dlls, imported))
                             .as(dll + " loads after " + imported)
-                            .isLessThan(position);
+                            .isLessThan(position)
+                            .isLessThan(loaded.size());
                 }
+            }
+            if (variants.contains(dll)) {
+                assertThat(exports(objdump, bundle.resolve(dll)))
+                        .as(dll + " exports")
+                        .contains("ggml_backend_init", "ggml_backend_score");
             }
         }
         for (String dll : dlls) {
@@ -241,6 +305,10 @@ class PackagedNativesTest {
         List<String> names = new ArrayList<>(readLines(base + "libraries.txt"));
         names.add("libraries.txt");
         names.add("build.properties");
+        if (NativeLibraryLoader.class.getResource(base + CpuVariants.LIST) != null) {
+            names.add(CpuVariants.LIST);
+            names.addAll(readLines(base + CpuVariants.LIST));
+        }
         for (String name : names) {
             try (InputStream in = NativeLibraryLoader.class.getResourceAsStream(base + name)) {
                 if (in != null) {
@@ -249,6 +317,12 @@ class PackagedNativesTest {
             }
         }
         return out;
+    }
+
+    private static List<String> variantFiles(Path bundle) throws IOException {
+        return CpuVariants.listedIn(bundle).stream()
+                .map(p -> p.getFileName().toString())
+                .toList();
     }
 
     private static List<String> libraries(Path bundle) throws IOException {
