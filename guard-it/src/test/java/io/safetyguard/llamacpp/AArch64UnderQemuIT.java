@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
-import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +38,7 @@ class AArch64UnderQemuIT {
         Assumptions.assumeTrue(
                 NativeLibraryLoader.platform().equals("linux-x86_64"),
                 "runs on linux-x86_64 build machines (this is " + NativeLibraryLoader.platform() + ")");
-        Path qemu = onPath("qemu-aarch64");
+        Path qemu = TestHost.onPath("qemu-aarch64");
         Assumptions.assumeTrue(qemu != null, "qemu-aarch64 is not installed (apt-get install qemu-user)");
         Path sysroot = sysroot();
         Assumptions.assumeTrue(
@@ -67,7 +65,7 @@ class AArch64UnderQemuIT {
                 "-XX:TieredStopAtLevel=1", // C1 only: the JIT is emulated too; C2 would cost minutes
                 "-Dsafetyguard.native.cache=" + dir.resolve("arm64-native-cache"),
                 "-cp",
-                classPath(),
+                TestHost.classPath(),
                 GreedyVerdictMain.class.getName(),
                 pair.model().toString(),
                 pair.mmproj().toString(),
@@ -93,30 +91,10 @@ class AArch64UnderQemuIT {
         System.out.printf("arm64 JVM under qemu: %.1f s%n%s", (System.nanoTime() - t0) / 1e9, output);
 
         assertThat(output).as("the arm64 JVM loaded the linux-aarch64 bundle").contains("platform=linux-aarch64");
-        assertThat(line(output, "verdict="))
+        assertThat(TestHost.line(output, "verdict="))
                 .as("greedy verdict on aarch64 vs x86-64")
                 .isEqualTo(x86);
         assertThat(x86).contains("\"rating\"");
-    }
-
-    private static String line(String output, String prefix) {
-        return output.lines()
-                .filter(l -> l.startsWith(prefix))
-                .map(l -> l.substring(prefix.length()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no " + prefix + " line in:\n" + output));
-    }
-
-    /** This JVM's class path and module path: the child runs everything from the class path. */
-    private static String classPath() {
-        List<String> parts = new ArrayList<>();
-        for (String key : List.of("java.class.path", "jdk.module.path")) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isBlank()) {
-                parts.add(v);
-            }
-        }
-        return String.join(File.pathSeparator, parts);
     }
 
     private static Path sysroot() {
@@ -124,27 +102,6 @@ class AArch64UnderQemuIT {
         if (!configured.isBlank()) {
             return Path.of(configured);
         }
-        String cache = System.getenv("SAFETYGUARD_CACHE_DIR");
-        if (cache == null || cache.isBlank()) {
-            String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base =
-                    xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
-            return base.resolve("safetyguard/sysroot/linux-aarch64-jre17");
-        }
-        return Path.of(cache, "sysroot/linux-aarch64-jre17");
-    }
-
-    private static Path onPath(String program) throws IOException {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String d : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(d, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return TestHost.cacheRoot().resolve("sysroot/linux-aarch64-jre17");
     }
 }

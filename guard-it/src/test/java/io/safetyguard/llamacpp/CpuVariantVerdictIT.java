@@ -6,7 +6,6 @@ import io.safetyguard.llamacpp.internal.natives.CpuVariants;
 import io.safetyguard.llamacpp.internal.natives.NativeLibraryLoader;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelFlavor;
 import io.safetyguard.llamacpp.tools.tiny.TinyModelPair;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,10 +46,10 @@ class CpuVariantVerdictIT {
             if (output.contains("cannot run on this CPU")) {
                 continue; // a variant above the chosen one
             }
-            assertThat(line(output, "cpuVariant="))
+            assertThat(TestHost.line(output, "cpuVariant="))
                     .as("the child JVM loaded %s:%n%s", variant, output)
                     .isEqualTo(variant);
-            assertThat(line(output, "verdict="))
+            assertThat(TestHost.line(output, "verdict="))
                     .as("greedy verdict with CPU variant %s vs %s", variant, best.cpuVariant())
                     .isEqualTo(best.verdict());
             compared.add(variant);
@@ -64,7 +63,7 @@ class CpuVariantVerdictIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-D" + CpuVariants.VARIANT_PROPERTY + "=" + variant,
                 "-cp",
-                classPath(),
+                TestHost.classPath(),
                 GreedyVerdictMain.class.getName(),
                 pair.model().toString(),
                 pair.mmproj().toString(),
@@ -88,25 +87,5 @@ class CpuVariantVerdictIT {
                     .isZero();
         }
         return output;
-    }
-
-    private static String line(String output, String prefix) {
-        return output.lines()
-                .filter(l -> l.startsWith(prefix))
-                .map(l -> l.substring(prefix.length()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no " + prefix + " line in:\n" + output));
-    }
-
-    /** This JVM's class path and module path: the child runs everything from the class path. */
-    private static String classPath() {
-        List<String> parts = new ArrayList<>();
-        for (String key : List.of("java.class.path", "jdk.module.path")) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isBlank()) {
-                parts.add(v);
-            }
-        }
-        return String.join(File.pathSeparator, parts);
     }
 }

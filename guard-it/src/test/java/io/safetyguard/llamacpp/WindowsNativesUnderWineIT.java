@@ -65,8 +65,10 @@ class WindowsNativesUnderWineIT {
         Path wine = wine();
         Assumptions.assumeTrue(wine != null, "Wine is not installed (apt-get install --no-install-recommends wine64)");
         Assumptions.assumeTrue(
-                onPath(MINGW_CXX) != null, "no " + MINGW_CXX + " (apt-get install g++-mingw-w64-x86-64-posix)");
-        Assumptions.assumeTrue(onPath("g++") != null && onPath("nm") != null, "no g++/nm (apt-get install g++)");
+                TestHost.onPath(MINGW_CXX) != null,
+                "no " + MINGW_CXX + " (apt-get install g++-mingw-w64-x86-64-posix)");
+        Assumptions.assumeTrue(
+                TestHost.onPath("g++") != null && TestHost.onPath("nm") != null, "no g++/nm (apt-get install g++)");
         Assumptions.assumeTrue(
                 NativeLibraryLoader.packagedPlatforms().contains("windows-x86_64"),
                 "guard-llamacpp was built without windows-x86_64 natives (apt-get install g++-mingw-w64-x86-64-posix)");
@@ -219,12 +221,13 @@ class WindowsNativesUnderWineIT {
         }
         String commit = p.getProperty("llama.cpp.commit", "");
         assertThat(commit).as("llama.cpp.commit in build.properties").isNotBlank();
-        return cacheRoot().resolve("src/llama.cpp-" + commit);
+        return TestHost.cacheRoot().resolve("src/llama.cpp-" + commit);
     }
 
     private static Set<String> windowsJniExports(Path dll) throws Exception {
         Assumptions.assumeTrue(
-                onPath(MINGW_OBJDUMP) != null, "no " + MINGW_OBJDUMP + " (apt-get install binutils-mingw-w64)");
+                TestHost.onPath(MINGW_OBJDUMP) != null,
+                "no " + MINGW_OBJDUMP + " (apt-get install binutils-mingw-w64)");
         Set<String> names = new TreeSet<>();
         // export table lines: "\t[  12] Java_io_safetyguard_..."
         Matcher m = Pattern.compile("\\[\\s*\\d+\\]\\s+(\\S+)")
@@ -328,7 +331,7 @@ class WindowsNativesUnderWineIT {
     /** Debian's wine64 package has its loader outside PATH; the wine package adds "wine". */
     private static Path wine() {
         for (String name : List.of("wine64", "wine")) {
-            Path p = onPath(name);
+            Path p = TestHost.onPath(name);
             if (p != null) {
                 return p;
             }
@@ -339,33 +342,8 @@ class WindowsNativesUnderWineIT {
 
     private static Path winePrefix() throws IOException {
         String configured = System.getProperty(PREFIX_PROPERTY, "");
-        Path prefix = configured.isBlank() ? cacheRoot().resolve("wine/prefix") : Path.of(configured);
+        Path prefix = configured.isBlank() ? TestHost.cacheRoot().resolve("wine/prefix") : Path.of(configured);
         Files.createDirectories(prefix.getParent());
         return prefix;
-    }
-
-    /** The SafetyGuard cache, as build-natives.sh finds it. */
-    private static Path cacheRoot() {
-        String cache = System.getenv("SAFETYGUARD_CACHE_DIR");
-        if (cache != null && !cache.isBlank()) {
-            return Path.of(cache);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
-        return base.resolve("safetyguard");
-    }
-
-    private static Path onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String d : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(d, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 package io.safetyguard.llamacpp.tools.convert;
 
+import io.safetyguard.llamacpp.TestHost;
 import io.safetyguard.llamacpp.internal.gguf.BundledVocab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -112,7 +113,7 @@ final class LlamaCppTokenizerVectors {
                 dirs.add(Path.of(tree).resolve("models"));
             }
         }
-        Path src = cacheRoot().resolve("src");
+        Path src = TestHost.cacheRoot().resolve("src");
         if (Files.isDirectory(src)) {
             try (Stream<Path> trees = Files.list(src)) {
                 trees.filter(p -> p.getFileName().toString().startsWith("llama.cpp-"))
@@ -123,16 +124,5 @@ final class LlamaCppTokenizerVectors {
             }
         }
         return List.copyOf(dirs);
-    }
-
-    /** build-natives.sh's cache root. */
-    private static Path cacheRoot() {
-        String explicit = System.getenv("SAFETYGUARD_CACHE_DIR");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("safetyguard");
     }
 }
